@@ -1,0 +1,25 @@
+"""The Groq provider plugin for pydantic-ai-core.
+
+`GroqProvider` hands out an authenticated `groq.AsyncGroq` client; `GroqModel` translates conversations to and
+from Groq chat completions, streamed and not. The plugin registers itself as the `groq` provider.
+"""
+
+from __future__ import annotations
+
+from .model import GroqModel
+from .model_names import GroqModelName, LatestGroqModelNames
+from .provider import GroqProvider
+from .settings import GroqModelSettings
+from .streaming import GroqStreamedResponse
+
+__version__ = '0.1.0'
+
+__all__ = (
+    '__version__',
+    'GroqModel',
+    'GroqModelName',
+    'GroqModelSettings',
+    'GroqProvider',
+    'GroqStreamedResponse',
+    'LatestGroqModelNames',
+)

@@ -1,0 +1,30 @@
+"""The Groq provider's plugin hooks, loaded through the `pydantic_ai.providers` entry point named `groq`.
+
+The groq SDK is imported inside the hooks, so that listing providers does not import it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic_ai.providers import hookimpl
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+    from pydantic_ai.providers import Provider, ProviderFactory
+
+
+@hookimpl
+def pydantic_ai_provider() -> ProviderFactory:
+    """The Groq provider: `GroqProvider()` reads `GROQ_API_KEY` and `GROQ_BASE_URL`."""
+    from .provider import GroqProvider
+
+    return GroqProvider
+
+
+@hookimpl
+def pydantic_ai_model(model_name: str, provider: Provider[Any]) -> Model:
+    """A `GroqModel` for `infer_model('groq:<model name>')`."""
+    from .model import GroqModel
+
+    return GroqModel(model_name, provider=provider)

@@ -1,0 +1,110 @@
+"""`GroqProvider`: an authenticated `groq.AsyncGroq` client, configured from arguments or the environment."""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar
+
+import httpx
+from groq import AsyncGroq
+
+from pydantic_ai.exceptions import UserError
+from pydantic_ai.models import cached_async_http_client
+from pydantic_ai.providers import Provider
+
+__all__ = ('GroqProvider',)
+
+
+class GroqProvider(Provider[AsyncGroq]):
+    """Provides an authenticated `groq.AsyncGroq` client.
+
+    Configuration comes from the arguments, else from the environment variables the groq SDK itself reads
+    (`GROQ_API_KEY`, `GROQ_BASE_URL`). The API key is never shown in `repr()` or in error messages.
+
+    Groq-compatible services (gateways, proxies, self-hosted endpoints) can subclass this and override the class
+    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`.
+    """
+
+    provider_name: ClassVar[str] = 'groq'
+    """The provider's `name`."""
+    api_key_env_var: ClassVar[str] = 'GROQ_API_KEY'
+    """The environment variable holding the API key, read when `api_key` is not passed."""
+    base_url_env_var: ClassVar[str] = 'GROQ_BASE_URL'
+    """The environment variable holding the base URL, read when `base_url` is not passed."""
+    default_base_url: ClassVar[str] = 'https://api.groq.com'
+    """The base URL used when neither the argument nor the environment variable gives one."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        groq_client: AsyncGroq | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        """Create a provider.
+
+        Args:
+            api_key: The API key. Defaults to the `GROQ_API_KEY` environment variable.
+            base_url: The API's base URL. Defaults to `GROQ_BASE_URL`, else `https://api.groq.com`.
+            groq_client: An existing `AsyncGroq` client, used as-is; then no other argument may be given.
+            http_client: An `httpx.AsyncClient` for the SDK to send requests with. Defaults to a client shared by
+                all providers (`pydantic_ai.models.cached_async_http_client()`).
+
+        Raises:
+            UserError: arguments conflict, have the wrong type, or no API key is configured.
+        """
+        if groq_client is not None:
+            conflicting = [
+                arg
+                for arg, value in (('api_key', api_key), ('base_url', base_url), ('http_client', http_client))
+                if value is not None
+            ]
+            if conflicting:
+                raise UserError(
+                    f'Pass either `groq_client` or {", ".join(f"`{a}`" for a in conflicting)} to '
+                    f'{type(self).__name__}, not both: a client you pass is used as it is.'
+                )
+            if not isinstance(groq_client, AsyncGroq):
+                raise UserError(
+                    f'`groq_client` must be a `groq.AsyncGroq`, got {type(groq_client).__name__}'
+                    + ('; use AsyncGroq, the asynchronous client.' if type(groq_client).__name__ == 'Groq' else '.')
+                )
+            self._client = groq_client
+            return
+
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise UserError(f'`http_client` must be an `httpx.AsyncClient`, got {type(http_client).__name__}.')
+        if api_key is None:
+            api_key = os.environ.get(self.api_key_env_var)
+            if not api_key:
+                raise UserError(
+                    f'No API key for the {self.provider_name!r} provider: set the `{self.api_key_env_var}` '
+                    f'environment variable, or pass `api_key=` to {type(self).__name__} (or to the model).'
+                )
+        elif not isinstance(api_key, str) or not api_key:
+            got = 'an empty string' if api_key == '' else type(api_key).__name__
+            raise UserError(f'`api_key` must be a non-empty string, got {got}.')
+        if base_url is None:
+            base_url = os.environ.get(self.base_url_env_var) or self.default_base_url
+        self._client = AsyncGroq(
+            api_key=api_key, base_url=base_url, http_client=http_client or cached_async_http_client()
+        )
+
+    @property
+    def name(self) -> str:
+        """The provider's name: `'groq'` (or the subclass's `provider_name`)."""
+        return self.provider_name
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to."""
+        return str(self._client.base_url)
+
+    @property
+    def client(self) -> AsyncGroq:
+        """The authenticated `AsyncGroq` client."""
+        return self._client
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})'

@@ -1,0 +1,178 @@
+"""Every exception this library raises on purpose.
+
+```text
+Exception
+ └── PydanticAIError                   base class: catch this to catch everything below
+      ├── UserError                    the caller asked for something that cannot work; fix the call
+      │    └── UnknownProviderError    no provider is registered under the name asked for
+      ├── ProviderPluginError          an installed provider plugin is broken (import fails, not a provider, ...)
+      │    └── DuplicateProviderError  two distributions register the same provider name
+      ├── UnexpectedModelBehavior      the model's API answered with something this library cannot use
+      └── ModelAPIError                a request to the model's API failed
+           ├── ModelHTTPError          the API answered with an HTTP error status (4xx/5xx)
+           └── ModelConnectionError    no answer: the connection failed or was lost
+                └── ModelTimeoutError  no answer within the configured timeout
+```
+
+Errors raised by vendor SDKs are translated into this tree in one place per plugin and chained with
+`raise ... from exc`, so the original is always available as `__cause__`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = (
+    'PydanticAIError',
+    'UserError',
+    'UnknownProviderError',
+    'ProviderPluginError',
+    'DuplicateProviderError',
+    'UnexpectedModelBehavior',
+    'ModelAPIError',
+    'ModelHTTPError',
+    'ModelConnectionError',
+    'ModelTimeoutError',
+)
+
+
+class PydanticAIError(Exception):
+    """Base class of every exception raised by `pydantic_ai` and its provider plugins."""
+
+    message: str
+    """The human-readable message, also the exception's `str()`."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class UserError(PydanticAIError):
+    """The library was used in a way that cannot work; the message says what to change.
+
+    Raised before anything is sent over the network.
+    """
+
+
+class UnknownProviderError(UserError):
+    """No provider is registered under the requested name."""
+
+    name: str
+    """The name that was asked for."""
+    available: tuple[str, ...]
+    """The provider names that are registered, sorted."""
+
+    def __init__(self, name: str, available: tuple[str, ...]) -> None:
+        self.name = name
+        self.available = available
+        listing = ', '.join(repr(n) for n in available) if available else 'none'
+        super().__init__(
+            f'Unknown provider {name!r}. Available providers: {listing}. '
+            'Install the plugin distribution that provides it, or register one with '
+            '`pydantic_ai.providers.register_provider()`.'
+        )
+
+
+class ProviderPluginError(PydanticAIError):
+    """A provider plugin could not be loaded, or does not provide what it claims.
+
+    Only lookups of this plugin's name fail; other providers keep working.
+    """
+
+    provider_name: str
+    """The provider name the plugin registered."""
+    distribution: str | None
+    """The distribution that declares the plugin's entry point (`None` for plugins registered at run time)."""
+    entry_point: str | None
+    """The entry point's value, such as `'my_package.plugin'` (`None` for plugins registered at run time)."""
+
+    def __init__(self, message: str, *, provider_name: str, distribution: str | None, entry_point: str | None) -> None:
+        self.provider_name = provider_name
+        self.distribution = distribution
+        self.entry_point = entry_point
+        super().__init__(message)
+
+
+class DuplicateProviderError(ProviderPluginError):
+    """Two or more installed distributions register the same provider name.
+
+    The registry refuses to pick one silently. Uninstall one of them, or choose explicitly with
+    `register_provider(name, factory, replace=True)`.
+    """
+
+    distributions: tuple[str, ...]
+    """Every distribution that claims the name, sorted."""
+
+    def __init__(self, provider_name: str, distributions: tuple[str, ...]) -> None:
+        self.distributions = distributions
+        claimants = ', '.join(distributions)
+        super().__init__(
+            f'Provider name {provider_name!r} is registered by more than one installed distribution ({claimants}). '
+            'Uninstall all but one of them, or choose one explicitly with '
+            f'`pydantic_ai.providers.register_provider({provider_name!r}, factory, replace=True)`.',
+            provider_name=provider_name,
+            distribution=None,
+            entry_point=None,
+        )
+
+
+class UnexpectedModelBehavior(PydanticAIError):
+    """The model's API answered with something this library cannot turn into a response."""
+
+    body: str | None
+    """The offending payload (or an excerpt of it), when there is one."""
+
+    def __init__(self, message: str, body: str | None = None) -> None:
+        self.body = body
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.body is None:
+            return self.message
+        return f'{self.message}, body:\n{self.body}'
+
+
+class ModelAPIError(PydanticAIError):
+    """A request to the model's API failed."""
+
+    model_name: str
+    """The name of the model the request was for."""
+    body: object | None
+    """What the API said about the failure (parsed JSON where possible), when it said anything."""
+
+    def __init__(self, model_name: str, message: str, body: object | None = None) -> None:
+        self.model_name = model_name
+        self.body = body
+        super().__init__(message)
+
+
+class ModelHTTPError(ModelAPIError):
+    """The model's API answered with an HTTP error status (4xx or 5xx)."""
+
+    status_code: int
+    """The HTTP status code."""
+    headers: Mapping[str, str]
+    """The response headers (for example `retry-after` on a 429). Never contains request credentials."""
+
+    def __init__(
+        self,
+        status_code: int,
+        model_name: str,
+        body: object | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = dict(headers) if headers is not None else {}
+        super().__init__(model_name, f'status_code: {status_code}, model_name: {model_name}, body: {body}', body)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.status_code, self.model_name, self.body, self.headers))
+
+
+class ModelConnectionError(ModelAPIError):
+    """The model's API could not be reached, or the connection was lost before the answer was complete."""
+
+
+class ModelTimeoutError(ModelConnectionError):
+    """The model's API did not answer within the configured timeout."""

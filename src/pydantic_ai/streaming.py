@@ -1,0 +1,249 @@
+"""The parts manager: assembles streamed text and tool-call deltas into response parts.
+
+Provider plugins feed it what each chunk carries, keyed by the provider's own identifier for the part
+(`vendor_part_id`: for example `'content'` for the text channel, or a tool call's `index`), and pass on the
+events it returns. Every `handle_*` method returns an iterator of events, possibly empty, so a caller always
+writes::
+
+    for event in parts_manager.handle_text_delta(vendor_part_id='content', content=chunk_text):
+        yield event
+
+Fragments are kept in lists and joined once, when `get_parts()` is called, so assembling a response of `n`
+fragments costs O(n) however finely it is split. Calling `get_parts()` after every event is therefore
+O(n) each time; consumers that display partial output should apply the deltas instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+from .exceptions import UnexpectedModelBehavior
+from .messages import (
+    ModelResponsePart,
+    ModelResponseStreamEvent,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
+    ToolCallPart,
+    ToolCallPartDelta,
+)
+
+__all__ = ('ModelResponsePartsManager',)
+
+
+class _TextBuilder:
+    __slots__ = ('fragments',)
+
+    def __init__(self, first: str) -> None:
+        self.fragments = [first]
+
+    def build(self) -> TextPart:
+        if len(self.fragments) > 1:
+            self.fragments = [''.join(self.fragments)]
+        return TextPart(self.fragments[0])
+
+
+class _ToolCallBuilder:
+    __slots__ = ('name_fragments', 'args_fragments', 'args_dict', 'tool_call_id', 'started')
+
+    def __init__(self) -> None:
+        self.name_fragments: list[str] = []
+        self.args_fragments: list[str] = []
+        self.args_dict: dict[str, Any] | None = None
+        self.tool_call_id: str | None = None
+        self.started = False
+        """Whether a `PartStartEvent` was emitted; it is, as soon as the tool's name is known."""
+
+    @property
+    def name(self) -> str:
+        if len(self.name_fragments) > 1:
+            self.name_fragments = [''.join(self.name_fragments)]
+        return self.name_fragments[0] if self.name_fragments else ''
+
+    def args(self) -> str | dict[str, Any]:
+        if self.args_dict is not None:
+            return dict(self.args_dict)
+        if len(self.args_fragments) > 1:
+            self.args_fragments = [''.join(self.args_fragments)]
+        return self.args_fragments[0] if self.args_fragments else ''
+
+    def add(self, tool_name: str | None, args: str | dict[str, Any] | None, tool_call_id: str | None) -> None:
+        if tool_name:
+            self.name_fragments.append(tool_name)
+        if args:
+            if isinstance(args, str):
+                if self.args_dict is not None:
+                    raise UnexpectedModelBehavior(
+                        f'Tool call {self.name or "(unnamed)"!r} mixes JSON-string and dict argument deltas'
+                    )
+                self.args_fragments.append(args)
+            else:
+                if self.args_fragments:
+                    raise UnexpectedModelBehavior(
+                        f'Tool call {self.name or "(unnamed)"!r} mixes JSON-string and dict argument deltas'
+                    )
+                self.args_dict = {**(self.args_dict or {}), **args}
+        if tool_call_id:
+            if self.tool_call_id is None:
+                self.tool_call_id = tool_call_id
+            elif tool_call_id != self.tool_call_id:
+                raise UnexpectedModelBehavior(
+                    f'Tool call {self.name or "(unnamed)"!r} received a second, different id: '
+                    f'{self.tool_call_id!r} then {tool_call_id!r}'
+                )
+
+    def build(self) -> ToolCallPart:
+        return ToolCallPart(tool_name=self.name, args=self.args(), tool_call_id=self.tool_call_id)
+
+
+class ModelResponsePartsManager:
+    """Turns a provider's streamed deltas into `ModelResponse` parts and stream events.
+
+    A new manager is empty; a `StreamedResponse` owns one for the life of the stream.
+    """
+
+    __slots__ = ('_builders', '_index_by_vendor_id')
+
+    def __init__(self) -> None:
+        self._builders: list[_TextBuilder | _ToolCallBuilder] = []
+        self._index_by_vendor_id: dict[Hashable, int] = {}
+
+    def get_parts(self) -> list[ModelResponsePart]:
+        """The parts assembled so far, in order.
+
+        A tool call whose name has not arrived yet is left out (no event announced it either); see
+        `check_complete()`.
+        """
+        parts: list[ModelResponsePart] = []
+        for builder in self._builders:
+            if isinstance(builder, _TextBuilder):
+                parts.append(builder.build())
+            elif builder.started:
+                parts.append(builder.build())
+        return parts
+
+    def check_complete(self) -> None:
+        """Raise if the stream left a tool call that never received its name.
+
+        Call this when the provider's stream has ended.
+
+        Raises:
+            UnexpectedModelBehavior: a tool call delta arrived but no delta ever named the tool.
+        """
+        for vendor_part_id, index in self._index_by_vendor_id.items():
+            builder = self._builders[index]
+            if isinstance(builder, _ToolCallBuilder) and not builder.started:
+                args = builder.args()
+                raise UnexpectedModelBehavior(
+                    f'The stream ended with a tool call (vendor part id {vendor_part_id!r}) that never received '
+                    'a tool name',
+                    args if isinstance(args, str) else json.dumps(args),
+                )
+
+    def handle_text_delta(self, *, vendor_part_id: Hashable | None, content: str) -> Iterator[ModelResponseStreamEvent]:
+        """Add text to the part for `vendor_part_id`, starting a new `TextPart` if there is none.
+
+        With `vendor_part_id=None` the text extends the latest part when that is text, else starts a new one.
+        Empty text produces no event.
+
+        Raises:
+            UnexpectedModelBehavior: `vendor_part_id` already names a part that is not text.
+        """
+        if not content:
+            return
+        builder: _TextBuilder | _ToolCallBuilder | None
+        if vendor_part_id is None:
+            builder = self._builders[-1] if self._builders else None
+            index = len(self._builders) - 1
+            if not isinstance(builder, _TextBuilder):
+                builder = None
+        else:
+            index = self._index_by_vendor_id.get(vendor_part_id, -1)
+            builder = self._builders[index] if index >= 0 else None
+            if builder is not None and not isinstance(builder, _TextBuilder):
+                raise UnexpectedModelBehavior(
+                    f'Text arrived for vendor part id {vendor_part_id!r}, which is a tool call, not text'
+                )
+        if builder is None:
+            index = len(self._builders)
+            self._builders.append(_TextBuilder(content))
+            if vendor_part_id is not None:
+                self._index_by_vendor_id[vendor_part_id] = index
+            yield PartStartEvent(index=index, part=TextPart(content))
+        else:
+            builder.fragments.append(content)
+            yield PartDeltaEvent(index=index, delta=TextPartDelta(content))
+
+    def handle_tool_call_delta(
+        self,
+        *,
+        vendor_part_id: Hashable | None,
+        tool_name: str | None,
+        args: str | dict[str, Any] | None,
+        tool_call_id: str | None,
+    ) -> Iterator[ModelResponseStreamEvent]:
+        """Add a fragment of a tool call: part of its name, part of its arguments, and/or its id.
+
+        Fragments may arrive in any split and the name may come after argument fragments; the `PartStartEvent`
+        is emitted once the name is known (carrying everything received so far), `PartDeltaEvent`s after that.
+        With `vendor_part_id=None` the fragment extends the latest part when that is a tool call.
+
+        Raises:
+            UnexpectedModelBehavior: `vendor_part_id` names a text part, a second different id arrives, or
+                string and dict arguments are mixed.
+        """
+        builder: _TextBuilder | _ToolCallBuilder | None
+        if vendor_part_id is None:
+            builder = self._builders[-1] if self._builders else None
+            index = len(self._builders) - 1
+            if not isinstance(builder, _ToolCallBuilder):
+                builder = None
+        else:
+            index = self._index_by_vendor_id.get(vendor_part_id, -1)
+            builder = self._builders[index] if index >= 0 else None
+            if builder is not None and not isinstance(builder, _ToolCallBuilder):
+                raise UnexpectedModelBehavior(
+                    f'A tool call delta arrived for vendor part id {vendor_part_id!r}, which is text'
+                )
+        if builder is None:
+            builder = _ToolCallBuilder()
+            index = len(self._builders)
+            self._builders.append(builder)
+            if vendor_part_id is not None:
+                self._index_by_vendor_id[vendor_part_id] = index
+        elif builder.started and not (tool_name or args or (tool_call_id and tool_call_id != builder.tool_call_id)):
+            return
+
+        was_started = builder.started
+        builder.add(tool_name, args, tool_call_id)
+        if was_started:
+            yield PartDeltaEvent(
+                index=index,
+                delta=ToolCallPartDelta(
+                    tool_name_delta=tool_name or None, args_delta=args or None, tool_call_id=tool_call_id
+                ),
+            )
+        elif builder.name_fragments:
+            builder.started = True
+            yield PartStartEvent(index=index, part=builder.build())
+
+    def handle_tool_call_part(
+        self,
+        *,
+        vendor_part_id: Hashable | None,
+        tool_name: str,
+        args: str | dict[str, Any],
+        tool_call_id: str | None = None,
+    ) -> Iterator[ModelResponseStreamEvent]:
+        """Add a complete tool call as a new part (for providers that send whole calls, not fragments)."""
+        builder = _ToolCallBuilder()
+        builder.add(tool_name, args, tool_call_id)
+        builder.started = True
+        index = len(self._builders)
+        self._builders.append(builder)
+        if vendor_part_id is not None:
+            self._index_by_vendor_id[vendor_part_id] = index
+        yield PartStartEvent(index=index, part=builder.build())

@@ -1,0 +1,59 @@
+"""Token and request accounting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ('Usage',)
+
+
+@dataclass
+class Usage:
+    """How much one or more requests to a model used.
+
+    Two usages add up with `+` (returning a new object) or `incr()` (in place); `None` counts are treated as
+    unknown, so unknown plus a number is the number.
+    """
+
+    requests: int = 0
+    """Number of requests made to the model's API."""
+    request_tokens: int | None = None
+    """Tokens in the request (the prompt), as counted by the provider."""
+    response_tokens: int | None = None
+    """Tokens in the response (the completion), as counted by the provider."""
+    total_tokens: int | None = None
+    """Total tokens, as counted by the provider."""
+    details: dict[str, int] | None = None
+    """Further provider-specific counts (for example cached or reasoning tokens), summed key by key."""
+
+    def incr(self, incr_usage: Usage, *, requests: int = 0) -> None:
+        """Add `incr_usage` (and `requests` extra requests) to this usage in place."""
+        self.requests += requests + incr_usage.requests
+        self.request_tokens = _add(self.request_tokens, incr_usage.request_tokens)
+        self.response_tokens = _add(self.response_tokens, incr_usage.response_tokens)
+        self.total_tokens = _add(self.total_tokens, incr_usage.total_tokens)
+        if incr_usage.details:
+            details = dict(self.details) if self.details else {}
+            for key, value in incr_usage.details.items():
+                details[key] = details.get(key, 0) + value
+            self.details = details
+
+    def __add__(self, other: Usage) -> Usage:
+        """Return a new usage that is the sum of both."""
+        if not isinstance(other, Usage):
+            return NotImplemented
+        total = Usage(self.requests, self.request_tokens, self.response_tokens, self.total_tokens, self.details)
+        total.incr(other)
+        return total
+
+    def has_values(self) -> bool:
+        """Whether any count is set and non-zero."""
+        return bool(self.requests or self.request_tokens or self.response_tokens or self.total_tokens or self.details)
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
