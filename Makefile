@@ -42,4 +42,4 @@ check: lint typecheck test
 
 record: $(STAMP)
 	@test -n "$$GROQ_API_KEY" || (echo "make record needs GROQ_API_KEY set to a real Groq API key" && exit 2)
-	$(BIN)/pytest tests/test_groq_cassettes.py --record-mode=rewrite
+	PYDANTIC_AI_RECORDING=1 $(BIN)/pytest tests/test_groq_cassettes.py --record-mode=rewrite

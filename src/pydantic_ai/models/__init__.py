@@ -112,7 +112,8 @@ class StreamedResponse(ABC):
 
     _parts_manager: ModelResponsePartsManager = field(default_factory=ModelResponsePartsManager, init=False)
     _event_iterator: AsyncIterator[ModelResponseStreamEvent] | None = field(default=None, init=False)
-    _usage: Usage = field(default_factory=Usage, init=False)
+    # A stream is one request; the provider adds token counts as they arrive.
+    _usage: Usage = field(default_factory=lambda: Usage(requests=1), init=False)
 
     def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
         """The stream's events; iterating again continues where the last iteration stopped."""
@@ -132,7 +133,7 @@ class StreamedResponse(ABC):
         )
 
     def usage(self) -> Usage:
-        """The usage reported by the provider so far (complete once the stream is exhausted)."""
+        """The usage so far: one request, and the token counts reported so far (complete once the stream ends)."""
         return self._usage
 
     @property
