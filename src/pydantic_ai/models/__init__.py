@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextvars
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,6 +125,15 @@ class StreamedResponse(ABC):
     def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
         """Yield the events of the stream; implemented by each provider as an async generator."""
         raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Stop the event iterator if it was started, so nothing is left for the garbage collector to finalize.
+
+        Models call this when their `request_stream` block exits, whether or not the stream was read to the end.
+        """
+        iterator = self._event_iterator
+        if isinstance(iterator, AsyncGenerator):
+            await iterator.aclose()
 
     def get(self) -> ModelResponse:
         """The response assembled from the events received so far."""

@@ -136,7 +136,11 @@ class GroqModel(Model):
         check_allow_model_requests()
         stream = await self._completions_create(messages, True, model_settings or {}, model_request_parameters)
         async with stream:
-            yield await self._process_streamed_response(stream)
+            streamed = await self._process_streamed_response(stream)
+            try:
+                yield streamed
+            finally:
+                await streamed.aclose()
 
     @overload
     async def _completions_create(

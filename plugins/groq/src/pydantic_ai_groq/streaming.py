@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +56,12 @@ class GroqStreamedResponse(StreamedResponse):
                     ):
                         yield event
         parts.check_complete()
+
+    async def aclose(self) -> None:
+        """Stop the event iterator and the chunk iterator beneath it."""
+        await super().aclose()
+        if isinstance(self._response, AsyncGenerator):
+            await self._response.aclose()
 
     @property
     def model_name(self) -> GroqModelName:
