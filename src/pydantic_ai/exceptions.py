@@ -47,6 +47,10 @@ class PydanticAIError(Exception):
         self.message = message
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take different constructor arguments; rebuild from the attributes so every one pickles.
+        return (_restore, (type(self), self.args, self.__dict__))
+
 
 class UserError(PydanticAIError):
     """The library was used in a way that cannot work; the message says what to change.
@@ -166,9 +170,6 @@ class ModelHTTPError(ModelAPIError):
         self.headers = dict(headers) if headers is not None else {}
         super().__init__(model_name, f'status_code: {status_code}, model_name: {model_name}, body: {body}', body)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.status_code, self.model_name, self.body, self.headers))
-
 
 class ModelConnectionError(ModelAPIError):
     """The model's API could not be reached, or the connection was lost before the answer was complete."""
@@ -176,3 +177,10 @@ class ModelConnectionError(ModelAPIError):
 
 class ModelTimeoutError(ModelConnectionError):
     """The model's API did not answer within the configured timeout."""
+
+
+def _restore(cls: type[PydanticAIError], args: tuple[Any, ...], state: dict[str, Any]) -> PydanticAIError:
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc

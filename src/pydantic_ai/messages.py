@@ -18,9 +18,13 @@ import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
-from typing_extensions import NotRequired
+# pydantic needs typing_extensions' TypedDict, not typing's, on Python < 3.12 to build the type adapter.
+from typing_extensions import (
+    NotRequired,
+    TypedDict,  # noqa: UP035
+)
 
 from .exceptions import UnexpectedModelBehavior
 

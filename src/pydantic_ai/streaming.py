@@ -47,15 +47,13 @@ class _TextBuilder:
 
 
 class _ToolCallBuilder:
-    __slots__ = ('name_fragments', 'args_fragments', 'args_dict', 'tool_call_id', 'started')
+    __slots__ = ('name_fragments', 'args_fragments', 'args_dict', 'tool_call_id')
 
     def __init__(self) -> None:
         self.name_fragments: list[str] = []
         self.args_fragments: list[str] = []
         self.args_dict: dict[str, Any] | None = None
         self.tool_call_id: str | None = None
-        self.started = False
-        """Whether a `PartStartEvent` was emitted; it is, as soon as the tool's name is known."""
 
     @property
     def name(self) -> str:
@@ -102,14 +100,18 @@ class _ToolCallBuilder:
 class ModelResponsePartsManager:
     """Turns a provider's streamed deltas into `ModelResponse` parts and stream events.
 
-    A new manager is empty; a `StreamedResponse` owns one for the life of the stream.
+    A new manager is empty; a `StreamedResponse` owns one for the life of the stream. The `index` of every event
+    is the part's position in `get_parts()`.
     """
 
-    __slots__ = ('_builders', '_index_by_vendor_id')
+    __slots__ = ('_builders', '_index_by_vendor_id', '_pending')
 
     def __init__(self) -> None:
         self._builders: list[_TextBuilder | _ToolCallBuilder] = []
+        """The parts so far, in order; a tool call joins only once its name is known."""
         self._index_by_vendor_id: dict[Hashable, int] = {}
+        self._pending: dict[Hashable | None, _ToolCallBuilder] = {}
+        """Tool calls whose fragments arrived before their name, by vendor part id; they have no index yet."""
 
     def get_parts(self) -> list[ModelResponsePart]:
         """The parts assembled so far, in order.
@@ -117,13 +119,7 @@ class ModelResponsePartsManager:
         A tool call whose name has not arrived yet is left out (no event announced it either); see
         `check_complete()`.
         """
-        parts: list[ModelResponsePart] = []
-        for builder in self._builders:
-            if isinstance(builder, _TextBuilder):
-                parts.append(builder.build())
-            elif builder.started:
-                parts.append(builder.build())
-        return parts
+        return [builder.build() for builder in self._builders]
 
     def check_complete(self) -> None:
         """Raise if the stream left a tool call that never received its name.
@@ -133,15 +129,13 @@ class ModelResponsePartsManager:
         Raises:
             UnexpectedModelBehavior: a tool call delta arrived but no delta ever named the tool.
         """
-        for vendor_part_id, index in self._index_by_vendor_id.items():
-            builder = self._builders[index]
-            if isinstance(builder, _ToolCallBuilder) and not builder.started:
-                args = builder.args()
-                raise UnexpectedModelBehavior(
-                    f'The stream ended with a tool call (vendor part id {vendor_part_id!r}) that never received '
-                    'a tool name',
-                    args if isinstance(args, str) else json.dumps(args),
-                )
+        if self._pending:
+            vendor_part_id, builder = next(iter(self._pending.items()))
+            args = builder.args()
+            raise UnexpectedModelBehavior(
+                f'The stream ended with a tool call (vendor part id {vendor_part_id!r}) that never got a tool name',
+                args if isinstance(args, str) else json.dumps(args),
+            )
 
     def handle_text_delta(self, *, vendor_part_id: Hashable | None, content: str) -> Iterator[ModelResponseStreamEvent]:
         """Add text to the part for `vendor_part_id`, starting a new `TextPart` if there is none.
@@ -156,14 +150,14 @@ class ModelResponsePartsManager:
             return
         builder: _TextBuilder | _ToolCallBuilder | None
         if vendor_part_id is None:
-            builder = self._builders[-1] if self._builders else None
             index = len(self._builders) - 1
+            builder = self._builders[index] if self._builders else None
             if not isinstance(builder, _TextBuilder):
                 builder = None
         else:
             index = self._index_by_vendor_id.get(vendor_part_id, -1)
             builder = self._builders[index] if index >= 0 else None
-            if builder is not None and not isinstance(builder, _TextBuilder):
+            if (builder is not None and not isinstance(builder, _TextBuilder)) or vendor_part_id in self._pending:
                 raise UnexpectedModelBehavior(
                     f'Text arrived for vendor part id {vendor_part_id!r}, which is a tool call, not text'
                 )
@@ -197,9 +191,9 @@ class ModelResponsePartsManager:
         """
         builder: _TextBuilder | _ToolCallBuilder | None
         if vendor_part_id is None:
-            builder = self._builders[-1] if self._builders else None
             index = len(self._builders) - 1
-            if not isinstance(builder, _ToolCallBuilder):
+            builder = self._builders[index] if self._builders else None
+            if not isinstance(builder, _ToolCallBuilder) or None in self._pending:
                 builder = None
         else:
             index = self._index_by_vendor_id.get(vendor_part_id, -1)
@@ -208,27 +202,26 @@ class ModelResponsePartsManager:
                 raise UnexpectedModelBehavior(
                     f'A tool call delta arrived for vendor part id {vendor_part_id!r}, which is text'
                 )
-        if builder is None:
-            builder = _ToolCallBuilder()
-            index = len(self._builders)
-            self._builders.append(builder)
-            if vendor_part_id is not None:
-                self._index_by_vendor_id[vendor_part_id] = index
-        elif builder.started and not (tool_name or args or (tool_call_id and tool_call_id != builder.tool_call_id)):
+
+        if builder is not None:
+            if not (tool_name or args or (tool_call_id and tool_call_id != builder.tool_call_id)):
+                return
+            builder.add(tool_name, args, tool_call_id)
+            delta = ToolCallPartDelta(
+                tool_name_delta=tool_name or None, args_delta=args or None, tool_call_id=tool_call_id
+            )
+            yield PartDeltaEvent(index=index, delta=delta)
             return
 
-        was_started = builder.started
-        builder.add(tool_name, args, tool_call_id)
-        if was_started:
-            yield PartDeltaEvent(
-                index=index,
-                delta=ToolCallPartDelta(
-                    tool_name_delta=tool_name or None, args_delta=args or None, tool_call_id=tool_call_id
-                ),
-            )
-        elif builder.name_fragments:
-            builder.started = True
-            yield PartStartEvent(index=index, part=builder.build())
+        pending = self._pending.get(vendor_part_id)
+        if pending is None:
+            pending = _ToolCallBuilder()
+        pending.add(tool_name, args, tool_call_id)
+        if not pending.name_fragments:
+            self._pending[vendor_part_id] = pending
+            return
+        self._pending.pop(vendor_part_id, None)
+        yield from self._start_tool_call(vendor_part_id, pending)
 
     def handle_tool_call_part(
         self,
@@ -241,7 +234,9 @@ class ModelResponsePartsManager:
         """Add a complete tool call as a new part (for providers that send whole calls, not fragments)."""
         builder = _ToolCallBuilder()
         builder.add(tool_name, args, tool_call_id)
-        builder.started = True
+        yield from self._start_tool_call(vendor_part_id, builder)
+
+    def _start_tool_call(self, vendor_part_id: Hashable | None, builder: _ToolCallBuilder) -> Iterator[PartStartEvent]:
         index = len(self._builders)
         self._builders.append(builder)
         if vendor_part_id is not None:

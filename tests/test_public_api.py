@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+import importlib
+import importlib.resources
+import pickle
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import pydantic_ai
+import pydantic_ai.exceptions
+import pydantic_ai.messages
+import pydantic_ai.providers
+import pydantic_ai_groq
+from pydantic_ai.exceptions import (
+    DuplicateProviderError,
+    ModelAPIError,
+    ModelConnectionError,
+    ModelHTTPError,
+    ModelTimeoutError,
+    ProviderPluginError,
+    PydanticAIError,
+    UnexpectedModelBehavior,
+    UnknownProviderError,
+    UserError,
+)
+
+PYDANTIC_AI_ALL = {
+    '__version__',
+    # exceptions
+    'PydanticAIError',
+    'UserError',
+    'UnknownProviderError',
+    'ProviderPluginError',
+    'DuplicateProviderError',
+    'UnexpectedModelBehavior',
+    'ModelAPIError',
+    'ModelHTTPError',
+    'ModelConnectionError',
+    'ModelTimeoutError',
+    # messages
+    'BinaryContent',
+    'ImageUrl',
+    'ModelMessage',
+    'ModelRequest',
+    'ModelResponse',
+    'PartDeltaEvent',
+    'PartStartEvent',
+    'RetryPromptPart',
+    'SystemPromptPart',
+    'TextPart',
+    'TextPartDelta',
+    'ToolCallPart',
+    'ToolCallPartDelta',
+    'ToolReturnPart',
+    'UserPromptPart',
+    # models and providers
+    'Model',
+    'ModelRequestParameters',
+    'StreamedResponse',
+    'infer_model',
+    'Provider',
+    'infer_provider',
+    'list_providers',
+    'register_provider',
+    'unregister_provider',
+    # settings, tools, usage
+    'ModelSettings',
+    'ToolDefinition',
+    'Usage',
+}
+
+PYDANTIC_AI_GROQ_ALL = {
+    '__version__',
+    'GroqModel',
+    'GroqModelName',
+    'GroqModelSettings',
+    'GroqProvider',
+    'GroqStreamedResponse',
+    'LatestGroqModelNames',
+}
+
+MESSAGES_ALL = {
+    'ErrorDetails',
+    'ImageUrl',
+    'BinaryContent',
+    'UserContent',
+    'SystemPromptPart',
+    'UserPromptPart',
+    'ToolReturnPart',
+    'RetryPromptPart',
+    'ModelRequestPart',
+    'ModelRequest',
+    'TextPart',
+    'ToolCallPart',
+    'ModelResponsePart',
+    'ModelResponse',
+    'ModelMessage',
+    'ModelMessagesTypeAdapter',
+    'TextPartDelta',
+    'ToolCallPartDelta',
+    'ModelResponsePartDelta',
+    'PartStartEvent',
+    'PartDeltaEvent',
+    'ModelResponseStreamEvent',
+}
+
+EXCEPTIONS_ALL = {
+    'PydanticAIError',
+    'UserError',
+    'UnknownProviderError',
+    'ProviderPluginError',
+    'DuplicateProviderError',
+    'UnexpectedModelBehavior',
+    'ModelAPIError',
+    'ModelHTTPError',
+    'ModelConnectionError',
+    'ModelTimeoutError',
+}
+
+PROVIDERS_ALL = {
+    'Provider',
+    'ProviderFactory',
+    'ModelFactory',
+    'ProviderInfo',
+    'ProviderRegistry',
+    'hookimpl',
+    'infer_provider',
+    'list_providers',
+    'register_provider',
+    'unregister_provider',
+    'default_registry',
+}
+
+PINNED: list[tuple[ModuleType, set[str]]] = [
+    (pydantic_ai, PYDANTIC_AI_ALL),
+    (pydantic_ai_groq, PYDANTIC_AI_GROQ_ALL),
+    (pydantic_ai.messages, MESSAGES_ALL),
+    (pydantic_ai.exceptions, EXCEPTIONS_ALL),
+    (pydantic_ai.providers, PROVIDERS_ALL),
+]
+PINNED_IDS = [module.__name__ for module, _ in PINNED]
+
+
+@pytest.mark.parametrize(('module', 'expected'), PINNED, ids=PINNED_IDS)
+def test_all_is_pinned(module: ModuleType, expected: set[str]) -> None:
+    names = list(module.__all__)
+    assert len(names) == len(set(names)), 'duplicate names in __all__'
+    assert set(names) == expected
+
+
+@pytest.mark.parametrize(('module', 'expected'), PINNED, ids=PINNED_IDS)
+def test_every_name_in_all_is_an_attribute(module: ModuleType, expected: set[str]) -> None:
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+
+
+def test_lazy_provider_names_resolve_to_their_defining_modules() -> None:
+    from pydantic_ai.providers import hookspecs, registry
+
+    assert pydantic_ai.providers.ProviderRegistry is registry.ProviderRegistry
+    assert pydantic_ai.providers.ProviderInfo is registry.ProviderInfo
+    assert pydantic_ai.providers.hookimpl is hookspecs.hookimpl
+
+
+def test_unknown_attribute_of_lazy_modules_raises_attribute_error() -> None:
+    with pytest.raises(AttributeError, match='NoSuchName'):
+        pydantic_ai.providers.NoSuchName  # noqa: B018
+    with pytest.raises(AttributeError, match='NoSuchName'):
+        pydantic_ai.messages.NoSuchName  # noqa: B018
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec('from pydantic_ai import *', namespace)
+    namespace.pop('__builtins__')
+    assert set(namespace) == PYDANTIC_AI_ALL
+
+
+def test_top_level_names_are_the_submodule_objects() -> None:
+    from pydantic_ai import messages, models, providers, settings, tools, usage
+
+    for name in EXCEPTIONS_ALL:
+        assert getattr(pydantic_ai, name) is getattr(pydantic_ai.exceptions, name)
+    for name in PYDANTIC_AI_ALL & MESSAGES_ALL:
+        assert getattr(pydantic_ai, name) is getattr(messages, name)
+    for name in ('Model', 'ModelRequestParameters', 'StreamedResponse', 'infer_model'):
+        assert getattr(pydantic_ai, name) is getattr(models, name)
+    for name in ('Provider', 'infer_provider', 'list_providers', 'register_provider', 'unregister_provider'):
+        assert getattr(pydantic_ai, name) is getattr(providers, name)
+    assert pydantic_ai.ModelSettings is settings.ModelSettings
+    assert pydantic_ai.ToolDefinition is tools.ToolDefinition
+    assert pydantic_ai.Usage is usage.Usage
+
+
+def test_versions_are_strings() -> None:
+    assert isinstance(pydantic_ai.__version__, str)
+    assert isinstance(pydantic_ai_groq.__version__, str)
+
+
+# The original API's import paths
+
+
+def test_original_models_groq_import_path_gives_plugin_objects() -> None:
+    from pydantic_ai.models.groq import (
+        GroqModel,
+        GroqModelName,
+        GroqModelSettings,
+        GroqStreamedResponse,
+        LatestGroqModelNames,
+    )
+
+    assert GroqModel is pydantic_ai_groq.GroqModel
+    assert GroqModelSettings is pydantic_ai_groq.GroqModelSettings
+    assert GroqStreamedResponse is pydantic_ai_groq.GroqStreamedResponse
+    assert GroqModelName is pydantic_ai_groq.GroqModelName
+    assert LatestGroqModelNames is pydantic_ai_groq.LatestGroqModelNames
+
+
+def test_original_providers_groq_import_path_gives_plugin_objects() -> None:
+    from pydantic_ai.providers.groq import GroqProvider
+
+    assert GroqProvider is pydantic_ai_groq.GroqProvider
+
+
+def test_original_import_paths_via_importlib() -> None:
+    models_groq = importlib.import_module('pydantic_ai.models.groq')
+    providers_groq = importlib.import_module('pydantic_ai.providers.groq')
+    assert models_groq.GroqModel is pydantic_ai_groq.GroqModel
+    assert providers_groq.GroqProvider is pydantic_ai_groq.GroqProvider
+
+
+def test_missing_plugin_import_path_raises_module_not_found_naming_plugin() -> None:
+    with pytest.raises(ModuleNotFoundError, match='pydantic-ai-nonexistentxyz'):
+        importlib.import_module('pydantic_ai.models.nonexistentxyz')
+
+
+# The exception tree
+
+
+@pytest.mark.parametrize(
+    ('cls', 'parent'),
+    [
+        (PydanticAIError, Exception),
+        (UserError, PydanticAIError),
+        (UnknownProviderError, UserError),
+        (ProviderPluginError, PydanticAIError),
+        (DuplicateProviderError, ProviderPluginError),
+        (UnexpectedModelBehavior, PydanticAIError),
+        (ModelAPIError, PydanticAIError),
+        (ModelHTTPError, ModelAPIError),
+        (ModelConnectionError, ModelAPIError),
+        (ModelTimeoutError, ModelConnectionError),
+    ],
+    ids=lambda c: c.__name__,
+)
+def test_exception_tree_matches_drawing(cls: type[Exception], parent: type[Exception]) -> None:
+    assert cls.__bases__ == (parent,)
+    assert issubclass(cls, Exception)
+
+
+def test_exception_tree_siblings_are_unrelated() -> None:
+    assert not issubclass(ProviderPluginError, UserError)
+    assert not issubclass(UnexpectedModelBehavior, ModelAPIError)
+    assert not issubclass(ModelHTTPError, ModelConnectionError)
+    assert not issubclass(ModelAPIError, UserError)
+
+
+def test_model_http_error_carries_its_fields() -> None:
+    error = ModelHTTPError(
+        429, 'llama-3.3-70b-versatile', body={'error': {'message': 'slow down'}}, headers={'retry-after': '2'}
+    )
+    assert error.status_code == 429
+    assert error.model_name == 'llama-3.3-70b-versatile'
+    assert error.body == {'error': {'message': 'slow down'}}
+    assert error.headers == {'retry-after': '2'}
+    assert '429' in str(error)
+    assert 'llama-3.3-70b-versatile' in str(error)
+    assert error.message == str(error)
+
+
+def test_model_http_error_headers_default_to_empty_dict_and_are_copied() -> None:
+    assert ModelHTTPError(500, 'm').headers == {}
+    assert ModelHTTPError(500, 'm').body is None
+    headers = {'x-request-id': 'abc'}
+    error = ModelHTTPError(500, 'm', headers=headers)
+    headers['x-request-id'] = 'changed'
+    assert error.headers == {'x-request-id': 'abc'}
+
+
+def test_model_http_error_pickles_with_fields_intact() -> None:
+    error = ModelHTTPError(503, 'some-model', body={'detail': ['overloaded', 1]}, headers={'retry-after': '30'})
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is ModelHTTPError
+    assert restored.status_code == 503
+    assert restored.model_name == 'some-model'
+    assert restored.body == {'detail': ['overloaded', 1]}
+    assert restored.headers == {'retry-after': '30'}
+    assert str(restored) == str(error)
+    assert restored.message == error.message
+
+
+def test_unexpected_model_behavior_str_includes_body() -> None:
+    assert str(UnexpectedModelBehavior('bad')) == 'bad'
+    error = UnexpectedModelBehavior('bad', 'payload')
+    assert str(error) == 'bad, body:\npayload'
+    assert error.message == 'bad'
+
+
+def test_unknown_provider_error_message_lists_names_or_none() -> None:
+    error = UnknownProviderError('x', ('a', 'b'))
+    assert error.name == 'x'
+    assert error.available == ('a', 'b')
+    assert "'a', 'b'" in str(error)
+    assert 'Available providers: none' in str(UnknownProviderError('x', ()))
+
+
+def test_duplicate_provider_error_names_all_distributions() -> None:
+    error = DuplicateProviderError('groq', ('dist-a', 'dist-b'))
+    assert error.provider_name == 'groq'
+    assert error.distributions == ('dist-a', 'dist-b')
+    assert error.distribution is None
+    assert error.entry_point is None
+    assert 'dist-a' in str(error)
+    assert 'dist-b' in str(error)
+
+
+# py.typed
+
+
+@pytest.mark.parametrize('package', ['pydantic_ai', 'pydantic_ai_groq'])
+def test_package_ships_py_typed(package: str) -> None:
+    marker = importlib.resources.files(package).joinpath('py.typed')
+    assert marker.is_file()
+    module = importlib.import_module(package)
+    assert module.__file__ is not None
+    assert (Path(module.__file__).parent / 'py.typed').is_file()
