@@ -133,7 +133,8 @@ class ModelResponsePartsManager:
             vendor_part_id, builder = next(iter(self._pending.items()))
             args = builder.args()
             raise UnexpectedModelBehavior(
-                f'The stream ended with a tool call (vendor part id {vendor_part_id!r}) that never got a tool name',
+                f'The stream ended with a tool call (vendor part id {vendor_part_id!r}) that never received '
+                'a tool name',
                 args if isinstance(args, str) else json.dumps(args),
             )
 
