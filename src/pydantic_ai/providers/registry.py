@@ -255,7 +255,13 @@ class ProviderRegistry:
         from ..models import Model
 
         provider = self.infer_provider(provider_name)
-        model = impls[0].function(model_name=model_name, provider=provider)
+        try:
+            model = impls[0].function(model_name=model_name, provider=provider)
+        except PydanticAIError:
+            raise
+        except Exception as exc:
+            problem = f'its `pydantic_ai_model` hook raised {type(exc).__name__}: {exc}'
+            raise _broken(provider_name, loaded.record, problem) from exc
         if model is None:
             raise UserError(
                 f'The plugin of provider {provider_name!r} does not build models from a name, so '
