@@ -244,24 +244,20 @@ class ProviderRegistry:
 
     def model(self, provider_name: str, model_name: str) -> Model:
         """A model named `model_name` served by provider `provider_name`. See `pydantic_ai.models.infer_model`."""
-        loaded = self._load(provider_name)
-        impls = [i for i in self._plugin_manager.hook.pydantic_ai_model.get_hookimpls() if i.plugin is loaded.plugin]
-        if not impls:
-            raise UserError(
-                f'The plugin of provider {provider_name!r} does not build models from a name, so '
-                f'"{provider_name}:{model_name}" cannot be inferred; create the model class directly with '
-                f'provider={provider_name!r}.'
-            )
         from ..models import Model
 
-        provider = self.infer_provider(provider_name)
-        try:
-            model = impls[0].function(model_name=model_name, provider=provider)
-        except PydanticAIError:
-            raise
-        except Exception as exc:
-            problem = f'its `pydantic_ai_model` hook raised {type(exc).__name__}: {exc}'
-            raise _broken(provider_name, loaded.record, problem) from exc
+        loaded = self._load(provider_name)
+        impls = [i for i in self._plugin_manager.hook.pydantic_ai_model.get_hookimpls() if i.plugin is loaded.plugin]
+        model: object = None
+        if impls:
+            provider = self.infer_provider(provider_name)
+            try:
+                model = impls[0].function(model_name=model_name, provider=provider)
+            except PydanticAIError:
+                raise
+            except Exception as exc:
+                problem = f'its `pydantic_ai_model` hook raised {type(exc).__name__}: {exc}'
+                raise _broken(provider_name, loaded.record, problem) from exc
         if model is None:
             raise UserError(
                 f'The plugin of provider {provider_name!r} does not build models from a name, so '
@@ -269,11 +265,8 @@ class ProviderRegistry:
                 f'provider={provider_name!r}.'
             )
         if not isinstance(model, Model):
-            raise _broken(
-                provider_name,
-                loaded.record,
-                f'its `pydantic_ai_model` hook returned {type(model).__name__}, not a Model',
-            )
+            problem = f'its `pydantic_ai_model` hook returned {type(model).__name__}, not a Model'
+            raise _broken(provider_name, loaded.record, problem)
         return model
 
     def list(self, *, load: bool = False) -> list[ProviderInfo]:
