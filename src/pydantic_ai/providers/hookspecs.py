@@ -7,6 +7,9 @@ provider name and whose *value* points at the plugin object::
     [project.entry-points."pydantic_ai.providers"]
     mygateway = "mygateway_provider.plugin"
 
+Each entry point needs its own plugin object: pluggy registers an object once, so a distribution offering two
+providers points each name at a different module (or at a different instance of a plugin class).
+
 The registry loads a plugin only when its name is looked up, registers it with pluggy (which checks every
 `hookimpl` against these specs at that moment), and calls the plugin's own implementations. Built-in and
 third-party plugins register through exactly this door.

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-
-from groq.types.chat import ChatCompletionChunk
+from typing import TYPE_CHECKING
 
 from pydantic_ai.messages import ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
@@ -14,6 +13,9 @@ from pydantic_ai.models import StreamedResponse
 from ._errors import map_api_errors
 from ._translate import map_usage
 from .model_names import GroqModelName
+
+if TYPE_CHECKING:
+    from groq.types.chat import ChatCompletionChunk
 
 __all__ = ('GroqStreamedResponse',)
 
