@@ -34,6 +34,13 @@ from .messages import (
 __all__ = ('ModelResponsePartsManager',)
 
 
+def _joined(fragments: list[str]) -> str:
+    """The fragments as one string, collapsing the list in place so later joins start from it."""
+    if len(fragments) > 1:
+        fragments[:] = [''.join(fragments)]
+    return fragments[0] if fragments else ''
+
+
 class _TextBuilder:
     __slots__ = ('fragments',)
 
@@ -41,9 +48,7 @@ class _TextBuilder:
         self.fragments = [first]
 
     def build(self) -> TextPart:
-        if len(self.fragments) > 1:
-            self.fragments = [''.join(self.fragments)]
-        return TextPart(self.fragments[0])
+        return TextPart(_joined(self.fragments))
 
 
 class _ToolCallBuilder:
@@ -57,32 +62,25 @@ class _ToolCallBuilder:
 
     @property
     def name(self) -> str:
-        if len(self.name_fragments) > 1:
-            self.name_fragments = [''.join(self.name_fragments)]
-        return self.name_fragments[0] if self.name_fragments else ''
+        return _joined(self.name_fragments)
 
     def args(self) -> str | dict[str, Any]:
         if self.args_dict is not None:
             return dict(self.args_dict)
-        if len(self.args_fragments) > 1:
-            self.args_fragments = [''.join(self.args_fragments)]
-        return self.args_fragments[0] if self.args_fragments else ''
+        return _joined(self.args_fragments)
 
     def add(self, tool_name: str | None, args: str | dict[str, Any] | None, tool_call_id: str | None) -> None:
         if tool_name:
             self.name_fragments.append(tool_name)
         if args:
+            is_str = isinstance(args, str)
+            if (is_str and self.args_dict is not None) or (not is_str and self.args_fragments):
+                raise UnexpectedModelBehavior(
+                    f'Tool call {self.name or "(unnamed)"!r} mixes JSON-string and dict argument deltas'
+                )
             if isinstance(args, str):
-                if self.args_dict is not None:
-                    raise UnexpectedModelBehavior(
-                        f'Tool call {self.name or "(unnamed)"!r} mixes JSON-string and dict argument deltas'
-                    )
                 self.args_fragments.append(args)
             else:
-                if self.args_fragments:
-                    raise UnexpectedModelBehavior(
-                        f'Tool call {self.name or "(unnamed)"!r} mixes JSON-string and dict argument deltas'
-                    )
                 self.args_dict = {**(self.args_dict or {}), **args}
         if tool_call_id:
             if self.tool_call_id is None:

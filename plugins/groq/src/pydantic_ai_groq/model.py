@@ -23,7 +23,7 @@ from pydantic_ai.usage import Usage
 from ._errors import map_api_errors
 from ._translate import map_messages, map_response, map_settings, map_tool_choice, map_tools, timestamp
 from .model_names import GroqModelName, LatestGroqModelNames
-from .provider import GroqProvider
+from .provider import GroqProvider, check_exclusive
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse
 
@@ -76,16 +76,14 @@ class GroqModel(Model):
                 f'`model_name` must be a non-empty string, such as "llama-3.3-70b-versatile"; got {model_name!r}.'
             )
         if provider is not None:
-            conflicting = [
-                arg
-                for arg, value in (('api_key', api_key), ('groq_client', groq_client), ('http_client', http_client))
-                if value is not None
-            ]
-            if conflicting:
-                raise UserError(
-                    f'Pass either `provider` or {", ".join(f"`{a}`" for a in conflicting)} to GroqModel, not both: '
-                    'the provider already holds the client.'
-                )
+            check_exclusive(
+                'GroqModel',
+                'provider',
+                'the provider already holds the client.',
+                api_key=api_key,
+                groq_client=groq_client,
+                http_client=http_client,
+            )
             resolved: Provider[Any] = infer_provider(provider) if isinstance(provider, str) else provider
         else:
             resolved = GroqProvider(api_key=api_key, groq_client=groq_client, http_client=http_client)

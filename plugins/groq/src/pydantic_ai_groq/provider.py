@@ -15,6 +15,13 @@ from pydantic_ai.providers import Provider
 __all__ = ('GroqProvider',)
 
 
+def check_exclusive(owner: str, given: str, why: str, **others: object) -> None:
+    """Raise `UserError` if any of `others` is set alongside the argument `given` (which excludes them)."""
+    conflicting = [f'`{name}`' for name, value in others.items() if value is not None]
+    if conflicting:
+        raise UserError(f'Pass either `{given}` or {", ".join(conflicting)} to {owner}, not both: {why}')
+
+
 class GroqProvider(Provider[AsyncGroq]):
     """Provides an authenticated `groq.AsyncGroq` client.
 
@@ -55,16 +62,14 @@ class GroqProvider(Provider[AsyncGroq]):
             UserError: arguments conflict, have the wrong type, or no API key is configured.
         """
         if groq_client is not None:
-            conflicting = [
-                arg
-                for arg, value in (('api_key', api_key), ('base_url', base_url), ('http_client', http_client))
-                if value is not None
-            ]
-            if conflicting:
-                raise UserError(
-                    f'Pass either `groq_client` or {", ".join(f"`{a}`" for a in conflicting)} to '
-                    f'{type(self).__name__}, not both: a client you pass is used as it is.'
-                )
+            check_exclusive(
+                type(self).__name__,
+                'groq_client',
+                'a client you pass is used as it is.',
+                api_key=api_key,
+                base_url=base_url,
+                http_client=http_client,
+            )
             if not isinstance(groq_client, AsyncGroq):
                 raise UserError(
                     f'`groq_client` must be a `groq.AsyncGroq`, got {type(groq_client).__name__}'
