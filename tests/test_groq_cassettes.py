@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,31 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.vcr]
 # fragments): `make record` must keep them as written, so their record mode is pinned to `none` by the marker,
 # which pytest-recording gives priority over `--record-mode`.
 KEEP_AS_WRITTEN = pytest.mark.vcr(record_mode='none')
+
+
+def parts_only(response: ModelResponse) -> ModelResponse:
+    """The response without the metadata `assert_metadata` checks, for comparing parts, model name and time."""
+    return replace(
+        response,
+        usage=Usage(),
+        provider_name=None,
+        provider_response_id=None,
+        finish_reason=None,
+        provider_details=None,
+    )
+
+
+def assert_metadata(response: ModelResponse, usage: Usage, finish_reason: str) -> None:
+    """The metadata every recorded response carries: provider, `chatcmpl-` id, finish reason, usage on the response."""
+    assert response.provider_name == 'groq'
+    assert response.provider_response_id is not None and response.provider_response_id.startswith('chatcmpl-')
+    assert response.finish_reason == finish_reason
+    assert response.provider_details is not None
+    assert response.provider_details['finish_reason'] == ('tool_calls' if finish_reason == 'tool_call' else 'stop')
+    assert response.usage == usage
+    # Groq's timings ride along with the token counts.
+    assert usage.timings is not None
+    assert set(usage.timings) == {'queue_time', 'prompt_time', 'completion_time', 'total_time'}
 
 
 def _drop_response_cookies(response: dict[str, Any]) -> dict[str, Any]:
@@ -188,12 +213,13 @@ async def test_text_answer_is_parsed_with_model_usage_and_timestamp(
 
     response, usage = await model.request(cello_conversation(), CELLO_SETTINGS, ModelRequestParameters())
 
-    assert response == ModelResponse(
+    assert parts_only(response) == ModelResponse(
         parts=[TextPart('A standard cello has four strings, tuned C, G, D and A.')],
         model_name=MODEL,
         timestamp=at(1795183921),
     )
-    assert usage == Usage(requests=1, request_tokens=58, response_tokens=17, total_tokens=75)
+    assert replace(usage, timings=None) == Usage(requests=1, request_tokens=58, response_tokens=17, total_tokens=75)
+    assert_metadata(response, usage, 'stop')
 
     [body] = assert_sent_what_was_recorded(wire, vcr)
     assert body['model'] == MODEL
@@ -221,9 +247,10 @@ async def test_streamed_text_is_assembled_from_chunks_with_usage_from_x_groq(
         usage = stream.usage()
 
     text = 'How about "Whisker Beans"? It is playful, short and easy to remember.'
-    assert response == ModelResponse(parts=[TextPart(text)], model_name=MODEL, timestamp=at(1795184507))
+    assert parts_only(response) == ModelResponse(parts=[TextPart(text)], model_name=MODEL, timestamp=at(1795184507))
+    assert_metadata(response, usage, 'stop')
     # Token counts come once, from the last chunk's `x_groq.usage`, and the request itself counts as one.
-    assert usage == Usage(requests=1, request_tokens=52, response_tokens=18, total_tokens=70)
+    assert replace(usage, timings=None) == Usage(requests=1, request_tokens=52, response_tokens=18, total_tokens=70)
 
     start, *deltas = events
     assert start == PartStartEvent(index=0, part=TextPart('How'))
@@ -252,19 +279,24 @@ async def test_tool_call_result_is_sent_back_and_final_answer_parsed(
         args='{"museum":"Museum of Clocks","weekday":"Tuesday"}',
         tool_call_id='k7w2m9xqa',
     )
-    assert first == ModelResponse(parts=[call], model_name=MODEL, timestamp=at(1795185112))
-    assert first_usage == Usage(requests=1, request_tokens=241, response_tokens=27, total_tokens=268)
+    assert parts_only(first) == ModelResponse(parts=[call], model_name=MODEL, timestamp=at(1795185112))
+    assert first.finish_reason == 'tool_call'
+    assert replace(first_usage, timings=None) == Usage(
+        requests=1, request_tokens=241, response_tokens=27, total_tokens=268
+    )
 
     hours = {'open': True, 'from': '10:00', 'until': '18:30'}
     messages += [first, ModelRequest([ToolReturnPart('get_opening_hours', hours, tool_call_id='k7w2m9xqa')])]
     final, final_usage = await model.request(messages, None, params)
 
-    assert final == ModelResponse(
+    assert parts_only(final) == ModelResponse(
         parts=[TextPart('Yes, the Museum of Clocks is open on Tuesday, from 10:00 until 18:30.')],
         model_name=MODEL,
         timestamp=at(1795185113),
     )
-    assert final_usage == Usage(requests=1, request_tokens=292, response_tokens=19, total_tokens=311)
+    assert replace(final_usage, timings=None) == Usage(
+        requests=1, request_tokens=292, response_tokens=19, total_tokens=311
+    )
 
     first_body, second_body = assert_sent_what_was_recorded(wire, vcr)
     for body in (first_body, second_body):
@@ -275,8 +307,8 @@ async def test_tool_call_result_is_sent_back_and_final_answer_parsed(
     assert second_body['messages'] == [
         {'role': 'user', 'content': prompt},
         {
+            # Like Groq's own examples: no `content` key on an assistant message that only calls tools.
             'role': 'assistant',
-            'content': None,
             'tool_calls': [
                 {
                     'id': 'k7w2m9xqa',
@@ -307,10 +339,11 @@ async def test_streamed_tool_call_arguments_split_over_chunks_are_joined(
 
     args = '{"ingredients":["leeks","potatoes"],"max_minutes":40}'
     call = ToolCallPart(tool_name='search_recipes', args=args, tool_call_id='w8d3f6ynb')
-    assert response == ModelResponse(parts=[call], model_name=MODEL, timestamp=at(1795185726))
+    assert parts_only(response) == ModelResponse(parts=[call], model_name=MODEL, timestamp=at(1795185726))
+    assert response.finish_reason == 'tool_call'
     assert call.args_as_dict() == {'ingredients': ['leeks', 'potatoes'], 'max_minutes': 40}
     # The last chunk carries the counts twice (`x_groq.usage` and the top-level `usage`): they are counted once.
-    assert usage == Usage(requests=1, request_tokens=263, response_tokens=31, total_tokens=294)
+    assert replace(usage, timings=None) == Usage(requests=1, request_tokens=263, response_tokens=31, total_tokens=294)
 
     assert events == [
         PartStartEvent(index=0, part=ToolCallPart(tool_name='search_recipes', args='', tool_call_id='w8d3f6ynb')),
@@ -338,7 +371,7 @@ async def test_parallel_tool_calls_become_two_tool_call_parts_in_order(
         [ModelRequest([UserPromptPart(prompt)])], {'parallel_tool_calls': True}, params
     )
 
-    assert response == ModelResponse(
+    assert parts_only(response) == ModelResponse(
         parts=[
             ToolCallPart(tool_name='get_weather', args='{"city":"Lisbon"}', tool_call_id='p3c8n1vze'),
             ToolCallPart(tool_name='get_weather', args='{"city":"Porto"}', tool_call_id='r6t0b4hjm'),
@@ -346,7 +379,7 @@ async def test_parallel_tool_calls_become_two_tool_call_parts_in_order(
         model_name=MODEL,
         timestamp=at(1795186380),
     )
-    assert usage == Usage(requests=1, request_tokens=236, response_tokens=38, total_tokens=274)
+    assert replace(usage, timings=None) == Usage(requests=1, request_tokens=236, response_tokens=38, total_tokens=274)
 
     [body] = assert_sent_what_was_recorded(wire, vcr)
     assert body['messages'] == [{'role': 'user', 'content': prompt}]

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-import groq
 import httpx
 import pytest
 import pytest_asyncio
@@ -332,7 +331,8 @@ async def test_error_frame_raises_model_api_error_and_keeps_parts(
     assert exc.body == error
     assert exc.model_name == 'llama-3.3-70b-versatile'
     assert 'The model is overloaded' in str(exc)
-    assert isinstance(exc.__cause__, groq.APIError)
+    details = stream.get().provider_details
+    assert details is not None and details['error'] == error
     assert len(events) == 2
     assert stream.get().parts == [TextPart('Partial answer')]
 

@@ -335,7 +335,7 @@ def _chunks() -> list[tuple[str, object]]:
 async def test_streamed_response_usage_starts_with_one_request() -> None:
     stream = _ListStreamedResponse(chunks=[])
     assert stream.usage() == Usage(requests=1)
-    assert stream.get() == ModelResponse(parts=[], model_name='streamy', timestamp=TS)
+    assert stream.get() == ModelResponse(parts=[], model_name='streamy', timestamp=TS, usage=Usage(requests=1))
 
 
 @pytest.mark.asyncio
@@ -347,8 +347,11 @@ async def test_streamed_response_async_for_get_and_usage() -> None:
         parts=[TextPart('Hello, wörld'), ToolCallPart('get_weather', '{"city": "Paris"}', tool_call_id='call_1')],
         model_name='streamy',
         timestamp=TS,
+        usage=Usage(requests=1, request_tokens=7, response_tokens=7),
     )
     assert stream.usage() == Usage(requests=1, request_tokens=7, response_tokens=7)
+    # `get()` snapshots the usage: later counts do not change a response already returned.
+    assert stream.get().usage is not stream.usage()
 
 
 @pytest.mark.asyncio

@@ -157,7 +157,7 @@ class ModelHTTPError(ModelAPIError):
     status_code: int
     """The HTTP status code."""
     headers: Mapping[str, str]
-    """The response headers (for example `retry-after` on a 429). Never contains request credentials."""
+    """The response headers, names lowercased (for example `retry-after` on a 429). Never request credentials."""
 
     def __init__(
         self,
@@ -165,10 +165,24 @@ class ModelHTTPError(ModelAPIError):
         model_name: str,
         body: object | None = None,
         headers: Mapping[str, str] | None = None,
+        hint: str | None = None,
     ) -> None:
         self.status_code = status_code
-        self.headers = dict(headers) if headers is not None else {}
-        super().__init__(model_name, f'status_code: {status_code}, model_name: {model_name}, body: {body}', body)
+        self.headers = {key.lower(): value for key, value in headers.items()} if headers is not None else {}
+        message = f'status_code: {status_code}, model_name: {model_name}, body: {body}'
+        super().__init__(model_name, f'{message}\n{hint}' if hint else message, body)
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait before retrying, from the `retry-after` header (in seconds), when the API sent one."""
+        value = self.headers.get('retry-after')
+        if value is None:
+            return None
+        try:
+            seconds = float(value)
+        except ValueError:
+            return None
+        return seconds if seconds >= 0 else None
 
 
 class ModelConnectionError(ModelAPIError):

@@ -27,6 +27,7 @@ from typing_extensions import (
 )
 
 from .exceptions import UnexpectedModelBehavior
+from .usage import Usage
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -43,12 +44,17 @@ __all__ = (
     'ModelRequestPart',
     'ModelRequest',
     'TextPart',
+    'ThinkingPart',
     'ToolCallPart',
+    'BuiltinToolCallPart',
+    'BuiltinToolReturnPart',
     'ModelResponsePart',
+    'FinishReason',
     'ModelResponse',
     'ModelMessage',
     'ModelMessagesTypeAdapter',
     'TextPartDelta',
+    'ThinkingPartDelta',
     'ToolCallPartDelta',
     'ModelResponsePartDelta',
     'PartStartEvent',
@@ -78,6 +84,8 @@ class ImageUrl:
 
     url: str
     """The image's URL (`https://...`)."""
+    vendor_metadata: dict[str, Any] | None = None
+    """Provider-specific options for this image, for example `{'detail': 'high'}` (read by Groq)."""
     kind: Literal['image-url'] = 'image-url'
     """Discriminator for serialization."""
 
@@ -96,6 +104,8 @@ class BinaryContent:
     """The raw bytes."""
     media_type: str
     """The media type, such as `image/png` or `audio/wav`."""
+    vendor_metadata: dict[str, Any] | None = None
+    """Provider-specific options for this content, for example `{'detail': 'low'}` for an image (read by Groq)."""
     kind: Literal['binary'] = 'binary'
     """Discriminator for serialization."""
 
@@ -290,8 +300,74 @@ class ToolCallPart:
         return bool(self.args)
 
 
-ModelResponsePart: TypeAlias = TextPart | ToolCallPart
+@dataclass
+class ThinkingPart:
+    """The model's reasoning before it answered, as the provider returned it.
+
+    Reasoning comes from a separate field of the response (Groq's `reasoning`) or from `<think>...</think>` tags
+    inside the text, which are split out into this part.
+    """
+
+    content: str
+    """The reasoning text."""
+    id: str | None = None
+    """The provider's id for this reasoning, when it gives one."""
+    signature: str | None = None
+    """A provider signature that must accompany the reasoning when it is sent back, when there is one."""
+    provider_name: str | None = None
+    """The provider that produced the reasoning; only that provider may be sent it back verbatim."""
+    part_kind: Literal['thinking'] = 'thinking'
+    """Discriminator for serialization."""
+
+    def has_content(self) -> bool:
+        """Whether the reasoning is non-empty."""
+        return bool(self.content)
+
+
+@dataclass
+class BuiltinToolCallPart:
+    """A call the provider made itself to one of its built-in tools (for example web search), not ours to run."""
+
+    tool_name: str
+    """The built-in tool, such as `'web_search'`."""
+    args: str | dict[str, Any] | None = None
+    """The arguments the provider called it with: a JSON string or a dict."""
+    tool_call_id: str | None = None
+    """The provider's id for this call; the matching `BuiltinToolReturnPart` carries the same id."""
+    provider_name: str | None = None
+    """The provider that ran the tool."""
+    part_kind: Literal['builtin-tool-call'] = 'builtin-tool-call'
+    """Discriminator for serialization."""
+
+
+@dataclass
+class BuiltinToolReturnPart:
+    """What one of the provider's built-in tools returned (for example web search results)."""
+
+    tool_name: str
+    """The built-in tool, such as `'web_search'`."""
+    content: Any
+    """The tool's output, as the provider reported it (JSON-like data)."""
+    tool_call_id: str | None = None
+    """The id of the `BuiltinToolCallPart` this answers."""
+    provider_name: str | None = None
+    """The provider that ran the tool."""
+    timestamp: datetime = field(default_factory=_now_utc)
+    """When the result was received."""
+    part_kind: Literal['builtin-tool-return'] = 'builtin-tool-return'
+    """Discriminator for serialization."""
+
+
+ModelResponsePart: TypeAlias = TextPart | ThinkingPart | ToolCallPart | BuiltinToolCallPart | BuiltinToolReturnPart
 """A part of the model's response."""
+
+FinishReason: TypeAlias = Literal['stop', 'length', 'content_filter', 'tool_call', 'error']
+"""Why the model stopped, normalised across providers; the provider's own value is kept in `provider_details`.
+
+`stop`: a natural end or a stop sequence. `length`: the token limit. `content_filter`: the provider's filter.
+`tool_call`: the model called tools. `error`: the provider reported an error in the generation (for example a
+malformed tool call) and the parts are what could be recovered.
+"""
 
 
 @dataclass
@@ -304,6 +380,16 @@ class ModelResponse:
     """The name of the model that answered, as the provider reports it."""
     timestamp: datetime = field(default_factory=_now_utc)
     """When the response was made: the provider's timestamp where it gives one."""
+    usage: Usage = field(default_factory=Usage)
+    """The usage of the request that produced this response (the same counts `Model.request` returns)."""
+    provider_name: str | None = None
+    """The provider that answered, such as `'groq'` or the name of a Groq-compatible provider."""
+    provider_response_id: str | None = None
+    """The provider's id for this response (Groq's `chatcmpl-...`), for support requests and tracing."""
+    finish_reason: FinishReason | None = None
+    """Why the model stopped, normalised; `None` when the provider did not say."""
+    provider_details: dict[str, Any] | None = None
+    """Provider-specific information: the raw finish reason (`'finish_reason'`), request ids, error details."""
     kind: Literal['response'] = 'response'
     """Discriminator for serialization."""
 
@@ -372,7 +458,27 @@ class ToolCallPartDelta:
         )
 
 
-ModelResponsePartDelta: TypeAlias = TextPartDelta | ToolCallPartDelta
+@dataclass
+class ThinkingPartDelta:
+    """More reasoning for the `ThinkingPart` at the event's index."""
+
+    content_delta: str
+    """The reasoning text to append."""
+    part_delta_kind: Literal['thinking'] = 'thinking'
+    """Discriminator for serialization."""
+
+    def apply(self, part: ModelResponsePart) -> ThinkingPart:
+        """Return `part` with this delta applied.
+
+        Raises:
+            UnexpectedModelBehavior: `part` is not a `ThinkingPart`.
+        """
+        if not isinstance(part, ThinkingPart):
+            raise UnexpectedModelBehavior(f'Cannot apply a thinking delta to {type(part).__name__}')
+        return ThinkingPart(part.content + self.content_delta, part.id, part.signature, part.provider_name)
+
+
+ModelResponsePartDelta: TypeAlias = TextPartDelta | ThinkingPartDelta | ToolCallPartDelta
 """A change to a part of a streamed response."""
 
 

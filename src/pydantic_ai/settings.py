@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 if TYPE_CHECKING:
     import httpx
@@ -36,6 +36,17 @@ class ModelSettings(TypedDict, total=False):
     """Penalise tokens in proportion to how often they already appeared."""
     logit_bias: dict[str, int]
     """Bias the likelihood of specific token ids (keys are token ids as strings)."""
+    stop_sequences: list[str]
+    """Sequences that end the generation when the model produces them (not included in the text)."""
+    extra_headers: dict[str, str]
+    """Extra HTTP headers sent with the request; the dict you pass is never modified."""
+    extra_body: dict[str, Any]
+    """Extra fields merged into the JSON request body, for API options this library has no setting for yet."""
+    tool_choice: Literal['auto', 'none', 'required'] | list[str]
+    """Which tools the model may call: `'auto'` (it decides), `'none'`, `'required'` (at least one), or a list of
+    tool names it must choose from. Without this setting: `'auto'`, or `'required'` when text may not end the run.
+    All tools are still sent, so the model knows them; providers that can force only one named tool use
+    `'required'` when the list has several names."""
 
 
 def merge_model_settings(base: ModelSettings | None, overrides: ModelSettings | None) -> ModelSettings | None:

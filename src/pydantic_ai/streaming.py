@@ -1,4 +1,4 @@
-"""The parts manager: assembles streamed text and tool-call deltas into response parts.
+"""The parts manager: assembles streamed text, thinking and tool-call deltas into response parts.
 
 Provider plugins feed it what each chunk carries, keyed by the provider's own identifier for the part
 (`vendor_part_id`: for example `'content'` for the text channel, or a tool call's `index`), and pass on the
@@ -21,12 +21,16 @@ from typing import Any
 
 from .exceptions import UnexpectedModelBehavior
 from .messages import (
+    BuiltinToolCallPart,
+    BuiltinToolReturnPart,
     ModelResponsePart,
     ModelResponseStreamEvent,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
+    ThinkingPart,
+    ThinkingPartDelta,
     ToolCallPart,
     ToolCallPartDelta,
 )
@@ -49,6 +53,75 @@ class _TextBuilder:
 
     def build(self) -> TextPart:
         return TextPart(_joined(self.fragments))
+
+
+class _ThinkingBuilder:
+    __slots__ = ('fragments', 'id', 'signature', 'provider_name')
+
+    def __init__(self, first: str, id: str | None, signature: str | None, provider_name: str | None) -> None:
+        self.fragments = [first]
+        self.id = id
+        self.signature = signature
+        self.provider_name = provider_name
+
+    def build(self) -> ThinkingPart:
+        return ThinkingPart(_joined(self.fragments), self.id, self.signature, self.provider_name)
+
+
+class _CompletePart:
+    __slots__ = ('part',)
+
+    def __init__(self, part: BuiltinToolCallPart | BuiltinToolReturnPart) -> None:
+        self.part = part
+
+    def build(self) -> BuiltinToolCallPart | BuiltinToolReturnPart:
+        return self.part
+
+
+class _TagSplitter:
+    """Splits one text channel into text and thinking at `<think>`-style tags, even when a tag is split across chunks.
+
+    Each stretch between tags gets its own fresh key, so the text after a thinking block is a new part.
+    """
+
+    __slots__ = ('start', 'end', 'thinking', 'carry', 'key', 'after_thinking')
+
+    def __init__(self, tags: tuple[str, str]) -> None:
+        self.start, self.end = tags
+        self.thinking = False
+        self.carry = ''
+        self.key: object = object()
+        self.after_thinking = False
+
+    def split(self, content: str) -> Iterator[tuple[bool, object, str]]:
+        """Yield `(is_thinking, key, text)` pieces of `carry + content`, holding back a possible partial tag."""
+        text = self.carry + content
+        self.carry = ''
+        while text:
+            tag = self.end if self.thinking else self.start
+            found = text.find(tag)
+            if found >= 0:
+                if found:
+                    yield self.thinking, self.key, text[:found]
+                text = text[found + len(tag) :]
+                self.after_thinking = self.thinking
+                self.thinking = not self.thinking
+                self.key = object()
+                continue
+            # Hold back the longest suffix that could be the start of the tag; it is decided by the next chunk.
+            held = next((n for n in range(min(len(tag) - 1, len(text)), 0, -1) if tag.startswith(text[-n:])), 0)
+            if held:
+                self.carry = text[-held:]
+                text = text[:-held]
+            if text:
+                yield self.thinking, self.key, text
+            return
+
+    def flush(self) -> Iterator[tuple[bool, object, str]]:
+        """The held-back text, at the end of the stream: it was not a tag after all."""
+        if self.carry:
+            carry, self.carry = self.carry, ''
+            yield self.thinking, self.key, carry
 
 
 class _ToolCallBuilder:
@@ -95,6 +168,20 @@ class _ToolCallBuilder:
         return ToolCallPart(tool_name=self.name, args=self.args(), tool_call_id=self.tool_call_id)
 
 
+_Builder = _TextBuilder | _ThinkingBuilder | _ToolCallBuilder | _CompletePart
+
+
+def _describe(builder: _Builder | None) -> str:
+    """What a part is, in words, for error messages (`None`: a tool call still waiting for its name)."""
+    if isinstance(builder, _TextBuilder):
+        return 'text'
+    if isinstance(builder, _ThinkingBuilder):
+        return 'thinking'
+    if isinstance(builder, _CompletePart):
+        return 'a built-in tool part'
+    return 'a tool call'
+
+
 class ModelResponsePartsManager:
     """Turns a provider's streamed deltas into `ModelResponse` parts and stream events.
 
@@ -102,14 +189,16 @@ class ModelResponsePartsManager:
     is the part's position in `get_parts()`.
     """
 
-    __slots__ = ('_builders', '_index_by_vendor_id', '_pending')
+    __slots__ = ('_builders', '_index_by_vendor_id', '_pending', '_splitters')
 
     def __init__(self) -> None:
-        self._builders: list[_TextBuilder | _ToolCallBuilder] = []
+        self._builders: list[_Builder] = []
         """The parts so far, in order; a tool call joins only once its name is known."""
         self._index_by_vendor_id: dict[Hashable, int] = {}
         self._pending: dict[Hashable | None, _ToolCallBuilder] = {}
         """Tool calls whose fragments arrived before their name, by vendor part id; they have no index yet."""
+        self._splitters: dict[Hashable | None, _TagSplitter] = {}
+        """Text channels split at thinking tags, by vendor part id."""
 
     def get_parts(self) -> list[ModelResponsePart]:
         """The parts assembled so far, in order.
@@ -119,10 +208,24 @@ class ModelResponsePartsManager:
         """
         return [builder.build() for builder in self._builders]
 
+    def finish(self) -> Iterator[ModelResponseStreamEvent]:
+        """End the stream: emit text held back as a possible partial thinking tag, then `check_complete()`.
+
+        Raises:
+            UnexpectedModelBehavior: see `check_complete()`.
+        """
+        for splitter in self._splitters.values():
+            for thinking, key, text in splitter.flush():
+                if thinking:
+                    yield from self.handle_thinking_delta(vendor_part_id=key, content=text)
+                else:
+                    yield from self.handle_text_delta(vendor_part_id=key, content=text)
+        self.check_complete()
+
     def check_complete(self) -> None:
         """Raise if the stream left a tool call that never received its name.
 
-        Call this when the provider's stream has ended.
+        `finish()` calls this; call it directly when no thinking tags were used.
 
         Raises:
             UnexpectedModelBehavior: a tool call delta arrived but no delta ever named the tool.
@@ -136,18 +239,28 @@ class ModelResponsePartsManager:
                 args if isinstance(args, str) else json.dumps(args),
             )
 
-    def handle_text_delta(self, *, vendor_part_id: Hashable | None, content: str) -> Iterator[ModelResponseStreamEvent]:
+    def handle_text_delta(
+        self, *, vendor_part_id: Hashable | None, content: str, thinking_tags: tuple[str, str] | None = None
+    ) -> Iterator[ModelResponseStreamEvent]:
         """Add text to the part for `vendor_part_id`, starting a new `TextPart` if there is none.
 
         With `vendor_part_id=None` the text extends the latest part when that is text, else starts a new one.
         Empty text produces no event.
 
+        With `thinking_tags` (for example `('<think>', '</think>')`), text between the tags becomes `ThinkingPart`s
+        and the text around them `TextPart`s, also when a tag is split across chunks; call `finish()` at the end
+        of the stream to emit text held back as a possible partial tag. Whitespace between a closing tag and the
+        answer is dropped, so the answer does not start with blank lines.
+
         Raises:
             UnexpectedModelBehavior: `vendor_part_id` already names a part that is not text.
         """
+        if thinking_tags is not None:
+            yield from self._handle_tagged_text(vendor_part_id, content, thinking_tags)
+            return
         if not content:
             return
-        builder: _TextBuilder | _ToolCallBuilder | None
+        builder: _Builder | None
         if vendor_part_id is None:
             index = len(self._builders) - 1
             builder = self._builders[index] if self._builders else None
@@ -158,7 +271,7 @@ class ModelResponsePartsManager:
             builder = self._builders[index] if index >= 0 else None
             if (builder is not None and not isinstance(builder, _TextBuilder)) or vendor_part_id in self._pending:
                 raise UnexpectedModelBehavior(
-                    f'Text arrived for vendor part id {vendor_part_id!r}, which is a tool call, not text'
+                    f'Text arrived for vendor part id {vendor_part_id!r}, which is {_describe(builder)}, not text'
                 )
         if builder is None:
             index = len(self._builders)
@@ -169,6 +282,76 @@ class ModelResponsePartsManager:
         else:
             builder.fragments.append(content)
             yield PartDeltaEvent(index=index, delta=TextPartDelta(content))
+
+    def _handle_tagged_text(
+        self, vendor_part_id: Hashable | None, content: str, tags: tuple[str, str]
+    ) -> Iterator[ModelResponseStreamEvent]:
+        splitter = self._splitters.get(vendor_part_id)
+        if splitter is None:
+            splitter = self._splitters[vendor_part_id] = _TagSplitter(tags)
+        for thinking, key, text in splitter.split(content):
+            if thinking:
+                yield from self.handle_thinking_delta(vendor_part_id=key, content=text)
+                continue
+            if splitter.after_thinking and key not in self._index_by_vendor_id:
+                text = text.lstrip()
+                if not text:
+                    continue
+            yield from self.handle_text_delta(vendor_part_id=key, content=text)
+
+    def handle_thinking_delta(
+        self,
+        *,
+        vendor_part_id: Hashable | None,
+        content: str | None = None,
+        id: str | None = None,
+        signature: str | None = None,
+        provider_name: str | None = None,
+    ) -> Iterator[ModelResponseStreamEvent]:
+        """Add reasoning to the `ThinkingPart` for `vendor_part_id`, starting one if there is none.
+
+        With `vendor_part_id=None` the reasoning extends the latest part when that is thinking. Empty content
+        produces no event.
+
+        Raises:
+            UnexpectedModelBehavior: `vendor_part_id` already names a part that is not thinking.
+        """
+        if not content:
+            return
+        builder: _Builder | None
+        if vendor_part_id is None:
+            index = len(self._builders) - 1
+            builder = self._builders[index] if self._builders else None
+            if not isinstance(builder, _ThinkingBuilder):
+                builder = None
+        else:
+            index = self._index_by_vendor_id.get(vendor_part_id, -1)
+            builder = self._builders[index] if index >= 0 else None
+            if (builder is not None and not isinstance(builder, _ThinkingBuilder)) or vendor_part_id in self._pending:
+                raise UnexpectedModelBehavior(
+                    f'Reasoning arrived for vendor part id {vendor_part_id!r}, which is {_describe(builder)}, '
+                    'not thinking'
+                )
+        if builder is None:
+            index = len(self._builders)
+            new = _ThinkingBuilder(content, id, signature, provider_name)
+            self._builders.append(new)
+            if vendor_part_id is not None:
+                self._index_by_vendor_id[vendor_part_id] = index
+            yield PartStartEvent(index=index, part=new.build())
+        else:
+            builder.fragments.append(content)
+            yield PartDeltaEvent(index=index, delta=ThinkingPartDelta(content))
+
+    def handle_part(
+        self, *, vendor_part_id: Hashable | None, part: BuiltinToolCallPart | BuiltinToolReturnPart
+    ) -> Iterator[ModelResponseStreamEvent]:
+        """Add a complete part that does not stream in fragments (a built-in tool's call or its result)."""
+        index = len(self._builders)
+        self._builders.append(_CompletePart(part))
+        if vendor_part_id is not None:
+            self._index_by_vendor_id[vendor_part_id] = index
+        yield PartStartEvent(index=index, part=part)
 
     def handle_tool_call_delta(
         self,
@@ -188,7 +371,7 @@ class ModelResponsePartsManager:
             UnexpectedModelBehavior: `vendor_part_id` names a text part, a second different id arrives, or
                 string and dict arguments are mixed.
         """
-        builder: _TextBuilder | _ToolCallBuilder | None
+        builder: _Builder | None
         if vendor_part_id is None:
             index = len(self._builders) - 1
             builder = self._builders[index] if self._builders else None
@@ -199,7 +382,8 @@ class ModelResponsePartsManager:
             builder = self._builders[index] if index >= 0 else None
             if builder is not None and not isinstance(builder, _ToolCallBuilder):
                 raise UnexpectedModelBehavior(
-                    f'A tool call delta arrived for vendor part id {vendor_part_id!r}, which is text'
+                    f'A tool call delta arrived for vendor part id {vendor_part_id!r}, which is '
+                    f'{_describe(builder)}, not a tool call'
                 )
 
         if builder is not None:

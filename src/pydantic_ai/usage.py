@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = ('Usage',)
 
@@ -24,7 +25,9 @@ class Usage:
     total_tokens: int | None = None
     """Total tokens, as counted by the provider."""
     details: dict[str, int] | None = None
-    """Further provider-specific counts (for example cached or reasoning tokens), summed key by key."""
+    """Further provider-specific counts (for example `cached_tokens`, `reasoning_tokens`), summed key by key."""
+    timings: dict[str, float] | None = None
+    """Provider-side durations in seconds (for example Groq's `queue_time`, `total_time`), summed key by key."""
 
     def incr(self, incr_usage: Usage, *, requests: int = 0) -> None:
         """Add `incr_usage` (and `requests` extra requests) to this usage in place."""
@@ -33,22 +36,34 @@ class Usage:
         self.response_tokens = _add(self.response_tokens, incr_usage.response_tokens)
         self.total_tokens = _add(self.total_tokens, incr_usage.total_tokens)
         if incr_usage.details:
-            details = dict(self.details) if self.details else {}
-            for key, value in incr_usage.details.items():
-                details[key] = details.get(key, 0) + value
-            self.details = details
+            self.details = _add_by_key(self.details, incr_usage.details)
+        if incr_usage.timings:
+            self.timings = _add_by_key(self.timings, incr_usage.timings)
 
     def __add__(self, other: Usage) -> Usage:
         """Return a new usage that is the sum of both."""
         if not isinstance(other, Usage):
             return NotImplemented
-        total = Usage(self.requests, self.request_tokens, self.response_tokens, self.total_tokens, self.details)
+        total = Usage(
+            self.requests, self.request_tokens, self.response_tokens, self.total_tokens, self.details, self.timings
+        )
         total.incr(other)
         return total
 
     def has_values(self) -> bool:
         """Whether any count is set and non-zero."""
         return bool(self.requests or self.request_tokens or self.response_tokens or self.total_tokens or self.details)
+
+
+_N = TypeVar('_N', int, float)
+
+
+def _add_by_key(base: dict[str, _N] | None, more: dict[str, _N]) -> dict[str, _N]:
+    # A new dict: a usage never shares (and so never mutates) another usage's dicts.
+    total = dict(base) if base else {}
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+    return total
 
 
 def _add(a: int | None, b: int | None) -> int | None:

@@ -13,10 +13,12 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..builtin_tools import AbstractBuiltinTool
 from ..exceptions import UserError
-from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
+from ..messages import FinishReason, ModelMessage, ModelResponse, ModelResponseStreamEvent
+from ..output import OutputMode, OutputObjectDefinition
 from ..settings import ModelSettings
 from ..streaming import ModelResponsePartsManager
 from ..tools import ToolDefinition
@@ -39,14 +41,25 @@ __all__ = (
 
 @dataclass
 class ModelRequestParameters:
-    """What a request offers the model besides the conversation: tools, and whether plain text may end the run."""
+    """What a request offers the model besides the conversation: tools, built-in tools and the output it wants.
+
+    Structured output (see `pydantic_ai.output`) is requested with tools (`result_tools`, the default), with the
+    provider's native JSON schema (`output_mode='native'` and `output_object`), or as any JSON object
+    (`output_mode='json_object'`).
+    """
 
     function_tools: list[ToolDefinition] = field(default_factory=list)
     """Tools the model may call to get information or act."""
     allow_text_result: bool = True
     """Whether the model may answer with plain text. When `False` it must call a tool."""
     result_tools: list[ToolDefinition] = field(default_factory=list)
-    """Tools whose call is the final, structured result."""
+    """Tools whose call is the final, structured result (the `'tool'` output mode)."""
+    output_mode: OutputMode = 'tool'
+    """How structured output is requested: `'tool'`, `'native'` or `'json_object'`."""
+    output_object: OutputObjectDefinition | None = None
+    """The result's JSON schema, required by the `'native'` output mode."""
+    builtin_tools: list[AbstractBuiltinTool] = field(default_factory=list)
+    """Tools the provider runs itself, such as `WebSearchTool`."""
 
 
 class Model(ABC):
@@ -114,6 +127,14 @@ class StreamedResponse(ABC):
     _event_iterator: AsyncIterator[ModelResponseStreamEvent] | None = field(default=None, init=False)
     # A stream is one request; the provider adds token counts as they arrive.
     _usage: Usage = field(default_factory=lambda: Usage(requests=1), init=False)
+    provider_name: str | None = field(default=None, init=False)
+    """The provider answering, set by the model."""
+    provider_response_id: str | None = field(default=None, init=False)
+    """The provider's id for the response, once a chunk has carried it."""
+    finish_reason: FinishReason | None = field(default=None, init=False)
+    """Why the model stopped, once the stream has said so."""
+    provider_details: dict[str, Any] | None = field(default=None, init=False)
+    """Provider-specific information gathered from the stream (the raw finish reason, error details)."""
 
     def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
         """The stream's events; iterating again continues where the last iteration stopped."""
@@ -136,9 +157,16 @@ class StreamedResponse(ABC):
             await iterator.aclose()
 
     def get(self) -> ModelResponse:
-        """The response assembled from the events received so far."""
+        """The response assembled from the events received so far, with its metadata and usage so far."""
         return ModelResponse(
-            parts=self._parts_manager.get_parts(), model_name=self.model_name, timestamp=self.timestamp
+            parts=self._parts_manager.get_parts(),
+            model_name=self.model_name,
+            timestamp=self.timestamp,
+            usage=self._usage + Usage(),
+            provider_name=self.provider_name,
+            provider_response_id=self.provider_response_id,
+            finish_reason=self.finish_reason,
+            provider_details=dict(self.provider_details) if self.provider_details else None,
         )
 
     def usage(self) -> Usage:

@@ -6,13 +6,12 @@ from Groq chat completions, streamed and not. The plugin registers itself as the
 
 from __future__ import annotations
 
+from ._version import __version__
 from .model import GroqModel
 from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse
-
-__version__ = '0.1.0'
 
 __all__ = (
     '__version__',

@@ -2,53 +2,68 @@
 
 from __future__ import annotations
 
-import json
+import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, get_args
 
 import groq
 import httpx
 
-from pydantic_ai.exceptions import (
-    ModelAPIError,
-    ModelConnectionError,
-    ModelHTTPError,
-    ModelTimeoutError,
-    UnexpectedModelBehavior,
-)
+from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError, ModelTimeoutError
 
-__all__ = ('map_api_errors',)
+from .model_names import LatestGroqModelNames
+
+__all__ = ('map_api_errors', 'error_object', 'model_name_hint')
+
+
+def error_object(body: Any) -> dict[str, Any]:
+    """Groq's `error` object from an error body (`{"error": {...}}`), or `{}`."""
+    error = body.get('error') if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def model_name_hint(model_name: str) -> str:
+    """A suggestion for a model name Groq does not know: the closest known names, and where to find all."""
+    close = difflib.get_close_matches(model_name, get_args(LatestGroqModelNames), n=3, cutoff=0.5)
+    suggestion = f'Did you mean {" or ".join(repr(name) for name in close)}? ' if close else ''
+    return (
+        f'{suggestion}Groq does not serve a model named {model_name!r} (or your key cannot use it); '
+        'see `pydantic_ai_groq.LatestGroqModelNames` or https://console.groq.com/docs/models.'
+    )
 
 
 @contextmanager
 def map_api_errors(model_name: str) -> Iterator[None]:
     """Translate errors raised inside the block into the `pydantic_ai.exceptions` tree, chained with `from`.
 
-    Covers the request itself and the iteration of a stream (where httpx errors and bad frames surface raw).
+    Covers the request itself and the iteration of a stream (where httpx errors surface raw).
     """
     try:
         yield
     except groq.APIStatusError as exc:
+        hint = None
+        if exc.status_code == 404 and error_object(exc.body).get('code') == 'model_not_found':
+            hint = model_name_hint(model_name)
         raise ModelHTTPError(
-            status_code=exc.status_code, model_name=model_name, body=exc.body, headers=exc.response.headers
+            status_code=exc.status_code, model_name=model_name, body=exc.body, headers=exc.response.headers, hint=hint
         ) from exc
     except (groq.APITimeoutError, httpx.TimeoutException) as exc:
+        cause = exc.__cause__ if isinstance(exc, groq.APITimeoutError) and exc.__cause__ else exc
+        which = {
+            'ConnectTimeout': 'while connecting',
+            'ReadTimeout': 'waiting for data (before the response started, or mid-stream)',
+            'WriteTimeout': 'while sending the request',
+            'PoolTimeout': 'waiting for a free connection in the pool',
+        }.get(type(cause).__name__, 'waiting for the response')
         raise ModelTimeoutError(
-            model_name, f'The request to Groq for model {model_name!r} timed out ({type(exc).__name__}).'
+            model_name,
+            f'The request to Groq for model {model_name!r} timed out {which} ({type(cause).__name__}); raise the '
+            "`timeout` setting or the provider's `timeout` if the model needs longer.",
         ) from exc
     except (groq.APIConnectionError, httpx.RequestError) as exc:
         cause = exc.__cause__ if isinstance(exc, groq.APIConnectionError) and exc.__cause__ else exc
         raise ModelConnectionError(
             model_name,
             f'The connection to Groq for model {model_name!r} failed or was lost: {type(cause).__name__}: {cause}',
-        ) from exc
-    except groq.APIError as exc:
-        # Raised by the SDK for an `event: error` frame in the middle of a stream (the HTTP status was 200).
-        raise ModelAPIError(
-            model_name, f'Groq reported an error for model {model_name!r}: {exc.message}', exc.body
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise UnexpectedModelBehavior(
-            f'Groq sent data that is not valid JSON for model {model_name!r}: {exc.msg} at position {exc.pos}',
-            exc.doc[:1000],
         ) from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx
 from groq import AsyncGroq
@@ -48,6 +48,8 @@ class GroqProvider(Provider[AsyncGroq]):
         base_url: str | None = None,
         groq_client: AsyncGroq | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_retries: int | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> None:
         """Create a provider.
 
@@ -57,6 +59,10 @@ class GroqProvider(Provider[AsyncGroq]):
             groq_client: An existing `AsyncGroq` client, used as-is; then no other argument may be given.
             http_client: An `httpx.AsyncClient` for the SDK to send requests with. Defaults to a client shared by
                 all providers (`pydantic_ai.models.cached_async_http_client()`).
+            max_retries: How many times the SDK retries a request that failed with a connection error, a timeout,
+                HTTP 408, 409, 429 or 5xx (honouring `retry-after`); `0` turns retries off. Defaults to the SDK's 2.
+            timeout: Seconds (or an `httpx.Timeout`) before a request times out; a per-request `timeout` setting
+                overrides it. Defaults to the SDK's 60 s read and 5 s connect.
 
         Raises:
             UserError: arguments conflict, have the wrong type, or no API key is configured.
@@ -69,6 +75,8 @@ class GroqProvider(Provider[AsyncGroq]):
                 api_key=api_key,
                 base_url=base_url,
                 http_client=http_client,
+                max_retries=max_retries,
+                timeout=timeout,
             )
             if not isinstance(groq_client, AsyncGroq):
                 raise UserError(
@@ -92,8 +100,17 @@ class GroqProvider(Provider[AsyncGroq]):
             raise UserError(f'`api_key` must be a non-empty string, got {got}.')
         if base_url is None:
             base_url = os.environ.get(self.base_url_env_var) or self.default_base_url
+        options: dict[str, Any] = {}
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise UserError(f'`max_retries` must be an integer >= 0 (0 turns retries off), got {max_retries!r}.')
+            options['max_retries'] = max_retries
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float, httpx.Timeout)):
+                raise UserError(f'`timeout` must be seconds (a number) or an `httpx.Timeout`, got {timeout!r}.')
+            options['timeout'] = timeout
         self._client = AsyncGroq(
-            api_key=api_key, base_url=base_url, http_client=http_client or cached_async_http_client()
+            api_key=api_key, base_url=base_url, http_client=http_client or cached_async_http_client(), **options
         )
 
     @property

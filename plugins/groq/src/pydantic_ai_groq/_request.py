@@ -1,0 +1,395 @@
+"""The request side: a conversation, its tools and settings as the JSON body of a Groq chat-completions request.
+
+The body is built as plain dicts and lists (Groq's wire format) and sent as-is, without the SDK's per-field
+re-validation. Every function runs in time linear in its input and raises `UserError` for what Groq cannot take,
+naming the part and what to change; nothing is dropped silently except what is documented here:
+
+- `ThinkingPart`s in the history are not sent back. Groq's chat API has no field for earlier reasoning, and
+  sending it as `<think>...</think>` text teaches the model to write the tags into its answers. Set
+  `groq_thinking_history='tags'` to send it as tags anyway (some agents want the model to see its reasoning).
+- `BuiltinToolCallPart`/`BuiltinToolReturnPart`s are not sent back: Groq ran those tools itself and its answer
+  text already uses their results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from pydantic_ai.builtin_tools import WebSearchTool
+from pydantic_ai.exceptions import UserError
+from pydantic_ai.messages import (
+    BinaryContent,
+    BuiltinToolCallPart,
+    BuiltinToolReturnPart,
+    ImageUrl,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    SystemPromptPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserContent,
+    UserPromptPart,
+)
+from pydantic_ai.models import ModelRequestParameters
+from pydantic_ai.tools import ToolDefinition
+
+from .settings import GroqModelSettings
+
+__all__ = ('build_body', 'dumps', 'map_messages', 'map_tools', 'map_tool_choice', 'request_headers')
+
+JSON = dict[str, Any]
+
+# Settings sent in the body under the same name, with the type each must have (checked before sending).
+_NUMBER = (int, float)
+_BODY_SETTINGS: dict[str, tuple[str, tuple[type, ...], str]] = {
+    # setting: (wire name, accepted types, what to pass)
+    'max_tokens': ('max_tokens', (int,), 'an integer'),
+    'temperature': ('temperature', _NUMBER, 'a number'),
+    'top_p': ('top_p', _NUMBER, 'a number'),
+    'seed': ('seed', (int,), 'an integer'),
+    'presence_penalty': ('presence_penalty', _NUMBER, 'a number'),
+    'frequency_penalty': ('frequency_penalty', _NUMBER, 'a number'),
+    'logit_bias': ('logit_bias', (dict,), 'a dict of token id to bias'),
+    'stop_sequences': ('stop', (list, tuple), 'a list of strings'),
+    'groq_reasoning_format': ('reasoning_format', (str,), "one of 'hidden', 'raw', 'parsed'"),
+    'groq_reasoning_effort': ('reasoning_effort', (str,), "a string such as 'low', 'medium', 'high' or 'none'"),
+    'groq_service_tier': ('service_tier', (str,), "one of 'on_demand', 'flex', 'auto', 'performance'"),
+    'groq_user': ('user', (str,), 'a string identifying your end user'),
+}
+_REASONING_FORMATS = ('hidden', 'raw', 'parsed')
+_TOOL_CHOICES = ('auto', 'none', 'required')
+# Settings read elsewhere (request options, or below) rather than copied into the body.
+_OTHER_SETTINGS = frozenset(
+    {'timeout', 'parallel_tool_calls', 'extra_headers', 'extra_body', 'tool_choice', 'groq_thinking_history'}
+)
+
+
+def build_body(
+    model_name: str,
+    messages: Sequence[ModelMessage],
+    settings: GroqModelSettings,
+    params: ModelRequestParameters,
+    *,
+    stream: bool,
+) -> JSON:
+    """The complete request body.
+
+    Raises:
+        UserError: a message, part, setting or parameter Groq cannot take; the message says what to change.
+    """
+    if not isinstance(settings, dict):
+        raise UserError(f'`model_settings` must be a dict (ModelSettings), got {type(settings).__name__}.')
+    if not isinstance(params, ModelRequestParameters):
+        raise UserError(f'`model_request_parameters` must be a ModelRequestParameters, got {type(params).__name__}.')
+    thinking_as_tags = _thinking_history(settings)
+    body: JSON = {'model': model_name, 'messages': map_messages(messages, thinking_as_tags=thinking_as_tags)}
+    tools = map_tools(params)
+    if tools:
+        body['tools'] = tools
+        body['tool_choice'] = map_tool_choice(params, settings)
+        if 'parallel_tool_calls' in settings:
+            parallel = settings['parallel_tool_calls']
+            if not isinstance(parallel, bool):
+                raise UserError(f'Setting `parallel_tool_calls` must be True or False, got {parallel!r}.')
+            body['parallel_tool_calls'] = parallel
+    elif 'tool_choice' in settings and settings['tool_choice'] not in ('auto', 'none'):
+        raise UserError(
+            f'Setting `tool_choice={settings["tool_choice"]!r}` needs tools, but the request offers none: '
+            'add function or result tools, or drop the setting.'
+        )
+    _add_settings(body, settings)
+    response_format = _map_output(params)
+    if response_format is not None:
+        body['response_format'] = response_format
+    search_settings = _map_builtin_tools(params)
+    if search_settings:
+        body['search_settings'] = search_settings
+    body['n'] = 1
+    body['stream'] = stream
+    extra = settings.get('extra_body')
+    if extra is not None:
+        if not isinstance(extra, Mapping):
+            raise UserError(f'Setting `extra_body` must be a dict of extra body fields, got {type(extra).__name__}.')
+        body.update(extra)
+    return body
+
+
+def _thinking_history(settings: GroqModelSettings) -> bool:
+    mode = settings.get('groq_thinking_history', 'drop')
+    if mode not in ('drop', 'tags'):
+        raise UserError(f"Setting `groq_thinking_history` must be 'drop' or 'tags', got {mode!r}.")
+    return mode == 'tags'
+
+
+def _add_settings(body: JSON, settings: GroqModelSettings) -> None:
+    for key, value in settings.items():
+        spec = _BODY_SETTINGS.get(key)
+        if spec is None:
+            if key not in _OTHER_SETTINGS:
+                raise UserError(
+                    f'Unknown setting {key!r} for a Groq model. Known settings: '
+                    f'{", ".join(sorted((*_BODY_SETTINGS, *_OTHER_SETTINGS)))}; send other API fields with '
+                    '`extra_body`.'
+                )
+            continue
+        wire, types, expected = spec
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise UserError(f'Setting `{key}` must be {expected}, got {value!r} ({type(value).__name__}).')
+        if key == 'groq_reasoning_format' and value not in _REASONING_FORMATS:
+            raise UserError(f'Setting `groq_reasoning_format` must be {expected}, got {value!r}.')
+        if key == 'stop_sequences':
+            sequences: list[Any] = list(cast(Sequence[Any], value))
+            if not all(isinstance(s, str) for s in sequences):
+                raise UserError(f'Setting `stop_sequences` must be {expected}, got {value!r}.')
+            value = sequences
+        body[wire] = value
+
+
+def request_headers(settings: GroqModelSettings, user_agent: str) -> dict[str, str]:
+    """The per-request headers: our `User-Agent`, then the caller's `extra_headers` (a copy; theirs win).
+
+    Raises:
+        UserError: `extra_headers` is not a dict of strings.
+    """
+    headers = {'User-Agent': user_agent}
+    extra = settings.get('extra_headers')
+    if extra is not None:
+        if not isinstance(extra, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in extra.items()
+        ):
+            raise UserError(f'Setting `extra_headers` must be a dict of header name to string value, got {extra!r}.')
+        headers.update(extra)
+    return headers
+
+
+def map_messages(messages: Sequence[ModelMessage], *, thinking_as_tags: bool = False) -> list[JSON]:
+    """The conversation as Groq chat messages, in order.
+
+    Raises:
+        UserError: the list is empty, or holds something that is not a message or part Groq can take.
+    """
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+        raise UserError(f'`messages` must be a list of ModelRequest and ModelResponse, got {type(messages).__name__}.')
+    if not messages:
+        raise UserError('Cannot send an empty conversation: pass at least one ModelRequest with a prompt.')
+    out: list[JSON] = []
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            _map_request(message, out)
+        elif isinstance(message, ModelResponse):
+            out.append(_map_response_message(message, thinking_as_tags))
+        else:
+            raise UserError(
+                f'Cannot send {type(message).__name__} as a message: a conversation holds ModelRequest and '
+                'ModelResponse objects.'
+            )
+    return out
+
+
+def _map_request(message: ModelRequest, out: list[JSON]) -> None:
+    for part in message.parts:
+        if isinstance(part, SystemPromptPart):
+            out.append({'role': 'system', 'content': part.content})
+        elif isinstance(part, UserPromptPart):
+            out.append(_map_user_prompt(part))
+        elif isinstance(part, ToolReturnPart):
+            out.append(
+                {
+                    'role': 'tool',
+                    'tool_call_id': _require_tool_call_id(part.tool_call_id, part),
+                    'content': part.model_response_str(),
+                }
+            )
+        elif isinstance(part, RetryPromptPart):
+            if part.tool_name is None:
+                out.append({'role': 'user', 'content': part.model_response()})
+            else:
+                out.append(
+                    {
+                        'role': 'tool',
+                        'tool_call_id': _require_tool_call_id(part.tool_call_id, part),
+                        'content': part.model_response(),
+                    }
+                )
+        else:
+            _unsupported_part(part, 'a ModelRequest')
+
+
+def _map_user_prompt(part: UserPromptPart) -> JSON:
+    if isinstance(part.content, str):
+        return {'role': 'user', 'content': part.content}
+    if isinstance(part.content, Sequence):
+        return {'role': 'user', 'content': [_map_user_content(item) for item in part.content]}
+    _unsupported_part(part.content, 'a UserPromptPart')
+
+
+def _map_user_content(item: UserContent) -> JSON:
+    if isinstance(item, str):
+        return {'type': 'text', 'text': item}
+    if isinstance(item, ImageUrl):
+        return {'type': 'image_url', 'image_url': _image(item.url, item.vendor_metadata)}
+    if isinstance(item, BinaryContent):
+        if not item.is_image:
+            raise UserError(
+                f'Groq chat models accept only images as binary content; got BinaryContent with media type '
+                f'{item.media_type!r} in a UserPromptPart. Send text instead, or an image.'
+            )
+        return {'type': 'image_url', 'image_url': _image(item.data_uri, item.vendor_metadata)}
+    _unsupported_part(item, 'a UserPromptPart')
+
+
+def _image(url: str, vendor_metadata: dict[str, Any] | None) -> JSON:
+    image: JSON = {'url': url}
+    detail = (vendor_metadata or {}).get('detail')
+    if detail is not None:
+        if detail not in ('auto', 'low', 'high'):
+            raise UserError(f"Image `vendor_metadata['detail']` must be 'auto', 'low' or 'high', got {detail!r}.")
+        image['detail'] = detail
+    return image
+
+
+def _map_response_message(message: ModelResponse, thinking_as_tags: bool) -> JSON:
+    texts: list[str] = []
+    tool_calls: list[JSON] = []
+    for part in message.parts:
+        if isinstance(part, TextPart):
+            texts.append(part.content)
+        elif isinstance(part, ToolCallPart):
+            tool_calls.append(
+                {
+                    'id': _require_tool_call_id(part.tool_call_id, part),
+                    'type': 'function',
+                    'function': {'name': part.tool_name, 'arguments': part.args_as_json_str()},
+                }
+            )
+        elif isinstance(part, ThinkingPart):
+            if thinking_as_tags and part.content:
+                texts.append(f'<think>\n{part.content}\n</think>')
+        elif isinstance(part, (BuiltinToolCallPart, BuiltinToolReturnPart)):
+            continue
+        else:
+            _unsupported_part(part, 'a ModelResponse')
+    assistant: JSON = {'role': 'assistant'}
+    if texts:
+        # Responses of one model hold at most one text part; text from several (after switching models) is joined.
+        assistant['content'] = '\n\n'.join(texts)
+    if tool_calls:
+        assistant['tool_calls'] = tool_calls
+    elif not texts:
+        assistant['content'] = ''
+    return assistant
+
+
+def _require_tool_call_id(tool_call_id: str | None, part: ToolCallPart | ToolReturnPart | RetryPromptPart) -> str:
+    if tool_call_id:
+        return tool_call_id
+    raise UserError(
+        f'{type(part).__name__} for tool {part.tool_name!r} has no tool_call_id, and Groq needs one to pair tool '
+        'calls with their results. Set `tool_call_id` to the id of the ToolCallPart it answers.'
+    )
+
+
+def _unsupported_part(part: object, where: str) -> Any:
+    raise UserError(f'Groq cannot take a {type(part).__name__} in {where}; remove it or convert it first.')
+
+
+def map_tools(params: ModelRequestParameters) -> list[JSON]:
+    """The function tools, then the result tools (in the `'tool'` output mode), as Groq tool definitions."""
+    tools = [_map_tool(t) for t in params.function_tools]
+    if params.output_mode == 'tool':
+        tools.extend(_map_tool(t) for t in params.result_tools)
+    return tools
+
+
+def _map_tool(tool: ToolDefinition) -> JSON:
+    if not isinstance(tool, ToolDefinition):
+        raise UserError(f'Tools must be ToolDefinition objects, got {type(tool).__name__}.')
+    # Groq rejects `"description": null`; an empty string means "no description".
+    function: JSON = {
+        'name': tool.name,
+        'description': tool.description or '',
+        'parameters': tool.parameters_json_schema,
+    }
+    if tool.strict is not None:
+        function['strict'] = tool.strict
+    return {'type': 'function', 'function': function}
+
+
+def map_tool_choice(params: ModelRequestParameters, settings: GroqModelSettings) -> str | JSON:
+    """The `tool_choice` for a request that offers tools.
+
+    The `tool_choice` setting wins; without it, `'auto'`, or `'required'` when text may not end the run.
+    """
+    choice = settings.get('tool_choice')
+    if choice is None:
+        return 'auto' if params.allow_text_result else 'required'
+    if isinstance(choice, str):
+        if choice not in _TOOL_CHOICES:
+            raise UserError(
+                f"Setting `tool_choice` must be 'auto', 'none', 'required' or a list of tool names, got {choice!r}."
+            )
+        return choice
+    if not isinstance(choice, list) or not choice or not all(isinstance(name, str) for name in choice):
+        raise UserError(f'Setting `tool_choice` as a list must hold one or more tool names, got {choice!r}.')
+    offered = {t.name for t in params.function_tools} | {t.name for t in params.result_tools}
+    unknown = [name for name in choice if name not in offered]
+    if unknown:
+        raise UserError(
+            f'Setting `tool_choice` names tools the request does not offer: {unknown}; offered: {sorted(offered)}.'
+        )
+    if len(choice) == 1:
+        return {'type': 'function', 'function': {'name': choice[0]}}
+    # Groq can force one named tool, not a subset: with several names the model must call one of the tools.
+    return 'required'
+
+
+def _map_output(params: ModelRequestParameters) -> JSON | None:
+    mode = params.output_mode
+    if mode == 'tool':
+        return None
+    if mode == 'json_object':
+        return {'type': 'json_object'}
+    if mode == 'native':
+        output = params.output_object
+        if output is None:
+            raise UserError(
+                "`output_mode='native'` needs `output_object` (an OutputObjectDefinition with the JSON schema)."
+            )
+        schema: JSON = {'name': output.name or 'final_result', 'schema': output.json_schema}
+        if output.description:
+            schema['description'] = output.description
+        if output.strict is not None:
+            schema['strict'] = output.strict
+        return {'type': 'json_schema', 'json_schema': schema}
+    raise UserError(f"`output_mode` must be 'tool', 'native' or 'json_object', got {mode!r}.")
+
+
+def _map_builtin_tools(params: ModelRequestParameters) -> JSON | None:
+    search: JSON | None = None
+    for tool in params.builtin_tools:
+        if isinstance(tool, WebSearchTool):
+            # Compound models search on their own; the tool's domain filters become `search_settings`.
+            search = {}
+            if tool.blocked_domains:
+                search['exclude_domains'] = list(tool.blocked_domains)
+            if tool.allowed_domains:
+                search['include_domains'] = list(tool.allowed_domains)
+        else:
+            raise UserError(
+                f'Groq does not support the built-in tool {type(tool).__name__}; it supports WebSearchTool '
+                '(with the compound models, such as groq/compound).'
+            )
+    return search
+
+
+def dumps(body: JSON) -> bytes:
+    """The body as compact UTF-8 JSON, as it goes on the wire."""
+    return json.dumps(body, ensure_ascii=False, separators=(',', ':')).encode()

@@ -1,0 +1,278 @@
+"""The response side: Groq's chat-completion JSON (as parsed dicts) as a `ModelResponse` with its metadata.
+
+Groq's answer is read defensively: a field of the wrong shape raises `UnexpectedModelBehavior` naming the field,
+never a raw `KeyError`/`TypeError`. Shared by the non-streamed path and the streamed one (`streaming.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic_ai.exceptions import UnexpectedModelBehavior
+from pydantic_ai.messages import (
+    BuiltinToolCallPart,
+    BuiltinToolReturnPart,
+    FinishReason,
+    ModelResponse,
+    ModelResponsePart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
+from pydantic_ai.usage import Usage
+
+__all__ = (
+    'THINK_TAGS',
+    'map_completion',
+    'map_finish_reason',
+    'map_usage',
+    'map_executed_tools',
+    'failed_generation_parts',
+    'generated_tool_call_id',
+    'split_thinking',
+    'timestamp',
+)
+
+JSON = dict[str, Any]
+
+THINK_TAGS = ('<think>', '</think>')
+"""The tags reasoning models put around their reasoning in the content (`reasoning_format='raw'`)."""
+
+_FINISH_REASONS: dict[str, FinishReason] = {
+    'stop': 'stop',
+    'length': 'length',
+    'tool_calls': 'tool_call',
+    'function_call': 'tool_call',
+    'content_filter': 'content_filter',
+}
+_TIMINGS = ('queue_time', 'prompt_time', 'completion_time', 'total_time')
+_BUILTIN_TOOL_NAMES = {'search': 'web_search'}
+"""Groq's `executed_tools[].type` values that are one of the core's built-in tools, by the core's tool name."""
+
+
+def map_finish_reason(raw: Any) -> FinishReason | None:
+    """Groq's finish reason as the core's; `None` for none or one this library does not know."""
+    return _FINISH_REASONS.get(raw) if isinstance(raw, str) else None
+
+
+def timestamp(created: Any) -> datetime:
+    """A Groq `created` value (seconds since the epoch) as an aware UTC datetime; now when absent or invalid."""
+    if isinstance(created, (int, float)) and not isinstance(created, bool):
+        try:
+            return datetime.fromtimestamp(created, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            pass
+    return datetime.now(tz=timezone.utc)
+
+
+def map_usage(usage: Any, *, requests: int) -> Usage:
+    """Groq's `usage` object (token counts, token details, timings) as a `Usage`; unknown shapes count as absent."""
+    if not isinstance(usage, dict):
+        return Usage(requests=requests)
+    details: dict[str, int] = {}
+    for container, key in (
+        ('prompt_tokens_details', 'cached_tokens'),
+        ('completion_tokens_details', 'reasoning_tokens'),
+    ):
+        section = usage.get(container)
+        value = section.get(key) if isinstance(section, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            details[key] = value
+    timings = {key: float(usage[key]) for key in _TIMINGS if isinstance(usage.get(key), (int, float))}
+    return Usage(
+        requests=requests,
+        request_tokens=_int(usage.get('prompt_tokens')),
+        response_tokens=_int(usage.get('completion_tokens')),
+        total_tokens=_int(usage.get('total_tokens')),
+        details=details or None,
+        timings=timings or None,
+    )
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def split_thinking(content: str) -> list[ModelResponsePart]:
+    """Text with `<think>...</think>` blocks as thinking and text parts, in order; empty text is left out."""
+    start, end = THINK_TAGS
+    parts: list[ModelResponsePart] = []
+    position = 0
+    while True:
+        opening = content.find(start, position)
+        if opening < 0:
+            break
+        closing = content.find(end, opening + len(start))
+        if opening > position:
+            parts.append(TextPart(content[position:opening]))
+        if closing < 0:
+            # An unclosed block (the answer was cut off): everything after the tag is reasoning.
+            parts.append(ThinkingPart(content[opening + len(start) :], provider_name='groq'))
+            return parts
+        parts.append(ThinkingPart(content[opening + len(start) : closing], provider_name='groq'))
+        position = closing + len(end)
+    if position < len(content):
+        parts.append(TextPart(content[position:]))
+    return parts
+
+
+def map_executed_tools(
+    executed: Any, provider_name: str
+) -> tuple[list[BuiltinToolCallPart | BuiltinToolReturnPart], list[JSON]]:
+    """Groq's `executed_tools` (compound models) as built-in tool call and return parts.
+
+    Returns the parts, and the executed tools that are not one of the core's built-in tools (such as `visit`),
+    which are kept raw for `provider_details`.
+    """
+    parts: list[BuiltinToolCallPart | BuiltinToolReturnPart] = []
+    others: list[JSON] = []
+    if not isinstance(executed, list):
+        return parts, others
+    for position, tool in enumerate(executed):
+        if not isinstance(tool, dict):
+            continue
+        name = _BUILTIN_TOOL_NAMES.get(tool.get('type'))  # type: ignore[arg-type]
+        if name is None:
+            others.append(tool)
+            continue
+        call_id = f'groq_executed_tool_{tool.get("index", position)}'
+        arguments = tool.get('arguments')
+        args: Any = arguments
+        if isinstance(arguments, str):
+            try:
+                args = json.loads(arguments)
+            except ValueError:
+                args = arguments
+        results = tool.get('search_results')
+        content = results if results is not None else tool.get('output')
+        parts.append(BuiltinToolCallPart(name, args, call_id, provider_name))
+        parts.append(BuiltinToolReturnPart(name, content, call_id, provider_name))
+    return parts, others
+
+
+def generated_tool_call_id() -> str:
+    """An id for a tool call Groq gave none (a failed generation), so it can be answered in the next request."""
+    return f'pyd_ai_{uuid.uuid4().hex}'
+
+
+def failed_generation_parts(error: Any) -> list[ModelResponsePart]:
+    """What the model generated before Groq rejected it (`tool_use_failed`), as parts.
+
+    A JSON `{"name": ..., "arguments": ...}` (or a list of them) becomes `ToolCallPart`s with generated ids; any
+    other text a `TextPart`. Nothing (no `failed_generation`) gives no parts.
+    """
+    generation = error.get('failed_generation') if isinstance(error, dict) else None
+    if not isinstance(generation, str) or not generation:
+        return []
+    try:
+        parsed = json.loads(generation)
+    except ValueError:
+        return [TextPart(generation)]
+    calls = parsed if isinstance(parsed, list) else [parsed]
+    parts: list[ModelResponsePart] = []
+    for call in calls:
+        if not (isinstance(call, dict) and isinstance(call.get('name'), str)):
+            return [TextPart(generation)]
+        arguments = call.get('arguments', call.get('parameters', {}))
+        args = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+        parts.append(ToolCallPart(call['name'], args, generated_tool_call_id()))
+    return parts
+
+
+def map_completion(data: Any, requested_model: str, provider_name: str) -> ModelResponse:
+    """A non-streamed chat completion (parsed JSON) as a `ModelResponse`, usage included.
+
+    Raises:
+        UnexpectedModelBehavior: the completion has no choice or no message, or a field has the wrong shape.
+    """
+    if not isinstance(data, dict):
+        raise UnexpectedModelBehavior(
+            f'Groq answered model {requested_model!r} with JSON that is not an object', _preview(data)
+        )
+    choices = data.get('choices')
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise UnexpectedModelBehavior(
+            f'Groq answered model {requested_model!r} without any choice (`choices` is missing or empty)',
+            _preview(data),
+        )
+    choice = choices[0]
+    message = choice.get('message')
+    if not isinstance(message, dict):
+        raise UnexpectedModelBehavior(
+            f'Groq answered model {requested_model!r} with a choice that has no `message`', _preview(data)
+        )
+    parts: list[ModelResponsePart] = []
+    reasoning = message.get('reasoning')
+    if isinstance(reasoning, str) and reasoning:
+        parts.append(ThinkingPart(reasoning, provider_name=provider_name))
+    builtin_parts, other_tools = map_executed_tools(message.get('executed_tools'), provider_name)
+    parts.extend(builtin_parts)
+    content = message.get('content')
+    if content is not None and not isinstance(content, str):
+        raise UnexpectedModelBehavior(
+            f'Groq answered model {requested_model!r} with `message.content` that is not a string', _preview(data)
+        )
+    if content:
+        parts.extend(split_thinking(content) if THINK_TAGS[0] in content else [TextPart(content)])
+    parts.extend(_tool_calls(message.get('tool_calls'), requested_model, data))
+    raw_finish = choice.get('finish_reason')
+    details: JSON = {'finish_reason': raw_finish}
+    x_groq = data.get('x_groq')
+    if isinstance(x_groq, dict) and x_groq.get('id') is not None:
+        details['groq_request_id'] = x_groq['id']
+    for key in ('system_fingerprint', 'service_tier'):
+        if data.get(key) is not None:
+            details[key] = data[key]
+    if other_tools:
+        details['executed_tools'] = other_tools
+    model_name = data.get('model')
+    response_id = data.get('id')
+    return ModelResponse(
+        parts=parts,
+        model_name=model_name if isinstance(model_name, str) and model_name else requested_model,
+        timestamp=timestamp(data.get('created')),
+        usage=map_usage(data.get('usage'), requests=1),
+        provider_name=provider_name,
+        provider_response_id=response_id if isinstance(response_id, str) else None,
+        finish_reason=map_finish_reason(raw_finish),
+        provider_details=details,
+    )
+
+
+def _tool_calls(calls: Any, requested_model: str, data: Any) -> list[ToolCallPart]:
+    if calls is None:
+        return []
+    if not isinstance(calls, list):
+        raise UnexpectedModelBehavior(
+            f'Groq answered model {requested_model!r} with `tool_calls` that is not a list', _preview(data)
+        )
+    parts: list[ToolCallPart] = []
+    for call in calls:
+        function = call.get('function') if isinstance(call, dict) else None
+        name = function.get('name') if isinstance(function, dict) else None
+        if not isinstance(call, dict) or not isinstance(function, dict) or not isinstance(name, str) or not name:
+            raise UnexpectedModelBehavior(
+                f'Groq answered model {requested_model!r} with a tool call that has no function name', _preview(data)
+            )
+        arguments = function.get('arguments')
+        if arguments is None:
+            arguments = ''
+        elif not isinstance(arguments, (str, dict)):
+            raise UnexpectedModelBehavior(
+                f'Groq answered model {requested_model!r} with arguments of tool {name!r} that are not a JSON string',
+                _preview(data),
+            )
+        call_id = call.get('id')
+        parts.append(ToolCallPart(name, arguments, call_id if isinstance(call_id, str) else None))
+    return parts
+
+
+def _preview(data: Any) -> str:
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(data)
+    return text[:1000]
