@@ -12,7 +12,7 @@ import httpx
 
 from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError, ModelTimeoutError
 
-from .model_names import LatestGroqModelNames
+from .model_names import LatestGroqModelNames, PreviewGroqModelNames, ProductionGroqModelNames
 
 __all__ = ('map_api_errors', 'error_object', 'model_name_hint')
 
@@ -25,7 +25,11 @@ def error_object(body: Any) -> dict[str, Any]:
 
 def model_name_hint(model_name: str) -> str:
     """A suggestion for a model name Groq does not know: the closest known names, and where to find all."""
-    close = difflib.get_close_matches(model_name, get_args(LatestGroqModelNames), n=3, cutoff=0.5)
+    # Current models first; an earlier (likely retired) name only when no current one is close.
+    current = get_args(ProductionGroqModelNames) + get_args(PreviewGroqModelNames)
+    close = difflib.get_close_matches(model_name, current, n=3, cutoff=0.5) or difflib.get_close_matches(
+        model_name, get_args(LatestGroqModelNames), n=3, cutoff=0.5
+    )
     suggestion = f'Did you mean {" or ".join(repr(name) for name in close)}? ' if close else ''
     return (
         f'{suggestion}Groq does not serve a model named {model_name!r} (or your key cannot use it); '

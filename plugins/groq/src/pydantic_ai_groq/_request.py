@@ -131,11 +131,13 @@ def _add_settings(body: JSON, settings: GroqModelSettings) -> None:
     for key, value in settings.items():
         spec = _BODY_SETTINGS.get(key)
         if spec is None:
-            if key not in _OTHER_SETTINGS:
+            # Another provider's keys are ignored (settings may be shared across models); a `groq_` key we do not
+            # know is a typo in ours.
+            if key.startswith('groq_') and key not in _OTHER_SETTINGS:
                 raise UserError(
-                    f'Unknown setting {key!r} for a Groq model. Known settings: '
-                    f'{", ".join(sorted((*_BODY_SETTINGS, *_OTHER_SETTINGS)))}; send other API fields with '
-                    '`extra_body`.'
+                    f'Unknown Groq setting {key!r}. Groq settings: '
+                    f'{", ".join(sorted(k for k in (*_BODY_SETTINGS, *_OTHER_SETTINGS) if k.startswith("groq_")))}; '
+                    'send other API fields with `extra_body`.'
                 )
             continue
         wire, types, expected = spec

@@ -1,19 +1,56 @@
 """Names of Groq models.
 
-Any string is accepted as a model name: Groq adds and retires models often, and the API is the authority.
-The literal list only helps editors complete names.
+Any string is accepted as a model name: Groq adds and retires models often, and the API is the authority
+(`GET /openai/v1/models` lists what your key can use). The literal list helps editors complete names and the
+error for an unknown model suggest the closest one.
 """
 
 from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-__all__ = ('LatestGroqModelNames', 'GroqModelName')
+__all__ = (
+    'LatestGroqModelNames',
+    'GroqModelName',
+    'ProductionGroqModelNames',
+    'PreviewGroqModelNames',
+    'MODEL_LIST_DATE',
+)
+
+MODEL_LIST_DATE = '2026-11-21'
+"""When the lists below were last compared with Groq's "Supported Models" page (console.groq.com/docs/models)."""
+
+ProductionGroqModelNames = Literal[
+    'llama-3.1-8b-instant',
+    'llama-3.3-70b-versatile',
+    'meta-llama/llama-guard-4-12b',
+    'openai/gpt-oss-120b',
+    'openai/gpt-oss-20b',
+    'whisper-large-v3',
+    'whisper-large-v3-turbo',
+    'groq/compound',
+    'groq/compound-mini',
+]
+"""Groq's production models and systems: stable, for production use."""
+
+PreviewGroqModelNames = Literal[
+    'meta-llama/llama-4-maverick-17b-128e-instruct',
+    'meta-llama/llama-4-scout-17b-16e-instruct',
+    'meta-llama/llama-prompt-guard-2-22m',
+    'meta-llama/llama-prompt-guard-2-86m',
+    'moonshotai/kimi-k2-instruct-0905',
+    'openai/gpt-oss-safeguard-20b',
+    'playai-tts',
+    'playai-tts-arabic',
+    'qwen/qwen3-32b',
+]
+"""Groq's preview models: for evaluation, and may be retired at short notice."""
 
 LatestGroqModelNames = Literal[
-    'llama-3.3-70b-versatile',
+    ProductionGroqModelNames,
+    PreviewGroqModelNames,
+    # Earlier names, from the original API's list and the recordings; Groq has retired most of them.
     'llama-3.3-70b-specdec',
-    'llama-3.1-8b-instant',
     'llama-3.2-1b-preview',
     'llama-3.2-3b-preview',
     'llama-3.2-11b-vision-preview',
@@ -22,8 +59,12 @@ LatestGroqModelNames = Literal[
     'llama3-8b-8192',
     'mixtral-8x7b-32768',
     'gemma2-9b-it',
+    'deepseek-r1-distill-llama-70b',
+    'moonshotai/kimi-k2-instruct',
+    'compound-beta',
+    'compound-beta-mini',
 ]
-"""Groq model names known when this list was written (the original API's list)."""
+"""Every Groq model name this release knows: production, preview, and earlier names still seen in the wild."""
 
 GroqModelName: TypeAlias = str | LatestGroqModelNames
 """A Groq model name: one of `LatestGroqModelNames`, or any other string Groq accepts."""

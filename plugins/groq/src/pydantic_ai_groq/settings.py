@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_ai.settings import ModelSettings
 
 __all__ = ('GroqModelSettings',)
@@ -10,5 +12,22 @@ __all__ = ('GroqModelSettings',)
 class GroqModelSettings(ModelSettings, total=False):
     """Settings used for a Groq model request.
 
-    Every key of `ModelSettings` is forwarded to Groq. Groq-only keys are added here, each prefixed `groq_`.
+    Every key of `ModelSettings` is forwarded to Groq (`stop_sequences` as `stop`). Groq-only keys are added here,
+    each prefixed `groq_`. Values are checked before anything is sent: a wrong type or an unknown key raises
+    `UserError` naming the setting.
     """
+
+    groq_reasoning_format: Literal['hidden', 'raw', 'parsed']
+    """How reasoning models return their reasoning: `'parsed'` in a separate field (a `ThinkingPart`), `'raw'`
+    inside the text between `<think>` tags (split into a `ThinkingPart` too), `'hidden'` not at all."""
+    groq_reasoning_effort: Literal['none', 'default', 'low', 'medium', 'high'] | str
+    """How hard a reasoning model thinks. `'none'`/`'default'` for Qwen 3, `'low'`/`'medium'`/`'high'` for
+    GPT-OSS; other strings are passed through for models that accept them."""
+    groq_service_tier: Literal['on_demand', 'flex', 'auto', 'performance'] | str
+    """Groq's service tier for the request."""
+    groq_user: str
+    """An id of your end user, for Groq's abuse monitoring."""
+    groq_thinking_history: Literal['drop', 'tags']
+    """What happens to `ThinkingPart`s of earlier responses sent back in the history: `'drop'` (the default) leaves
+    them out, because Groq's chat API has no field for them and reasoning sent as text makes models write literal
+    `<think>` tags into later answers; `'tags'` sends them inside the assistant text between `<think>` tags."""
