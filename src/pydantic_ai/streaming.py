@@ -84,10 +84,11 @@ class _TagSplitter:
     Each stretch between tags gets its own fresh key, so the text after a thinking block is a new part.
     """
 
-    __slots__ = ('start', 'end', 'thinking', 'carry', 'key', 'after_thinking')
+    __slots__ = ('start', 'end', 'thinking', 'carry', 'key', 'after_thinking', 'provider_name')
 
-    def __init__(self, tags: tuple[str, str]) -> None:
+    def __init__(self, tags: tuple[str, str], provider_name: str | None) -> None:
         self.start, self.end = tags
+        self.provider_name = provider_name
         self.thinking = False
         self.carry = ''
         self.key: object = object()
@@ -217,7 +218,9 @@ class ModelResponsePartsManager:
         for splitter in self._splitters.values():
             for thinking, key, text in splitter.flush():
                 if thinking:
-                    yield from self.handle_thinking_delta(vendor_part_id=key, content=text)
+                    yield from self.handle_thinking_delta(
+                        vendor_part_id=key, content=text, provider_name=splitter.provider_name
+                    )
                 else:
                     yield from self.handle_text_delta(vendor_part_id=key, content=text)
         self.check_complete()
@@ -240,7 +243,12 @@ class ModelResponsePartsManager:
             )
 
     def handle_text_delta(
-        self, *, vendor_part_id: Hashable | None, content: str, thinking_tags: tuple[str, str] | None = None
+        self,
+        *,
+        vendor_part_id: Hashable | None,
+        content: str,
+        thinking_tags: tuple[str, str] | None = None,
+        provider_name: str | None = None,
     ) -> Iterator[ModelResponseStreamEvent]:
         """Add text to the part for `vendor_part_id`, starting a new `TextPart` if there is none.
 
@@ -250,13 +258,14 @@ class ModelResponsePartsManager:
         With `thinking_tags` (for example `('<think>', '</think>')`), text between the tags becomes `ThinkingPart`s
         and the text around them `TextPart`s, also when a tag is split across chunks; call `finish()` at the end
         of the stream to emit text held back as a possible partial tag. Whitespace between a closing tag and the
-        answer is dropped, so the answer does not start with blank lines.
+        answer is dropped, so the answer does not start with blank lines. `provider_name` is recorded on those
+        thinking parts.
 
         Raises:
             UnexpectedModelBehavior: `vendor_part_id` already names a part that is not text.
         """
         if thinking_tags is not None:
-            yield from self._handle_tagged_text(vendor_part_id, content, thinking_tags)
+            yield from self._handle_tagged_text(vendor_part_id, content, thinking_tags, provider_name)
             return
         if not content:
             return
@@ -284,14 +293,14 @@ class ModelResponsePartsManager:
             yield PartDeltaEvent(index=index, delta=TextPartDelta(content))
 
     def _handle_tagged_text(
-        self, vendor_part_id: Hashable | None, content: str, tags: tuple[str, str]
+        self, vendor_part_id: Hashable | None, content: str, tags: tuple[str, str], provider_name: str | None
     ) -> Iterator[ModelResponseStreamEvent]:
         splitter = self._splitters.get(vendor_part_id)
         if splitter is None:
-            splitter = self._splitters[vendor_part_id] = _TagSplitter(tags)
+            splitter = self._splitters[vendor_part_id] = _TagSplitter(tags, provider_name)
         for thinking, key, text in splitter.split(content):
             if thinking:
-                yield from self.handle_thinking_delta(vendor_part_id=key, content=text)
+                yield from self.handle_thinking_delta(vendor_part_id=key, content=text, provider_name=provider_name)
                 continue
             if splitter.after_thinking and key not in self._index_by_vendor_id:
                 text = text.lstrip()

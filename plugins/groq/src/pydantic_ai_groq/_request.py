@@ -14,7 +14,7 @@ naming the part and what to change; nothing is dropped silently except what is d
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from pydantic_ai.builtin_tools import WebSearchTool
@@ -155,8 +155,12 @@ def _add_settings(body: JSON, settings: GroqModelSettings) -> None:
         body[wire] = value
 
 
-def request_headers(settings: GroqModelSettings, user_agent: str) -> dict[str, str]:
+def request_headers(settings: GroqModelSettings, user_agent: str, client_headers: Iterable[str] = ()) -> dict[str, str]:
     """The per-request headers: our `User-Agent`, then the caller's `extra_headers` (a copy; theirs win).
+
+    Header names are case-insensitive, but the SDK merges its default headers with ours by exact name; a caller's
+    name that matches one of `client_headers` (the client's default header names) case-insensitively is
+    respelled like it, so `user-agent` replaces the SDK's `User-Agent` instead of being sent alongside it.
 
     Raises:
         UserError: `extra_headers` is not a dict of strings.
@@ -168,7 +172,11 @@ def request_headers(settings: GroqModelSettings, user_agent: str) -> dict[str, s
             isinstance(k, str) and isinstance(v, str) for k, v in extra.items()
         ):
             raise UserError(f'Setting `extra_headers` must be a dict of header name to string value, got {extra!r}.')
-        headers.update(extra)
+        spelling = {name.lower(): name for name in (*client_headers, *headers)}
+        for name, value in extra.items():
+            canonical = spelling.get(name.lower(), name)
+            headers.pop(canonical, None)
+            headers[canonical] = value
     return headers
 
 

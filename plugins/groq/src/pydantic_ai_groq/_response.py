@@ -96,7 +96,7 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def split_thinking(content: str) -> list[ModelResponsePart]:
+def split_thinking(content: str, provider_name: str) -> list[ModelResponsePart]:
     """Text with `<think>...</think>` blocks as thinking and text parts, in order; empty text is left out."""
     start, end = THINK_TAGS
     parts: list[ModelResponsePart] = []
@@ -110,9 +110,9 @@ def split_thinking(content: str) -> list[ModelResponsePart]:
             parts.append(TextPart(content[position:opening]))
         if closing < 0:
             # An unclosed block (the answer was cut off): everything after the tag is reasoning.
-            parts.append(ThinkingPart(content[opening + len(start) :], provider_name='groq'))
+            parts.append(ThinkingPart(content[opening + len(start) :], provider_name=provider_name))
             return parts
-        parts.append(ThinkingPart(content[opening + len(start) : closing], provider_name='groq'))
+        parts.append(ThinkingPart(content[opening + len(start) : closing], provider_name=provider_name))
         position = closing + len(end)
     if position < len(content):
         parts.append(TextPart(content[position:]))
@@ -216,7 +216,7 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
             f'Groq answered model {requested_model!r} with `message.content` that is not a string', _preview(data)
         )
     if content:
-        parts.extend(split_thinking(content) if THINK_TAGS[0] in content else [TextPart(content)])
+        parts.extend(split_thinking(content, provider_name) if THINK_TAGS[0] in content else [TextPart(content)])
     parts.extend(_tool_calls(message.get('tool_calls'), requested_model, data))
     raw_finish = choice.get('finish_reason')
     details: JSON = {'finish_reason': raw_finish}

@@ -219,7 +219,9 @@ class GroqModel(Model):
         """
         settings = cast(GroqModelSettings, model_settings if model_settings is not None else {})
         body = build_body(self._model_name, messages, settings, params, stream=stream)
-        options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT)}
+        # The client's default header names matter only to respell the caller's; computing them costs a little.
+        client_headers = self.client.default_headers if 'extra_headers' in settings else ()
+        options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT, client_headers)}
         if 'timeout' in settings:
             timeout = settings['timeout']
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float, httpx.Timeout)):

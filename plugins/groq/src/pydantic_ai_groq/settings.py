@@ -13,8 +13,8 @@ class GroqModelSettings(ModelSettings, total=False):
     """Settings used for a Groq model request.
 
     Every key of `ModelSettings` is forwarded to Groq (`stop_sequences` as `stop`). Groq-only keys are added here,
-    each prefixed `groq_`. Values are checked before anything is sent: a wrong type or an unknown key raises
-    `UserError` naming the setting.
+    each prefixed `groq_`. Values are checked before anything is sent: a wrong type or an unknown `groq_` key raises
+    `UserError` naming the setting; other providers' keys are ignored.
     """
 
     groq_reasoning_format: Literal['hidden', 'raw', 'parsed']

@@ -162,7 +162,10 @@ class GroqStreamedResponse(StreamedResponse):
         if content:
             events.extend(
                 parts.handle_text_delta(
-                    vendor_part_id='content', content=_text(content, 'content'), thinking_tags=THINK_TAGS
+                    vendor_part_id='content',
+                    content=_text(content, 'content'),
+                    thinking_tags=THINK_TAGS,
+                    provider_name=self.provider_name,
                 )
             )
         tool_calls = delta.get('tool_calls')
@@ -210,8 +213,12 @@ class GroqStreamedResponse(StreamedResponse):
         events: list[ModelResponseStreamEvent] = []
         built, others = map_executed_tools(executed, self.provider_name or 'groq')
         if others:
+            # Groq may announce a tool and report it again with its output: keep one entry per index, the latest.
             details = self.provider_details = dict(self.provider_details or {})
-            details['executed_tools'] = [*details.get('executed_tools', ()), *others]
+            by_index = {tool.get('index', n): tool for n, tool in enumerate(details.get('executed_tools', ()))}
+            for tool in others:
+                by_index[tool.get('index', len(by_index))] = tool
+            details['executed_tools'] = list(by_index.values())
         for part in built:
             key = part.tool_call_id
             if isinstance(part, BuiltinToolCallPart):
