@@ -820,7 +820,7 @@ async def test_connection_lost_mid_stream_raises_model_connection_error_and_keep
 @pytest.mark.parametrize(
     'error, words',
     [
-        (httpx.ReadTimeout('read timed out'), 'waiting for data'),
+        (httpx.ReadTimeout('read timed out'), 'before the response started'),
         (httpx.ConnectTimeout('connect timed out'), 'while connecting'),
         (httpx.WriteTimeout('write timed out'), 'while sending'),
         (httpx.PoolTimeout('pool timed out'), 'free connection'),

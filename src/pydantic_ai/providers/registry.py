@@ -180,7 +180,7 @@ class ProviderRegistry:
     def _load_entry_point(self, record: _EntryPointRecord) -> _Loaded:
         try:
             plugin = record.entry_point.load()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() on import must not end the program
             raise _broken(record.name, record, f'importing it raised {type(exc).__name__}: {exc}') from exc
         return self._register_plugin(record.name, plugin, record)
 

@@ -38,10 +38,11 @@ def model_name_hint(model_name: str) -> str:
 
 
 @contextmanager
-def map_api_errors(model_name: str) -> Iterator[None]:
+def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None]:
     """Translate errors raised inside the block into the `pydantic_ai.exceptions` tree, chained with `from`.
 
-    Covers the request itself and the iteration of a stream (where httpx errors surface raw).
+    Covers the request itself (`streaming=False`: nothing of the response has arrived yet) and the iteration of a
+    stream (`streaming=True`: the response had started), so a timeout says which phase it was in.
     """
     try:
         yield
@@ -54,20 +55,24 @@ def map_api_errors(model_name: str) -> Iterator[None]:
         ) from exc
     except (groq.APITimeoutError, httpx.TimeoutException) as exc:
         cause = exc.__cause__ if isinstance(exc, groq.APITimeoutError) and exc.__cause__ else exc
-        which = {
-            'ConnectTimeout': 'while connecting',
-            'ReadTimeout': 'waiting for data (before the response started, or mid-stream)',
-            'WriteTimeout': 'while sending the request',
-            'PoolTimeout': 'waiting for a free connection in the pool',
-        }.get(type(cause).__name__, 'waiting for the response')
+        kind = type(cause).__name__
+        if streaming:
+            which = 'mid-stream: the response had started, then no data arrived in time'
+        else:
+            which = {
+                'ConnectTimeout': 'while connecting, before any response',
+                'WriteTimeout': 'while sending the request, before any response',
+                'PoolTimeout': 'waiting for a free connection in the pool, before any response',
+            }.get(kind, 'before the response started: no response headers arrived in time')
         raise ModelTimeoutError(
             model_name,
-            f'The request to Groq for model {model_name!r} timed out {which} ({type(cause).__name__}); raise the '
-            "`timeout` setting or the provider's `timeout` if the model needs longer.",
+            f'The request to Groq for model {model_name!r} timed out {which} ({kind}); raise the `timeout` setting '
+            "or the provider's `timeout` if the model needs longer.",
         ) from exc
     except (groq.APIConnectionError, httpx.RequestError) as exc:
         cause = exc.__cause__ if isinstance(exc, groq.APIConnectionError) and exc.__cause__ else exc
+        where = 'was lost mid-stream' if streaming else 'failed'
         raise ModelConnectionError(
             model_name,
-            f'The connection to Groq for model {model_name!r} failed or was lost: {type(cause).__name__}: {cause}',
+            f'The connection to Groq for model {model_name!r} {where}: {type(cause).__name__}: {cause}',
         ) from exc

@@ -90,13 +90,13 @@ def build_body(
     thinking_as_tags = _thinking_history(settings)
     body: JSON = {'model': model_name, 'messages': map_messages(messages, thinking_as_tags=thinking_as_tags)}
     tools = map_tools(params)
+    parallel = settings.get('parallel_tool_calls')
+    if parallel is not None and not isinstance(parallel, bool):
+        raise UserError(f'Setting `parallel_tool_calls` must be True or False, got {parallel!r}.')
     if tools:
         body['tools'] = tools
         body['tool_choice'] = map_tool_choice(params, settings)
-        if 'parallel_tool_calls' in settings:
-            parallel = settings['parallel_tool_calls']
-            if not isinstance(parallel, bool):
-                raise UserError(f'Setting `parallel_tool_calls` must be True or False, got {parallel!r}.')
+        if parallel is not None:
             body['parallel_tool_calls'] = parallel
     elif 'tool_choice' in settings and settings['tool_choice'] not in ('auto', 'none'):
         raise UserError(

@@ -179,7 +179,7 @@ class GroqModel(Model):
         try:
             if http_response is not None:
                 chunks = iter_chunks(iter_sse(http_response.aiter_bytes(), self._model_name), self._model_name)
-            with map_api_errors(self._model_name):
+            with map_api_errors(self._model_name, streaming=True):
                 try:
                     first = await chunks.__anext__()
                 except StopAsyncIteration:

@@ -55,6 +55,10 @@ async def iter_chunks(
     """
     async for event, data in events:
         if data == '[DONE]':
+            # Read to the end of the body (Groq sends nothing more), so the connection goes back to the pool
+            # instead of being closed half-read.
+            async for _ in events:
+                pass
             return
         try:
             chunk = json.loads(data)
@@ -105,7 +109,7 @@ class GroqStreamedResponse(StreamedResponse):
 
     async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
         parts = self._parts_manager
-        with map_api_errors(self._model_name):
+        with map_api_errors(self._model_name, streaming=True):
             first, self._first = self._first, None
             if isinstance(first, StreamErrorFrame):
                 for event in self._handle_error(first.error):

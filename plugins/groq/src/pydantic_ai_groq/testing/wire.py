@@ -1,0 +1,293 @@
+"""Groq's chat-completions wire format, as the real API writes it: bodies, stream chunks, SSE frames and headers.
+
+Field order and shapes follow recordings of the real API: a non-streamed body is `id, object, created, model,
+choices, usage, system_fingerprint, x_groq`; a stream chunk is `id, object, created, model, system_fingerprint,
+choices, x_groq`, the first chunk carrying `x_groq.id` and the last one `x_groq.usage`. JSON is compact and UTF-8.
+
+Everything here returns plain dicts or pre-encoded bytes, so tests can take a correct payload and break exactly the
+part they are about.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = (
+    'DEFAULT_MODEL',
+    'DONE_FRAME',
+    'chat_completion',
+    'chat_completion_chunk',
+    'error_body',
+    'usage_body',
+    'new_completion_id',
+    'new_request_id',
+    'encode_json',
+    'encode_sse',
+    'ChunkEncoder',
+    'json_headers',
+    'sse_headers',
+)
+
+DEFAULT_MODEL = 'llama-3.3-70b-versatile'
+"""The model name scripted responses report unless told otherwise."""
+
+DONE_FRAME = b'data: [DONE]\n\n'
+"""The frame that ends every successful Groq stream."""
+
+_SYSTEM_FINGERPRINT = 'fp_groqtest00'
+_ULID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
+
+# What Groq sends with every answer; `x-request-id` is added per response.
+_RATE_LIMIT_HEADERS: tuple[tuple[str, str], ...] = (
+    ('x-ratelimit-limit-requests', '14400'),
+    ('x-ratelimit-limit-tokens', '6000'),
+    ('x-ratelimit-remaining-requests', '14399'),
+    ('x-ratelimit-remaining-tokens', '5987'),
+    ('x-ratelimit-reset-requests', '6s'),
+    ('x-ratelimit-reset-tokens', '130ms'),
+)
+
+
+def new_completion_id() -> str:
+    """A fresh completion id shaped like Groq's: `chatcmpl-<uuid4>`."""
+    return f'chatcmpl-{uuid.uuid4()}'
+
+
+def new_request_id() -> str:
+    """A fresh request id shaped like Groq's (`req_` and 26 lowercase Crockford base32 characters)."""
+    return 'req_01' + ''.join(secrets.choice(_ULID_ALPHABET) for _ in range(24))
+
+
+def encode_json(value: object) -> bytes:
+    """`value` as compact UTF-8 JSON, the way Groq writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(',', ':')).encode()
+
+
+def encode_sse(data: Mapping[str, Any] | str | bytes, *, event: str | None = None) -> bytes:
+    """One server-sent-events frame: an optional `event:` line, a `data:` line, and a blank line.
+
+    Args:
+        data: A mapping (sent as compact JSON), or the data line's text as is.
+        event: The frame's event name; Groq names only error frames (`event: error`).
+    """
+    if isinstance(data, Mapping):
+        payload = encode_json(data)
+    elif isinstance(data, str):
+        payload = data.encode()
+    else:
+        payload = data
+    head = b'event: ' + event.encode() + b'\n' if event is not None else b''
+    return head + b'data: ' + payload + b'\n\n'
+
+
+def usage_body(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    """A Groq `usage` object: token counts and the timings Groq reports next to them, in Groq's key order."""
+    return {
+        'queue_time': 0.012345678,
+        'prompt_tokens': prompt_tokens,
+        'prompt_time': 0.001234567,
+        'completion_tokens': completion_tokens,
+        'completion_time': 0.023456789,
+        'total_tokens': prompt_tokens + completion_tokens,
+        'total_time': 0.024691356,
+    }
+
+
+def chat_completion(
+    content: str | None = None,
+    *,
+    tool_calls: Sequence[Mapping[str, Any]] = (),
+    model: str = DEFAULT_MODEL,
+    finish_reason: str | None = None,
+    prompt_tokens: int = 10,
+    completion_tokens: int | None = None,
+    completion_id: str | None = None,
+    request_id: str | None = None,
+    created: int | None = None,
+) -> dict[str, Any]:
+    """A non-streamed `chat.completion` body.
+
+    Args:
+        content: The assistant's text; with tool calls and no text, the message has no `content` key (as on Groq).
+        tool_calls: Complete tool calls, each `{'id', 'type': 'function', 'function': {'name', 'arguments'}}`.
+        model: The model name reported.
+        finish_reason: Defaults to `'tool_calls'` when there are tool calls, else `'stop'`.
+        prompt_tokens: Reported in `usage`.
+        completion_tokens: Reported in `usage`; defaults to the number of words of `content` (at least 1).
+        completion_id: The `id`; a fresh `chatcmpl-...` by default.
+        request_id: `x_groq.id`; a fresh `req_...` by default.
+        created: Seconds since the epoch; now by default.
+    """
+    message: dict[str, Any] = {'role': 'assistant'}
+    if content is not None or not tool_calls:
+        message['content'] = content
+    if tool_calls:
+        message['tool_calls'] = [dict(call) for call in tool_calls]
+    if finish_reason is None:
+        finish_reason = 'tool_calls' if tool_calls else 'stop'
+    if completion_tokens is None:
+        completion_tokens = max(1, len((content or '').split()) + len(tool_calls) * 8)
+    return {
+        'id': completion_id or new_completion_id(),
+        'object': 'chat.completion',
+        'created': int(time.time()) if created is None else created,
+        'model': model,
+        'choices': [{'index': 0, 'message': message, 'logprobs': None, 'finish_reason': finish_reason}],
+        'usage': usage_body(prompt_tokens, completion_tokens),
+        'system_fingerprint': _SYSTEM_FINGERPRINT,
+        'x_groq': {'id': request_id or new_request_id()},
+    }
+
+
+def chat_completion_chunk(
+    delta: Mapping[str, Any],
+    *,
+    finish_reason: str | None = None,
+    x_groq: Mapping[str, Any] | None = None,
+    model: str = DEFAULT_MODEL,
+    completion_id: str = 'chatcmpl-00000000-0000-4000-8000-000000000000',
+    created: int = 1_700_000_000,
+) -> dict[str, Any]:
+    """One `chat.completion.chunk` of a stream, with a single choice carrying `delta`.
+
+    Args:
+        delta: The choice's delta, e.g. `{'content': 'Hel'}` or `{'tool_calls': [...]}`.
+        finish_reason: Set on the last chunk with content (`'stop'`, `'tool_calls'`, `'length'`).
+        x_groq: Groq's extra object: `{'id': ...}` on the first chunk, `{'id': ..., 'usage': ...}` on the last.
+        model: The model name reported.
+        completion_id: The `id`, the same on every chunk of a stream.
+        created: Seconds since the epoch, the same on every chunk of a stream.
+    """
+    chunk: dict[str, Any] = {
+        'id': completion_id,
+        'object': 'chat.completion.chunk',
+        'created': created,
+        'model': model,
+        'system_fingerprint': _SYSTEM_FINGERPRINT,
+        'choices': [{'index': 0, 'delta': dict(delta), 'logprobs': None, 'finish_reason': finish_reason}],
+    }
+    if x_groq is not None:
+        chunk['x_groq'] = dict(x_groq)
+    return chunk
+
+
+def error_body(
+    message: str, *, error_type: str = 'invalid_request_error', code: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """Groq's error JSON: `{"error": {"message", "type", "code", ...}}`.
+
+    Args:
+        message: What went wrong.
+        error_type: Groq's `type`, e.g. `'invalid_request_error'`, `'tokens'`, `'internal_server_error'`.
+        code: Groq's `code`, e.g. `'rate_limit_exceeded'`, `'tool_use_failed'`; omitted when `None`.
+        **extra: More keys of the error object, e.g. `failed_generation` or `status_code`.
+    """
+    error: dict[str, Any] = {'message': message, 'type': error_type}
+    if code is not None:
+        error['code'] = code
+    error.update(extra)
+    return {'error': error}
+
+
+def json_headers(request_id: str) -> list[tuple[str, str]]:
+    """The headers Groq sends with a JSON answer (without `content-length`, which the server adds)."""
+    return [
+        ('content-type', 'application/json'),
+        ('cache-control', 'private, max-age=0, no-store, no-cache, must-revalidate'),
+        ('vary', 'Origin'),
+        *_RATE_LIMIT_HEADERS,
+        ('x-request-id', request_id),
+    ]
+
+
+def sse_headers(request_id: str) -> list[tuple[str, str]]:
+    """The headers Groq sends with a stream (without `transfer-encoding`, which the server adds)."""
+    return [
+        ('content-type', 'text/event-stream'),
+        ('cache-control', 'no-cache'),
+        ('vary', 'Origin'),
+        *_RATE_LIMIT_HEADERS,
+        ('x-request-id', request_id),
+    ]
+
+
+class ChunkEncoder:
+    """Encodes the SSE frames of one stream quickly: the JSON around each delta is built once and reused.
+
+    A frame of a text delta costs one `json.dumps` of the text, so tens of thousands of frames encode in
+    milliseconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str = DEFAULT_MODEL,
+        completion_id: str | None = None,
+        request_id: str | None = None,
+        created: int | None = None,
+    ) -> None:
+        """Start a stream.
+
+        Args:
+            model: The model name every chunk reports.
+            completion_id: The chunks' `id`; a fresh `chatcmpl-...` by default.
+            request_id: `x_groq.id` of the first and last chunks; a fresh `req_...` by default.
+            created: Seconds since the epoch; now by default.
+        """
+        self.model = model
+        """The model name every chunk reports."""
+        self.completion_id = completion_id or new_completion_id()
+        """The `id` of every chunk."""
+        self.request_id = request_id or new_request_id()
+        """`x_groq.id`, also sent as the `x-request-id` header."""
+        self.created = int(time.time()) if created is None else created
+        """The `created` of every chunk."""
+        head = encode_json(
+            {
+                'id': self.completion_id,
+                'object': 'chat.completion.chunk',
+                'created': self.created,
+                'model': self.model,
+                'system_fingerprint': _SYSTEM_FINGERPRINT,
+            }
+        )
+        # `{"id":...,"system_fingerprint":"..."` followed by `,"choices":[{"index":0,"delta":`
+        self._prefix = b'data: ' + head[:-1] + b',"choices":[{"index":0,"delta":'
+        self._content_prefix = self._prefix + b'{"content":'
+        self._plain_suffix = b',"logprobs":null,"finish_reason":null}]}\n\n'
+        self._content_suffix = b'}' + self._plain_suffix
+
+    def content(self, text: str) -> bytes:
+        """The frame of a text delta."""
+        return self._content_prefix + encode_json(text) + self._content_suffix
+
+    def frame(
+        self,
+        delta: Mapping[str, Any],
+        *,
+        finish_reason: str | None = None,
+        x_groq: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        """The frame of any delta, with an optional finish reason and `x_groq` object."""
+        tail = b',"logprobs":null,"finish_reason":' + encode_json(finish_reason) + b'}]'
+        if x_groq is not None:
+            tail += b',"x_groq":' + encode_json(x_groq)
+        return self._prefix + encode_json(delta) + tail + b'}\n\n'
+
+    def first(self, delta: Mapping[str, Any] | None = None) -> bytes:
+        """The first frame: the assistant role (and empty content), with `x_groq.id`."""
+        return self.frame(delta or {'role': 'assistant', 'content': ''}, x_groq={'id': self.request_id})
+
+    def last(self, finish_reason: str, prompt_tokens: int, completion_tokens: int) -> bytes:
+        """The last frame: an empty delta, the finish reason, and the usage in `x_groq.usage`."""
+        usage = usage_body(prompt_tokens, completion_tokens)
+        return self.frame({}, finish_reason=finish_reason, x_groq={'id': self.request_id, 'usage': usage})
+
+    def contents(self, texts: Iterable[str]) -> list[bytes]:
+        """The frames of several text deltas, in order."""
+        return [self.content(text) for text in texts]
