@@ -8,6 +8,10 @@ writes::
     for event in parts_manager.handle_text_delta(vendor_part_id='content', content=chunk_text):
         yield event
 
+Parts are in the order they start: a tool call takes its position when its name first arrives. Providers start
+calls in index order, so that is index order; a stream that started a higher index first keeps start order,
+because an event's `index` is a part's position when announced and must stay valid.
+
 Fragments are kept in lists and joined once, when `get_parts()` is called, so assembling a response of `n`
 fragments costs O(n) however finely it is split. Calling `get_parts()` after every event is therefore
 O(n) each time; consumers that display partial output should apply the deltas instead.
