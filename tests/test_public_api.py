@@ -41,6 +41,9 @@ PYDANTIC_AI_ALL = {
     'ModelTimeoutError',
     # messages
     'BinaryContent',
+    'BuiltinToolCallPart',
+    'BuiltinToolReturnPart',
+    'FinishReason',
     'ImageUrl',
     'ModelMessage',
     'ModelRequest',
@@ -51,10 +54,16 @@ PYDANTIC_AI_ALL = {
     'SystemPromptPart',
     'TextPart',
     'TextPartDelta',
+    'ThinkingPart',
+    'ThinkingPartDelta',
     'ToolCallPart',
     'ToolCallPartDelta',
     'ToolReturnPart',
     'UserPromptPart',
+    # structured output and built-in tools
+    'OutputMode',
+    'OutputObjectDefinition',
+    'WebSearchTool',
     # models and providers
     'Model',
     'ModelRequestParameters',
@@ -65,6 +74,10 @@ PYDANTIC_AI_ALL = {
     'list_providers',
     'register_provider',
     'unregister_provider',
+    # direct requests
+    'model_request',
+    'model_request_stream',
+    'model_request_sync',
     # settings, tools, usage
     'ModelSettings',
     'ToolDefinition',
@@ -93,12 +106,17 @@ MESSAGES_ALL = {
     'ModelRequestPart',
     'ModelRequest',
     'TextPart',
+    'ThinkingPart',
     'ToolCallPart',
+    'BuiltinToolCallPart',
+    'BuiltinToolReturnPart',
     'ModelResponsePart',
+    'FinishReason',
     'ModelResponse',
     'ModelMessage',
     'ModelMessagesTypeAdapter',
     'TextPartDelta',
+    'ThinkingPartDelta',
     'ToolCallPartDelta',
     'ModelResponsePartDelta',
     'PartStartEvent',
@@ -179,7 +197,7 @@ def test_star_import_gives_exactly_all() -> None:
 
 
 def test_top_level_names_are_the_submodule_objects() -> None:
-    from pydantic_ai import messages, models, providers, settings, tools, usage
+    from pydantic_ai import direct, messages, models, providers, settings, tools, usage
 
     for name in EXCEPTIONS_ALL:
         assert getattr(pydantic_ai, name) is getattr(pydantic_ai.exceptions, name)
@@ -189,6 +207,8 @@ def test_top_level_names_are_the_submodule_objects() -> None:
         assert getattr(pydantic_ai, name) is getattr(models, name)
     for name in ('Provider', 'infer_provider', 'list_providers', 'register_provider', 'unregister_provider'):
         assert getattr(pydantic_ai, name) is getattr(providers, name)
+    for name in ('model_request', 'model_request_stream', 'model_request_sync'):
+        assert getattr(pydantic_ai, name) is getattr(direct, name)
     assert pydantic_ai.ModelSettings is settings.ModelSettings
     assert pydantic_ai.ToolDefinition is tools.ToolDefinition
     assert pydantic_ai.Usage is usage.Usage

@@ -6,7 +6,10 @@ from plugin distributions (for example `pydantic_ai_groq.GroqModel` from `pydant
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import _plugin_modules
+from .builtin_tools import WebSearchTool
 from .exceptions import (
     DuplicateProviderError,
     ModelAPIError,
@@ -21,6 +24,9 @@ from .exceptions import (
 )
 from .messages import (
     BinaryContent,
+    BuiltinToolCallPart,
+    BuiltinToolReturnPart,
+    FinishReason,
     ImageUrl,
     ModelMessage,
     ModelRequest,
@@ -31,16 +37,22 @@ from .messages import (
     SystemPromptPart,
     TextPart,
     TextPartDelta,
+    ThinkingPart,
+    ThinkingPartDelta,
     ToolCallPart,
     ToolCallPartDelta,
     ToolReturnPart,
     UserPromptPart,
 )
 from .models import Model, ModelRequestParameters, StreamedResponse, infer_model
+from .output import OutputMode, OutputObjectDefinition
 from .providers import Provider, infer_provider, list_providers, register_provider, unregister_provider
 from .settings import ModelSettings
 from .tools import ToolDefinition
 from .usage import Usage
+
+if TYPE_CHECKING:
+    from .direct import model_request, model_request_stream, model_request_sync
 
 __version__ = '0.1.0'
 
@@ -59,6 +71,9 @@ __all__ = (
     'ModelTimeoutError',
     # messages
     'BinaryContent',
+    'BuiltinToolCallPart',
+    'BuiltinToolReturnPart',
+    'FinishReason',
     'ImageUrl',
     'ModelMessage',
     'ModelRequest',
@@ -69,10 +84,16 @@ __all__ = (
     'SystemPromptPart',
     'TextPart',
     'TextPartDelta',
+    'ThinkingPart',
+    'ThinkingPartDelta',
     'ToolCallPart',
     'ToolCallPartDelta',
     'ToolReturnPart',
     'UserPromptPart',
+    # structured output and built-in tools
+    'OutputMode',
+    'OutputObjectDefinition',
+    'WebSearchTool',
     # models and providers
     'Model',
     'ModelRequestParameters',
@@ -83,6 +104,10 @@ __all__ = (
     'list_providers',
     'register_provider',
     'unregister_provider',
+    # direct requests
+    'model_request',
+    'model_request_stream',
+    'model_request_sync',
     # settings, tools, usage
     'ModelSettings',
     'ToolDefinition',
@@ -90,3 +115,14 @@ __all__ = (
 )
 
 _plugin_modules.install()
+
+_DIRECT_NAMES = frozenset({'model_request', 'model_request_stream', 'model_request_sync'})
+
+
+def __getattr__(name: str) -> Any:
+    # The direct request functions need asyncio and threading, which `import pydantic_ai` does not load otherwise.
+    if name in _DIRECT_NAMES:
+        from . import direct
+
+        return getattr(direct, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

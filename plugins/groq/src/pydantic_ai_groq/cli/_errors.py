@@ -1,0 +1,147 @@
+"""Exit statuses, and the one place where an exception becomes one friendly line for the terminal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic_ai.exceptions import (
+    ModelAPIError,
+    ModelConnectionError,
+    ModelHTTPError,
+    ModelTimeoutError,
+    ProviderPluginError,
+    UnexpectedModelBehavior,
+    UserError,
+)
+
+__all__ = (
+    'EXIT_OK',
+    'EXIT_FAILURE',
+    'EXIT_USAGE',
+    'EXIT_INTERRUPTED',
+    'CliError',
+    'ReplayExhausted',
+    'ErrorContext',
+    'describe',
+)
+
+EXIT_OK = 0
+"""The answer was printed (or the listing, or the chat ended normally)."""
+EXIT_FAILURE = 1
+"""The model or its API failed: an HTTP error, a network error, an unusable answer, a broken plugin."""
+EXIT_USAGE = 2
+"""The command cannot work as given: a bad option, no prompt, a missing API key, an unknown provider or model
+syntax, an unreadable recording. Nothing was sent."""
+EXIT_INTERRUPTED = 130
+"""Interrupted with Ctrl-C (128 + SIGINT, as shells report it)."""
+
+_KEYS_URL = 'https://console.groq.com/keys'
+_API_KEY_VAR = re.compile(r'\b([A-Z][A-Z0-9_]*_API_KEY)\b')
+
+
+class CliError(Exception):
+    """A problem the command line itself found; `str()` is the line to print."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class ReplayExhausted(Exception):
+    """A replayed session asked for more answers than the recording holds."""
+
+
+@dataclass(frozen=True)
+class ErrorContext:
+    """What the error messages may mention: the model in use and where its requests go."""
+
+    api_key_hint: str = 'GROQ_API_KEY'
+    """Where the API key comes from, as a 401's message should name it (the environment variable)."""
+    suggest_models: Callable[[str], Sequence[str]] = lambda name: ()
+    """Known model names close to a name that was not found."""
+
+
+def describe(exc: BaseException, context: ErrorContext) -> tuple[str, int]:
+    """One line saying what went wrong and what to do, and the exit status for it."""
+    if isinstance(exc, CliError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, UserError):
+        return _describe_user_error(exc), EXIT_USAGE
+    if isinstance(exc, ProviderPluginError):
+        return exc.message, EXIT_FAILURE
+    if isinstance(exc, ModelHTTPError):
+        return _describe_http_error(exc, context), EXIT_FAILURE
+    if isinstance(exc, ModelConnectionError):
+        return _describe_connection_error(exc), EXIT_FAILURE
+    if isinstance(exc, ModelAPIError):
+        return f'the API reported an error: {exc.message}', EXIT_FAILURE
+    if isinstance(exc, UnexpectedModelBehavior):
+        return f'the model answered with something unusable: {exc.message}', EXIT_FAILURE
+    return f'unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)', EXIT_FAILURE
+
+
+def _describe_user_error(exc: UserError) -> str:
+    match = _API_KEY_VAR.search(exc.message)
+    if match and 'API key' in exc.message:
+        var = match.group(1)
+        where = f' (create one at {_KEYS_URL})' if var == 'GROQ_API_KEY' else ''
+        return (
+            f'no API key: set the {var} environment variable, e.g. `export {var}=gsk_...`{where}; '
+            'or run the offline demo, which needs none: `make demo` in a clone'
+        )
+    return exc.message
+
+
+def _api_message(body: object) -> str | None:
+    """Groq's `error.message` from an error body (the SDK passes either the whole body or its `error` object)."""
+    if isinstance(body, Mapping):
+        inner = body.get('error')
+        if isinstance(inner, Mapping):
+            body = inner
+        message = body.get('message')
+        if isinstance(message, str) and message:
+            return message.rstrip('.')
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:300]
+    return None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _describe_http_error(exc: ModelHTTPError, context: ErrorContext) -> str:
+    status = exc.status_code
+    said = _api_message(exc.body)
+    detail = f': {said}' if said else ''
+    if status == 401:
+        return f'the API key was rejected (HTTP 401{detail}); check {context.api_key_hint}'
+    if status == 403:
+        return f'access denied (HTTP 403{detail}); check that your API key may use model {exc.model_name!r}'
+    if status == 404:
+        guesses = context.suggest_models(exc.model_name)
+        suggestion = f'; did you mean {" or ".join(repr(g) for g in guesses)}?' if guesses else ''
+        return f'model {exc.model_name!r} was not found (HTTP 404){suggestion}; `pai models` lists known model names'
+    if status == 429:
+        retry_after = _header(exc.headers, 'retry-after')
+        when = f'retry after {retry_after} s' if retry_after else 'wait a little and try again'
+        return f'rate limited by the API (HTTP 429{detail}); {when}'
+    if status >= 500:
+        return f'the API failed (HTTP {status}{detail}); try again later'
+    return f'the API refused the request (HTTP {status}{detail})'
+
+
+def _describe_connection_error(exc: ModelConnectionError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ReplayExhausted):
+            return str(cause)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, ModelTimeoutError):
+        return f'the request timed out ({exc.message}); check your network connection, or try again'
+    return f'could not reach the API ({exc.message}); check your network connection (and GROQ_BASE_URL, if set)'

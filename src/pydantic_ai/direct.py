@@ -1,0 +1,288 @@
+"""Direct requests: one call to send a conversation to a model, with no agent or graph around it.
+
+```python
+from pydantic_ai import ModelRequest, model_request_sync
+
+response = model_request_sync('groq:llama-3.3-70b-versatile', [ModelRequest.user_text_prompt('Hello!')])
+print(response.parts[0].content, response.usage.response_tokens)
+```
+
+`model` is a `Model` instance or a `'provider:model-name'` string, resolved through the provider registry with
+`pydantic_ai.models.infer_model`. Requests go through the model's own `request()` and `request_stream()`, so
+`check_allow_model_requests()` applies exactly as it does to a direct call on the model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import contextvars
+import threading
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from .exceptions import UserError
+from .messages import ModelMessage, ModelRequest, ModelResponse
+from .models import Model, ModelRequestParameters, StreamedResponse, infer_model
+from .settings import ModelSettings
+
+__all__ = ('model_request', 'model_request_stream', 'model_request_sync')
+
+_T = TypeVar('_T')
+
+
+async def model_request(
+    model: Model | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+) -> ModelResponse:
+    """Send a conversation to a model and return its response.
+
+    Args:
+        model: The model: a `Model`, or a `'provider:model-name'` string such as
+            `'groq:llama-3.3-70b-versatile'`, resolved through the provider registry.
+        messages: The conversation so far, usually ending with a `ModelRequest`.
+        model_settings: Settings for this request (temperature, max tokens, ...).
+        model_request_parameters: Tools and output options; by default none (plain text answers).
+
+    Returns:
+        The model's response; its `usage` field holds the usage of this request.
+
+    Raises:
+        UserError: an argument has the wrong type or the model string cannot be resolved (the message says what
+            to pass), or model requests are disabled (see `pydantic_ai.models.ALLOW_MODEL_REQUESTS`).
+        ModelAPIError: the request failed (`ModelHTTPError`, `ModelConnectionError`, ...).
+    """
+    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    response, _usage = await resolved.request(conversation, settings, parameters)
+    return response
+
+
+@asynccontextmanager
+async def model_request_stream(
+    model: Model | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+) -> AsyncIterator[StreamedResponse]:
+    """Send a conversation to a model and stream its response.
+
+    ```python
+    async with model_request_stream('groq:llama-3.3-70b-versatile', messages) as stream:
+        async for event in stream:
+            print(event)
+        response = stream.get()
+    ```
+
+    Leaving the block closes the HTTP response, whether or not the stream was read to the end.
+
+    Args:
+        model: The model: a `Model`, or a `'provider:model-name'` string resolved through the provider registry.
+        messages: The conversation so far, usually ending with a `ModelRequest`.
+        model_settings: Settings for this request.
+        model_request_parameters: Tools and output options; by default none.
+
+    Yields:
+        The `StreamedResponse`: iterate it for events; `get()` assembles the response so far.
+
+    Raises:
+        UserError: an argument has the wrong type, the model string cannot be resolved, or model requests are
+            disabled.
+        ModelAPIError: the request failed.
+    """
+    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    async with resolved.request_stream(conversation, settings, parameters) as stream:
+        yield stream
+
+
+def model_request_sync(
+    model: Model | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+) -> ModelResponse:
+    """Send a conversation to a model and return its response, without `await`: for scripts and notebooks.
+
+    Where it runs:
+
+    - With no event loop running in this thread (a script), the request runs in an event loop this module keeps
+      for the thread, created on first use and closed when the interpreter exits.
+    - With a loop already running in this thread (a Jupyter notebook, an async framework), blocking that loop to
+      run another in it is impossible, so the request runs in an event loop of its own in a worker thread, and this
+      thread waits for it.
+
+    Context variables (such as `override_allow_model_requests`) are carried over in both cases. The loop is kept
+    rather than made afresh per call (as `asyncio.run` would) because HTTP clients are bound to the loop they first
+    ran in: the HTTP client models share by default (`cached_async_http_client()`) would otherwise fail on the
+    second call. For the same reason, do not share one HTTP client between these calls and your own event loop.
+    In async code, use `await model_request(...)` instead.
+
+    Args:
+        model: The model: a `Model`, or a `'provider:model-name'` string resolved through the provider registry.
+        messages: The conversation so far, usually ending with a `ModelRequest`.
+        model_settings: Settings for this request.
+        model_request_parameters: Tools and output options; by default none.
+
+    Returns:
+        The model's response, with the usage of this request in its `usage` field.
+
+    Raises:
+        UserError: an argument has the wrong type, the model string cannot be resolved, or model requests are
+            disabled.
+        ModelAPIError: the request failed.
+    """
+    # Validate here, so that mistakes are raised in the caller's thread with the caller's traceback.
+    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    coroutine = model_request(resolved, conversation, model_settings=settings, model_request_parameters=parameters)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_in_thread_loop(coroutine)
+    return _worker().run(coroutine)
+
+
+_loops_lock = threading.Lock()
+_thread_loops = threading.local()
+_open_loops: list[asyncio.AbstractEventLoop] = []
+_worker_thread: _LoopThread | None = None
+
+
+def _run_in_thread_loop(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run `coroutine` to completion in this thread's kept event loop."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_thread_loops, 'loop', None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _thread_loops.loop = loop
+        with _loops_lock:
+            _open_loops.append(loop)
+    task = loop.create_task(coroutine)
+    try:
+        return loop.run_until_complete(task)
+    except BaseException:
+        # Interrupted (Ctrl-C): cancel the request now, or it would resume inside the next call on this loop.
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                loop.run_until_complete(task)
+        raise
+
+
+class _LoopThread:
+    """A daemon thread running an event loop forever, to which coroutines are submitted from other threads."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name='pydantic-ai-model-request-sync', daemon=True
+        )
+        self._thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        """Run `coroutine` in this thread's loop, in a copy of the caller's context, and wait for its result."""
+        result: concurrent.futures.Future[_T] = concurrent.futures.Future()
+        tasks: list[asyncio.Task[_T]] = []
+
+        def start() -> None:
+            # Runs in the caller's copied context, which the task then inherits.
+            task = self.loop.create_task(coroutine)
+            tasks.append(task)
+            task.add_done_callback(lambda done: _copy_outcome(done, result))
+
+        self.loop.call_soon_threadsafe(start, context=contextvars.copy_context())
+        try:
+            return result.result()
+        except BaseException:
+            if not result.done():
+                self.loop.call_soon_threadsafe(lambda: [task.cancel() for task in tasks])
+            raise
+
+    def close(self) -> None:
+        """Stop the loop, wait for the thread and close the loop."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
+def _copy_outcome(task: asyncio.Task[_T], result: concurrent.futures.Future[_T]) -> None:
+    if task.cancelled():
+        result.cancel()
+    elif (exc := task.exception()) is not None:
+        result.set_exception(exc)
+    else:
+        result.set_result(task.result())
+
+
+def _worker() -> _LoopThread:
+    global _worker_thread
+    with _loops_lock:
+        if _worker_thread is None:
+            _worker_thread = _LoopThread()
+        return _worker_thread
+
+
+@atexit.register
+def _close_loops() -> None:
+    global _worker_thread
+    with _loops_lock:
+        loops, _open_loops[:] = list(_open_loops), []
+        worker, _worker_thread = _worker_thread, None
+    for loop in loops:
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
+    if worker is not None:
+        worker.close()
+
+
+def _prepare(
+    model: Model | str,
+    messages: Sequence[ModelMessage],
+    model_settings: ModelSettings | None,
+    model_request_parameters: ModelRequestParameters | None,
+) -> tuple[Model, list[ModelMessage], ModelSettings | None, ModelRequestParameters]:
+    """Check the arguments of a direct request and resolve the model; raise `UserError` saying what to pass."""
+    if not isinstance(model, (Model, str)):
+        raise UserError(
+            f'`model` must be a `Model` or a "provider:model-name" string such as "groq:llama-3.3-70b-versatile", '
+            f'got {type(model).__name__}.'
+        )
+    if isinstance(messages, (str, ModelRequest, ModelResponse)) or not isinstance(messages, Sequence):
+        hint = (
+            ' For a single prompt, pass `[ModelRequest.user_text_prompt(...)]`.'
+            if isinstance(messages, (str, ModelRequest))
+            else ''
+        )
+        raise UserError(
+            f'`messages` must be a list of `ModelRequest` and `ModelResponse` messages, got '
+            f'{type(messages).__name__}.{hint}'
+        )
+    conversation = list(messages)
+    if not conversation:
+        raise UserError(
+            '`messages` is empty: pass at least one `ModelRequest`, e.g. `ModelRequest.user_text_prompt()`.'
+        )
+    for index, message in enumerate(conversation):
+        if not isinstance(message, (ModelRequest, ModelResponse)):
+            raise UserError(
+                f'`messages[{index}]` must be a `ModelRequest` or `ModelResponse`, got {type(message).__name__}.'
+            )
+    if model_settings is not None and not isinstance(model_settings, dict):
+        raise UserError(
+            f'`model_settings` must be a dict (`ModelSettings`), such as {{"temperature": 0.2}}, '
+            f'got {type(model_settings).__name__}.'
+        )
+    if model_request_parameters is None:
+        model_request_parameters = ModelRequestParameters()
+    elif not isinstance(model_request_parameters, ModelRequestParameters):
+        raise UserError(
+            '`model_request_parameters` must be a `pydantic_ai.models.ModelRequestParameters`, got '
+            f'{type(model_request_parameters).__name__}.'
+        )
+    return infer_model(model), conversation, model_settings, model_request_parameters
