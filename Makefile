@@ -5,24 +5,29 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo lint format typecheck test check record
+.PHONY: help install demo lint format typecheck test check record bench bench-quick
 
 help:
 	@echo "make install    create .venv, install both distributions and the dev tools, run the offline demo"
 	@echo "make check      lint, type check and the whole test suite (what .ci/run runs)"
 	@echo "make test       the test suite only;  make lint / make typecheck / make format"
 	@echo "make record     re-record the project's cassettes against the real Groq API (needs GROQ_API_KEY)"
+	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md and bench/PROFILE.md"
+	@echo "make bench-quick  the benchmark at tiny sizes, report on stdout (part of make check; no thresholds)"
 
 $(STAMP): pyproject.toml plugins/groq/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e plugins/groq
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e 'plugins/groq[cli]'
 	touch $(STAMP)
 
 install: $(STAMP) demo
 
+# The offline demo: a recorded Groq answer replayed through the real GroqModel code path by the `pai` command.
+DEMO_CASSETTE := cassettes/test_groq_cassettes/test_streamed_text_is_assembled_from_chunks_with_usage_from_x_groq.yaml
+
 demo: $(STAMP)
-	$(BIN)/python examples/replay_demo.py
+	$(BIN)/pai --replay $(DEMO_CASSETTE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,8 +43,15 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-check: lint typecheck test
+check: lint typecheck test bench-quick
 
 record: $(STAMP)
 	@test -n "$$GROQ_API_KEY" || (echo "make record needs GROQ_API_KEY set to a real Groq API key" && exit 2)
 	PYDANTIC_AI_RECORDING=1 $(BIN)/pytest tests/test_groq_cassettes.py --record-mode=rewrite
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.profiling
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick

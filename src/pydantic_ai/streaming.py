@@ -100,6 +100,11 @@ class _TagSplitter:
 
     def split(self, content: str) -> Iterator[tuple[bool, object, str]]:
         """Yield `(is_thinking, key, text)` pieces of `carry + content`, holding back a possible partial tag."""
+        if not self.carry and (self.end if self.thinking else self.start)[0] not in content:
+            # The common case, once per chunk: no tag can start in this text.
+            if content:
+                yield self.thinking, self.key, content
+            return
         text = self.carry + content
         self.carry = ''
         while text:

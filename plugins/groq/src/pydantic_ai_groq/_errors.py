@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, get_args
@@ -25,6 +24,8 @@ def error_object(body: Any) -> dict[str, Any]:
 
 def model_name_hint(model_name: str) -> str:
     """A suggestion for a model name Groq does not know: the closest known names, and where to find all."""
+    import difflib  # only on this error path: it costs ~1 ms at import
+
     # Current models first; an earlier (likely retired) name only when no current one is close.
     current = get_args(ProductionGroqModelNames) + get_args(PreviewGroqModelNames)
     close = difflib.get_close_matches(model_name, current, n=3, cutoff=0.5) or difflib.get_close_matches(
