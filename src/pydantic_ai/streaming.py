@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from .exceptions import UnexpectedModelBehavior
 from .messages import (
@@ -179,6 +179,7 @@ class _ToolCallBuilder:
 
 
 _Builder = _TextBuilder | _ThinkingBuilder | _ToolCallBuilder | _CompletePart
+_FragmentsT = TypeVar('_FragmentsT', _TextBuilder, _ThinkingBuilder)
 
 
 def _describe(builder: _Builder | None) -> str:
@@ -278,28 +279,42 @@ class ModelResponsePartsManager:
             return
         if not content:
             return
-        builder: _Builder | None
-        if vendor_part_id is None:
-            index = len(self._builders) - 1
-            builder = self._builders[index] if self._builders else None
-            if not isinstance(builder, _TextBuilder):
-                builder = None
-        else:
-            index = self._index_by_vendor_id.get(vendor_part_id, -1)
-            builder = self._builders[index] if index >= 0 else None
-            if (builder is not None and not isinstance(builder, _TextBuilder)) or vendor_part_id in self._pending:
-                raise UnexpectedModelBehavior(
-                    f'Text arrived for vendor part id {vendor_part_id!r}, which is {_describe(builder)}, not text'
-                )
+        index, builder = self._find(vendor_part_id, _TextBuilder, 'Text', 'text')
         if builder is None:
-            index = len(self._builders)
-            self._builders.append(_TextBuilder(content))
-            if vendor_part_id is not None:
-                self._index_by_vendor_id[vendor_part_id] = index
-            yield PartStartEvent(index=index, part=TextPart(content))
+            yield self._start(vendor_part_id, _TextBuilder(content))
         else:
             builder.fragments.append(content)
             yield PartDeltaEvent(index=index, delta=TextPartDelta(content))
+
+    def _find(
+        self, vendor_part_id: Hashable | None, kind: type[_FragmentsT], what: str, expected: str
+    ) -> tuple[int, _FragmentsT | None]:
+        """The part that more fragments of `kind` for `vendor_part_id` extend, and its index; `None` for a new part.
+
+        Raises:
+            UnexpectedModelBehavior: `vendor_part_id` names a part of another kind.
+        """
+        if vendor_part_id is None:
+            index = len(self._builders) - 1
+            latest = self._builders[index] if self._builders else None
+            return index, latest if isinstance(latest, kind) else None
+        index = self._index_by_vendor_id.get(vendor_part_id, -1)
+        builder = self._builders[index] if index >= 0 else None
+        if isinstance(builder, kind) and vendor_part_id not in self._pending:
+            return index, builder
+        if builder is None and vendor_part_id not in self._pending:
+            return index, None
+        raise UnexpectedModelBehavior(
+            f'{what} arrived for vendor part id {vendor_part_id!r}, which is {_describe(builder)}, not {expected}'
+        )
+
+    def _start(self, vendor_part_id: Hashable | None, builder: _Builder) -> PartStartEvent:
+        """Append a new part (its position is its index) and announce it."""
+        index = len(self._builders)
+        self._builders.append(builder)
+        if vendor_part_id is not None:
+            self._index_by_vendor_id[vendor_part_id] = index
+        return PartStartEvent(index=index, part=builder.build())
 
     def _handle_tagged_text(
         self, vendor_part_id: Hashable | None, content: str, tags: tuple[str, str], provider_name: str | None
@@ -336,27 +351,9 @@ class ModelResponsePartsManager:
         """
         if not content:
             return
-        builder: _Builder | None
-        if vendor_part_id is None:
-            index = len(self._builders) - 1
-            builder = self._builders[index] if self._builders else None
-            if not isinstance(builder, _ThinkingBuilder):
-                builder = None
-        else:
-            index = self._index_by_vendor_id.get(vendor_part_id, -1)
-            builder = self._builders[index] if index >= 0 else None
-            if (builder is not None and not isinstance(builder, _ThinkingBuilder)) or vendor_part_id in self._pending:
-                raise UnexpectedModelBehavior(
-                    f'Reasoning arrived for vendor part id {vendor_part_id!r}, which is {_describe(builder)}, '
-                    'not thinking'
-                )
+        index, builder = self._find(vendor_part_id, _ThinkingBuilder, 'Reasoning', 'thinking')
         if builder is None:
-            index = len(self._builders)
-            new = _ThinkingBuilder(content, id, signature, provider_name)
-            self._builders.append(new)
-            if vendor_part_id is not None:
-                self._index_by_vendor_id[vendor_part_id] = index
-            yield PartStartEvent(index=index, part=new.build())
+            yield self._start(vendor_part_id, _ThinkingBuilder(content, id, signature, provider_name))
         else:
             builder.fragments.append(content)
             yield PartDeltaEvent(index=index, delta=ThinkingPartDelta(content))
@@ -365,11 +362,7 @@ class ModelResponsePartsManager:
         self, *, vendor_part_id: Hashable | None, part: BuiltinToolCallPart | BuiltinToolReturnPart
     ) -> Iterator[ModelResponseStreamEvent]:
         """Add a complete part that does not stream in fragments (a built-in tool's call or its result)."""
-        index = len(self._builders)
-        self._builders.append(_CompletePart(part))
-        if vendor_part_id is not None:
-            self._index_by_vendor_id[vendor_part_id] = index
-        yield PartStartEvent(index=index, part=part)
+        yield self._start(vendor_part_id, _CompletePart(part))
 
     def handle_tool_call_delta(
         self,
@@ -438,8 +431,4 @@ class ModelResponsePartsManager:
         yield from self._start_tool_call(vendor_part_id, builder)
 
     def _start_tool_call(self, vendor_part_id: Hashable | None, builder: _ToolCallBuilder) -> Iterator[PartStartEvent]:
-        index = len(self._builders)
-        self._builders.append(builder)
-        if vendor_part_id is not None:
-            self._index_by_vendor_id[vendor_part_id] = index
-        yield PartStartEvent(index=index, part=builder.build())
+        yield self._start(vendor_part_id, builder)
