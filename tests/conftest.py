@@ -8,13 +8,20 @@ cassette tests replay with record mode `none`, and the rest use `httpx.MockTrans
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+import pytest_asyncio
 
 import pydantic_ai.models
 from pydantic_ai.models import override_allow_model_requests
+
+if TYPE_CHECKING:
+    import httpx
+
+    from pydantic_ai_groq.testing import GroqTestServer
 
 pydantic_ai.models.ALLOW_MODEL_REQUESTS = False
 
@@ -48,3 +55,21 @@ def no_groq_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Remove Groq's environment variables."""
     monkeypatch.delenv('GROQ_API_KEY', raising=False)
     monkeypatch.delenv('GROQ_BASE_URL', raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[GroqTestServer]:
+    """A local Groq-compatible server on 127.0.0.1 for real-socket tests, stopped after the test."""
+    from pydantic_ai_groq.testing import GroqTestServer
+
+    with GroqTestServer() as test_server:
+        yield test_server
+
+
+@pytest_asyncio.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    """A loopback HTTP client (no certificate loading), closed after the test."""
+    from _reliability import loopback_http_client
+
+    async with loopback_http_client() as client:
+        yield client

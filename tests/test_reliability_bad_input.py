@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
-from _reliability import assert_error, loopback_http_client, prompt, run_request, run_stream, server_model
+from _reliability import assert_error, prompt, run_request, run_stream, server_model
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import (
     BinaryContent,
@@ -90,18 +88,6 @@ BAD_SETTINGS: list[Any] = [
     pytest.param({'parallel_tool_calls': 'yes'}, 'parallel_tool_calls', id='parallel-tool-calls-string'),
     pytest.param(['temperature', 0.2], 'model_settings', id='settings-not-a-dict'),
 ]
-
-
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as test_server:
-        yield test_server
-
-
-@pytest_asyncio.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback_http_client() as client:
-        yield client
 
 
 def assert_nothing_sent(server: GroqTestServer) -> None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from _reliability import (
     NO_TOOLS,
     describe,
-    loopback_http_client,
     prompt,
     run_request,
     run_stream,
@@ -26,18 +23,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures('allow_model_requests
 
 # A stream that would take 4 s to finish: long enough that only a disconnect can end it within the test.
 SLOW_STREAM = streamed_text([f'w{i} ' for i in range(200)]).with_frame_delay(0.02)
-
-
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as test_server:
-        yield test_server
-
-
-@pytest_asyncio.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback_http_client() as client:
-        yield client
 
 
 async def assert_connection_released(server: GroqTestServer) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-import pytest_asyncio
 
-from _reliability import describe, loopback_http_client, run_request, run_stream, server_model, text_of
+from _reliability import describe, run_request, run_stream, server_model, text_of
 from pydantic_ai.exceptions import ModelHTTPError
 from pydantic_ai_groq.testing import GroqTestServer, http_error, streamed_text, text_completion
 
@@ -17,18 +15,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures('allow_model_requests
 
 # The groq SDK honours `retry-after` in (0, 60] seconds; a tiny one keeps the retry tests fast.
 FAST_RETRY = 0.01
-
-
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as test_server:
-        yield test_server
-
-
-@pytest_asyncio.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback_http_client() as client:
-        yield client
 
 
 @pytest.mark.parametrize('max_retries', [0, 1, 2])

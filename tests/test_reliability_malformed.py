@@ -5,14 +5,12 @@ Never a raw `KeyError`/`AttributeError`/`IndexError`/`TypeError`/`pydantic.Valid
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
-from _reliability import assert_error, describe, loopback_http_client, run_request, run_stream, server_model, text_of
+from _reliability import assert_error, describe, run_request, run_stream, server_model, text_of
 from pydantic_ai.exceptions import ModelAPIError, PydanticAIError, UnexpectedModelBehavior
 from pydantic_ai.messages import ModelResponse, ToolCallPart
 from pydantic_ai_groq.testing import (
@@ -30,18 +28,6 @@ from pydantic_ai_groq.testing import (
 )
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures('allow_model_requests')]
-
-
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as test_server:
-        yield test_server
-
-
-@pytest_asyncio.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback_http_client() as client:
-        yield client
 
 
 def completion_without(*path: str | int) -> dict[str, Any]:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from _reliability import (
     BEFORE_RESPONSE,
     MID_STREAM,
     describe,
     groq_model,
-    loopback_http_client,
     run_request,
     run_stream,
     server_model,
@@ -34,18 +31,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures('allow_model_requests
 
 TIMEOUT = 0.2
 STALL = 3.0
-
-
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as test_server:
-        yield test_server
-
-
-@pytest_asyncio.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback_http_client() as client:
-        yield client
 
 
 def assert_says_before_response(error: BaseException | None) -> None:

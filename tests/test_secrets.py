@@ -504,12 +504,6 @@ async def test_debug_logs_of_sdk_and_httpx_are_captured_and_hide_the_key(
 # --- 7. real sockets: GroqTestServer ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as s:
-        yield s
-
-
 @pytest_asyncio.fixture
 async def socket_model(server: GroqTestServer) -> AsyncIterator[GroqModel]:
     async with httpx.AsyncClient() as http_client:

@@ -72,12 +72,6 @@ RATE_LIMIT_HEADERS = [
 ]
 
 
-@pytest.fixture
-def server() -> Iterator[GroqTestServer]:
-    with GroqTestServer() as test_server:
-        yield test_server
-
-
 @pytest_asyncio.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     # Plain HTTP on loopback: skip loading the CA bundle (~100 ms per client).
