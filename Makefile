@@ -47,7 +47,7 @@ check: lint typecheck test bench-quick
 
 record: $(STAMP)
 	@test -n "$$GROQ_API_KEY" || (echo "make record needs GROQ_API_KEY set to a real Groq API key" && exit 2)
-	PYDANTIC_AI_RECORDING=1 $(BIN)/pytest tests/test_groq_cassettes.py --record-mode=rewrite
+	PYDANTIC_AI_RECORDING=1 $(BIN)/pytest tests/plugin_groq/test_groq_cassettes.py --record-mode=rewrite
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

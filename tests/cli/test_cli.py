@@ -1,0 +1,871 @@
+"""The `pai` command line: parsing, piping, JSON, the offline replay, errors and exit statuses, the listings, and
+the interactive chat driven through a pseudo-terminal.
+
+In-process tests call `run()` with string streams and a provider whose client is a `GroqMock`; end-to-end tests
+run `python -m pydantic_ai_groq` in a subprocess, against the project's cassettes (`--replay`) or the local
+`GroqTestServer` (through `GROQ_BASE_URL`). Nothing reaches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import io
+import json
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from pydantic_ai_groq import GroqProvider
+from pydantic_ai_groq.cli import main
+from pydantic_ai_groq.cli._app import run
+from pydantic_ai_groq.cli._args import Options, model_spec, parse_args, split_model
+from pydantic_ai_groq.cli._errors import CliError
+from pydantic_ai_groq.testing import GroqTestServer, RecordedRequest, ScriptedResponse, streamed_text
+
+from support.distributions import write_distribution
+from support.groq_fakes import MODEL_NAME, GroqMock, chunk, sse_response, usage_dict
+
+ROOT = Path(__file__).resolve().parents[2]
+CASSETTES = ROOT / 'cassettes' / 'test_groq_cassettes'
+STREAMED = CASSETTES / 'test_streamed_text_is_assembled_from_chunks_with_usage_from_x_groq.yaml'
+TOOL_ROUND_TRIP = CASSETTES / 'test_tool_call_result_is_sent_back_and_final_answer_parsed.yaml'
+NOT_FOUND = CASSETTES / 'test_unknown_model_raises_model_http_error_404_with_groq_error_body.yaml'
+RATE_LIMITED = CASSETTES / 'test_rate_limit_429_raises_model_http_error_with_retry_after_and_ratelimit_headers.yaml'
+STREAMED_ANSWER = 'How about "Whisker Beans"? It is playful, short and easy to remember.'
+ANSI = re.compile(r'\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])')
+
+
+# Running the command
+
+
+class Result:
+    def __init__(self, status: int, stdout: str, stderr: str) -> None:
+        self.status, self.stdout, self.stderr = status, stdout, stderr
+
+
+def pai(argv: Sequence[str], *, stdin: str = '', provider: GroqProvider | None = None) -> Result:
+    """Run `pai` in this process with string streams (so stdout is not a terminal: plain text)."""
+    out, err = io.StringIO(), io.StringIO()
+    status = run(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err, provider=provider)
+    return Result(status, out.getvalue(), err.getvalue())
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without Groq's variables, proxies or a user's history file; plus `extra`."""
+    dropped = ('GROQ_API_KEY', 'GROQ_BASE_URL', 'PYTHONPATH', 'PAI_HISTORY_FILE')
+    env = {k: v for k, v in os.environ.items() if k not in dropped and 'proxy' not in k.lower()}
+    return {**env, **extra}
+
+
+def pai_process(
+    argv: Sequence[str], *, env: dict[str, str], stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, '-m', 'pydantic_ai_groq', *argv],
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture
+def mock() -> Iterator[GroqMock]:
+    groq_mock = GroqMock(
+        sse_response([chunk('Hello'), chunk(' **world**'), chunk(finish_reason='stop', x_groq_usage=usage_dict(12, 3))])
+    )
+    yield groq_mock
+    asyncio.run(groq_mock.aclose())
+
+
+def provider_of(groq_mock: GroqMock) -> GroqProvider:
+    return GroqProvider(groq_client=groq_mock.client)
+
+
+# Argument parsing
+
+
+def parse(*argv: str) -> Options:
+    return parse_args(list(argv), out=io.StringIO())
+
+
+def test_prompt_words_are_joined_and_options_parsed_in_any_order() -> None:
+    options = parse('why', 'is', '--temperature', '0.5', 'the sky blue?', '-s', 'Be brief.', '--max-tokens', '50')
+    assert options.command == 'prompt'
+    assert options.prompt == 'why is the sky blue?'
+    assert (options.temperature, options.max_tokens, options.system) == (0.5, 50, 'Be brief.')
+    assert not options.json and not options.quiet and not options.interactive
+
+
+def test_no_arguments_means_no_prompt() -> None:
+    assert parse().prompt is None
+
+
+@pytest.mark.parametrize('command', ['providers', 'models'])
+def test_providers_and_models_alone_are_commands(command: str) -> None:
+    assert parse(command).command == command
+    assert parse(command, 'please').command == 'prompt'
+
+
+@pytest.mark.parametrize(
+    ('argv', 'message'),
+    [
+        (['-t', '3', 'q'], 'must be between 0 and 2'),
+        (['-t', 'hot', 'q'], 'expected a number'),
+        (['--max-tokens', '0', 'q'], 'must be at least 1'),
+        (['--max-tokens', 'many', 'q'], 'expected a whole number'),
+        (['--no-such-option'], 'unrecognized arguments'),
+        (['--replay', 'x.yaml', 'q'], 'takes its prompts from the recording'),
+        (['--replay', 'x.yaml', '--model', 'groq:m'], 'takes the model from the recording'),
+        (['--json', '-i'], 'cannot be combined with --interactive'),
+        (['providers', '--replay', 'x.yaml'], 'cannot be combined with --replay'),
+    ],
+)
+def test_bad_arguments_are_usage_errors(argv: list[str], message: str) -> None:
+    with pytest.raises(CliError, match=message) as info:
+        parse(*argv)
+    assert info.value.exit_code == 2
+
+
+def test_model_spec_defaults_to_groq_llama_3_3_70b_versatile() -> None:
+    assert model_spec(parse('q')) == ('groq', 'llama-3.3-70b-versatile')
+    assert model_spec(parse('-m', 'llama-3.1-8b-instant', 'q')) == ('groq', 'llama-3.1-8b-instant')
+    assert model_spec(parse('-m', 'groq:gemma2-9b-it', 'q')) == ('groq', 'gemma2-9b-it')
+    assert model_spec(parse('--provider', 'gw', 'q')) == ('gw', 'llama-3.3-70b-versatile')
+    assert model_spec(parse('--provider', 'gw', '-m', 'other-model', 'q')) == ('gw', 'other-model')
+
+
+def test_model_naming_another_provider_than_provider_option_is_a_usage_error() -> None:
+    with pytest.raises(CliError, match="names provider 'groq' but --provider says 'gw'"):
+        model_spec(parse('--provider', 'gw', '-m', 'groq:x', 'q'))
+
+
+@pytest.mark.parametrize('spec', [':x', 'groq:', 'groq: '])
+def test_malformed_model_names_are_usage_errors(spec: str) -> None:
+    with pytest.raises(CliError, match='provider:model-name'):
+        split_model(spec, 'groq')
+
+
+def test_help_is_printed_to_stdout_with_exit_status_0() -> None:
+    result = pai(['--help'])
+    assert result.status == 0
+    assert 'usage: pai' in result.stdout
+    assert 'GROQ_API_KEY' in result.stdout
+    assert result.stderr == ''
+
+
+def test_parse_errors_are_one_line_on_stderr_with_status_2() -> None:
+    result = pai(['--temperature', '9', 'q'])
+    assert result.status == 2
+    assert result.stderr.startswith('pai: argument -t/--temperature: must be between 0 and 2')
+    assert result.stderr.count('\n') == 1
+
+
+def test_version() -> None:
+    result = pai(['--version'])
+    assert result.status == 0
+    assert re.fullmatch(r'pai \S+ \(pydantic-ai-groq \S+, pydantic-ai-core \S+\)\n', result.stdout)
+
+
+# Asking, in process
+
+
+def test_answer_is_streamed_as_plain_text_when_stdout_is_not_a_terminal(mock: GroqMock) -> None:
+    result = pai(
+        ['Say', 'hello', '--system', 'Be brief.', '-t', '0.2', '--max-tokens', '20'], provider=provider_of(mock)
+    )
+
+    assert result.status == 0, result.stderr
+    assert result.stdout == 'Hello **world**\n'  # raw text: no Markdown rendering, no usage line when piped
+    assert result.stderr == ''
+    assert mock.body['messages'] == [
+        {'role': 'system', 'content': 'Be brief.'},
+        {'role': 'user', 'content': 'Say hello'},
+    ]
+    assert (mock.body['temperature'], mock.body['max_tokens'], mock.body['stream']) == (0.2, 20, True)
+    assert mock.body['model'] == 'llama-3.3-70b-versatile'
+
+
+def test_piped_stdin_is_added_after_the_prompt(mock: GroqMock) -> None:
+    result = pai(['summarise this'], stdin='line one\nline two\n', provider=provider_of(mock))
+    assert result.status == 0, result.stderr
+    assert mock.body['messages'] == [{'role': 'user', 'content': 'summarise this\n\nline one\nline two\n'}]
+
+
+def test_piped_stdin_alone_is_the_prompt(mock: GroqMock) -> None:
+    result = pai([], stdin='just this', provider=provider_of(mock))
+    assert result.status == 0, result.stderr
+    assert mock.body['messages'] == [{'role': 'user', 'content': 'just this'}]
+
+
+def test_model_option_picks_the_model(mock: GroqMock) -> None:
+    assert pai(['-m', 'groq:llama-3.1-8b-instant', 'q'], provider=provider_of(mock)).status == 0
+    assert mock.body['model'] == 'llama-3.1-8b-instant'
+
+
+def test_no_prompt_and_nothing_piped_is_a_usage_error(mock: GroqMock) -> None:
+    result = pai([], stdin='', provider=provider_of(mock))
+    assert result.status == 2
+    assert result.stderr == (
+        'pai: no prompt: give one as an argument (`pai "question"`), pipe text in, or run `pai` on a terminal to chat\n'
+    )
+    assert mock.requests == []
+
+
+def test_json_prints_the_final_response_and_usage(mock: GroqMock) -> None:
+    result = pai(['--json', 'q'], provider=provider_of(mock))
+
+    assert result.status == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data['model'] == 'groq:llama-3.3-70b-versatile'
+    assert data['response']['kind'] == 'response'
+    assert data['response']['parts'] == [{'content': 'Hello **world**', 'part_kind': 'text'}]
+    assert data['response']['model_name'] == MODEL_NAME
+    assert data['usage']['request_tokens'] == 12
+    assert data['usage']['response_tokens'] == 3
+    assert result.stdout.count('\n') == 1
+
+
+def test_json_output_round_trips_through_the_messages_type_adapter(mock: GroqMock) -> None:
+    from pydantic_ai.messages import ModelMessagesTypeAdapter, ModelResponse, TextPart
+
+    data = json.loads(pai(['--json', 'q'], provider=provider_of(mock)).stdout)
+    [response] = ModelMessagesTypeAdapter.validate_python([data['response']])
+    assert isinstance(response, ModelResponse)
+    assert response.parts == [TextPart('Hello **world**')]
+
+
+def test_model_of_another_provider_with_an_injected_provider_is_a_usage_error(mock: GroqMock) -> None:
+    result = pai(['-m', 'other:m', 'q'], provider=provider_of(mock))
+    assert result.status == 2
+    assert "this session uses provider 'groq'" in result.stderr
+
+
+def test_unknown_provider_is_a_usage_error_listing_the_known_ones() -> None:
+    result = pai(['--provider', 'nonexistent', 'q'])
+    assert result.status == 2
+    assert result.stderr.startswith("pai: Unknown provider 'nonexistent'. Available providers: ")
+    assert "'groq'" in result.stderr
+
+
+# Errors: one line and a non-zero exit status
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    return {'error': {'message': message, 'type': 'invalid_request_error', 'code': code}}
+
+
+HTTP_ERRORS = [
+    pytest.param(
+        httpx.Response(401, json=error_body('Invalid API Key', 'invalid_api_key')),
+        [],
+        'pai: the API key was rejected (HTTP 401: Invalid API Key); check GROQ_API_KEY\n',
+        id='401',
+    ),
+    pytest.param(
+        httpx.Response(404, json=error_body('The model `llama-3.3-70b-versatil` does not exist', 'model_not_found')),
+        ['-m', 'llama-3.3-70b-versatil'],
+        "pai: model 'llama-3.3-70b-versatil' was not found (HTTP 404); did you mean 'llama-3.3-70b-versatile'?; "
+        '`pai models` lists known model names\n',
+        id='404-suggestion',
+    ),
+    pytest.param(
+        httpx.Response(404, json=error_body('does not exist', 'model_not_found')),
+        ['-m', 'zzz'],
+        "pai: model 'zzz' was not found (HTTP 404); `pai models` lists known model names\n",
+        id='404-no-suggestion',
+    ),
+    pytest.param(
+        httpx.Response(429, json=error_body('Rate limit reached', 'rate_limit_exceeded'), headers={'retry-after': '7'}),
+        [],
+        'pai: rate limited by the API (HTTP 429: Rate limit reached); retry after 7 s\n',
+        id='429',
+    ),
+    pytest.param(
+        httpx.Response(429, json=error_body('Rate limit reached', 'rate_limit_exceeded')),
+        [],
+        'pai: rate limited by the API (HTTP 429: Rate limit reached); wait a little and try again\n',
+        id='429-no-retry-after',
+    ),
+    pytest.param(
+        httpx.Response(503, json=error_body('Service Unavailable', 'unavailable')),
+        [],
+        'pai: the API failed (HTTP 503: Service Unavailable); try again later\n',
+        id='503',
+    ),
+    pytest.param(
+        httpx.Response(400, json=error_body('max_tokens is too large', 'invalid')),
+        [],
+        'pai: the API refused the request (HTTP 400: max_tokens is too large)\n',
+        id='400',
+    ),
+]
+
+
+@pytest.mark.parametrize(('response', 'argv', 'line'), HTTP_ERRORS)
+def test_http_errors_are_one_friendly_line_with_status_1(response: httpx.Response, argv: list[str], line: str) -> None:
+    groq_mock = GroqMock(response)
+    try:
+        result = pai([*argv, 'q'], provider=provider_of(groq_mock))
+    finally:
+        asyncio.run(groq_mock.aclose())
+    assert (result.status, result.stderr, result.stdout) == (1, line, '')
+
+
+def raise_connect_error(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError('Connection refused', request=request)
+
+
+def raise_read_timeout(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout('timed out', request=request)
+
+
+@pytest.mark.parametrize(
+    ('responder', 'start'),
+    [
+        (raise_connect_error, 'pai: could not reach the API (The connection to Groq'),
+        (raise_read_timeout, "pai: the request timed out (The request to Groq for model 'llama-3.3-70b-versatile'"),
+    ],
+    ids=['connection', 'timeout'],
+)
+def test_network_errors_are_one_friendly_line_with_status_1(responder: Any, start: str) -> None:
+    groq_mock = GroqMock(responder)
+    try:
+        result = pai(['q'], provider=provider_of(groq_mock))
+    finally:
+        asyncio.run(groq_mock.aclose())
+    assert result.status == 1
+    assert result.stderr.startswith(start)
+    assert result.stderr.count('\n') == 1
+    assert 'check your network connection' in result.stderr
+
+
+def test_debug_adds_the_traceback() -> None:
+    groq_mock = GroqMock(httpx.Response(401, json=error_body('Invalid API Key', 'invalid_api_key')))
+    try:
+        result = pai(['--debug', 'q'], provider=provider_of(groq_mock))
+    finally:
+        asyncio.run(groq_mock.aclose())
+    assert result.status == 1
+    assert result.stderr.startswith('Traceback (most recent call last):')
+    assert 'pydantic_ai.exceptions.ModelHTTPError' in result.stderr
+    assert result.stderr.endswith('pai: the API key was rejected (HTTP 401: Invalid API Key); check GROQ_API_KEY\n')
+
+
+def test_missing_api_key_says_how_to_set_it_with_status_2(tmp_path: Path) -> None:
+    result = pai_process(['hello'], env=clean_env(HOME=str(tmp_path)))
+    assert result.returncode == 2
+    assert result.stdout == ''
+    assert result.stderr.startswith(
+        'pai: no API key: set the GROQ_API_KEY environment variable, e.g. `export GROQ_API_KEY=gsk_...`'
+    )
+    assert 'https://console.groq.com/keys' in result.stderr
+    assert result.stderr.count('\n') == 1
+
+
+def test_interrupt_exits_130_and_closes_the_stream(tmp_path: Path) -> None:
+    with GroqTestServer() as server:
+        server.enqueue(streamed_text(['first words ', 'never sent']).with_stall_after(3, 30))
+        env = clean_env(GROQ_API_KEY='gsk-test', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
+        process = subprocess.Popen(
+            [sys.executable, '-m', 'pydantic_ai_groq', 'q'],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            assert process.stdout.read(len('first words ')) == 'first words '
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=20)
+        finally:
+            process.kill()
+        assert process.returncode == 130
+        assert stderr == 'pai: interrupted\n'
+        assert server.wait_for_disconnect(timeout=10)
+
+
+# End to end: piping into the installed command against the local test server
+
+
+def test_piped_stdin_and_prompt_reach_the_server_end_to_end(tmp_path: Path) -> None:
+    with GroqTestServer() as server:  # answers by echoing the last user message, streamed
+        env = clean_env(GROQ_API_KEY='gsk-test', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
+        result = pai_process(['--model', 'groq:llama-3.1-8b-instant', 'summarise:'], env=env, stdin='the text\n')
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == 'summarise:\n\nthe text\n'  # the echo of what was sent, ending in its own newline
+        assert result.stderr == ''
+        [request] = server.requests
+        assert request.json['model'] == 'llama-3.1-8b-instant'
+        assert request.json['messages'] == [{'role': 'user', 'content': 'summarise:\n\nthe text\n'}]
+        assert request.json['stream'] is True
+        assert request.headers['authorization'] == 'Bearer gsk-test'
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / 'pai'
+    if not script.exists():
+        pytest.skip('the `pai` script is not installed in this environment (run `make install`)')
+    result = subprocess.run([str(script), '--version'], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.startswith('pai ')
+
+
+# The offline replay
+
+
+def recorded_stream_usage() -> dict[str, int]:
+    body = yaml.safe_load(STREAMED.read_text())['interactions'][0]['response']['body']['string']
+    usage: dict[str, int] = {}
+    for line in body.splitlines():
+        if line.startswith('data: {'):
+            usage = (json.loads(line[len('data: ') :]).get('x_groq') or {}).get('usage') or usage
+    return usage
+
+
+def test_replay_demo_streams_the_recorded_answer_offline_without_a_key() -> None:
+    result = pai_process(['--replay', str(STREAMED)], env={'PATH': '', 'HOME': str(ROOT)})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ''
+    assert result.stdout == (
+        f'model: groq:llama-3.3-70b-versatile   (replayed from {STREAMED.name}: offline, no key)\n'
+        'you> Suggest a name for a cafe run by cats, and say why in one short sentence.\n'
+        f'{STREAMED_ANSWER}\n'
+    )
+
+
+def test_replay_json_prints_the_recorded_response_and_usage() -> None:
+    result = pai_process(['--replay', str(STREAMED), '--json'], env={'PATH': '', 'HOME': str(ROOT)})
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data['response']['parts'] == [{'content': STREAMED_ANSWER, 'part_kind': 'text'}]
+    usage = recorded_stream_usage()
+    assert data['usage']['request_tokens'] == usage['prompt_tokens']
+    assert data['usage']['response_tokens'] == usage['completion_tokens']
+
+
+def test_replay_of_a_tool_round_trip_shows_the_call_the_result_and_the_answer() -> None:
+    result = pai(['--replay', str(TOOL_ROUND_TRIP)])
+
+    assert result.status == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        'you> Is the Museum of Clocks open on Tuesday? If so, until what time?',
+        '[tool call] get_opening_hours({"museum":"Museum of Clocks","weekday":"Tuesday"})',
+        'tool> get_opening_hours returned {"open":true,"from":"10:00","until":"18:30"}',
+        'Yes, the Museum of Clocks is open on Tuesday, from 10:00 until 18:30.',
+    ]
+
+
+def test_replayed_404_suggests_running_pai_models() -> None:
+    result = pai(['--replay', str(NOT_FOUND)])
+    assert result.status == 1
+    assert result.stderr == (
+        "pai: model 'llama-5-imaginary-405b' was not found (HTTP 404); `pai models` lists known model names\n"
+    )
+
+
+def test_replayed_429_shows_the_recorded_retry_after() -> None:
+    result = pai(['--replay', str(RATE_LIMITED)])
+    assert result.status == 1
+    assert result.stderr.startswith('pai: rate limited by the API (HTTP 429: Rate limit reached for model')
+    assert result.stderr.endswith('; retry after 1 s\n')
+
+
+def test_replay_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = pai(['--replay', str(tmp_path / 'missing.yaml')])
+    assert result.status == 2
+    assert result.stderr.startswith(f"pai: cannot read the recording '{tmp_path / 'missing.yaml'}'")
+
+
+@pytest.mark.parametrize(
+    ('text', 'message'),
+    [
+        ('interactions: [', 'is not valid YAML'),
+        ('just: a mapping\n', 'is not a vcrpy cassette'),
+        ('interactions:\n- request: {}\n', 'holds an interaction vcrpy did not write'),
+    ],
+)
+def test_replay_of_something_not_a_cassette_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / 'bad.yaml'
+    path.write_text(text)
+    result = pai(['--replay', str(path)])
+    assert result.status == 2
+    assert message in result.stderr
+
+
+def write_cassette(path: Path, prompts: Sequence[str], answers: Sequence[str]) -> Path:
+    """A cassette of streamed turns in vcrpy's format: each request carries the conversation so far."""
+    interactions = []
+    messages: list[dict[str, str]] = []
+    for prompt, answer in zip(prompts, answers, strict=True):
+        messages.append({'role': 'user', 'content': prompt})
+        body = {'messages': list(messages), 'model': 'llama-3.1-8b-instant', 'n': 1, 'stream': True}
+        frames = [chunk(answer), chunk(finish_reason='stop', x_groq_usage=usage_dict(len(messages), 1))]
+        sse = ''.join(f'data: {json.dumps(f)}\n\n' for f in frames) + 'data: [DONE]\n\n'
+        interactions.append(
+            {
+                'request': {
+                    'body': json.dumps(body),
+                    'headers': {},
+                    'method': 'POST',
+                    'uri': 'https://api.groq.com/openai/v1/chat/completions',
+                },
+                'response': {
+                    'body': {'string': sse},
+                    'headers': {'content-type': ['text/event-stream'], 'content-encoding': ['gzip']},
+                    'status': {'code': 200, 'message': 'OK'},
+                },
+            }
+        )
+        messages.append({'role': 'assistant', 'content': answer})
+    path.write_text(yaml.safe_dump({'interactions': interactions, 'version': 1}))
+    return path
+
+
+def test_replay_of_a_multi_turn_cassette_keeps_the_conversation(tmp_path: Path) -> None:
+    cassette = write_cassette(tmp_path / 'chat.yaml', ['Hi', 'And then?'], ['Hello!', 'Then this.'])
+    result = pai(['--replay', str(cassette), '--system', 'Be brief.'])
+    assert result.status == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ['you> Hi', 'Hello!', 'you> And then?', 'Then this.']
+
+
+def test_replay_without_pyyaml_says_what_to_install(tmp_path: Path) -> None:
+    code = f"""
+import sys
+sys.modules['yaml'] = None
+from pydantic_ai_groq.cli import main
+sys.exit(main(['--replay', {str(STREAMED)!r}]))
+"""
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=clean_env(), timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "pai: --replay needs PyYAML to read cassettes: pip install 'pydantic-ai-groq[cli]'\n"
+
+
+# Listings
+
+
+def test_providers_lists_the_groq_plugin() -> None:
+    result = pai(['providers'])
+    assert result.status == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ['NAME', 'DISTRIBUTION', 'VERSION', 'STATUS']
+    groq = next(line for line in lines if line.startswith('groq '))
+    assert groq.split()[1:] == ['pydantic-ai-groq', pytest.importorskip('pydantic_ai_groq').__version__, 'loaded']
+
+
+def test_providers_shows_a_broken_plugin_with_its_error_instead_of_crashing(tmp_path: Path) -> None:
+    write_distribution(
+        tmp_path,
+        'broken-provider',
+        version='2.0.0',
+        providers={'brokenxyz': 'brokenxyz_plugin'},
+        files={'brokenxyz_plugin.py': 'raise RuntimeError("this plugin is broken on purpose")\n'},
+    )
+    result = pai_process(['providers'], env=clean_env(PYTHONPATH=str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    broken = next(line for line in result.stdout.splitlines() if line.startswith('brokenxyz '))
+    assert broken.split()[1:4] == ['broken-provider', '2.0.0', 'broken:']
+    assert 'this plugin is broken on purpose' in broken
+    assert any(
+        line.split()[:4] == ['groq', 'pydantic-ai-groq', '0.1.0', 'loaded'] for line in result.stdout.splitlines()
+    )
+
+
+def test_providers_json() -> None:
+    result = pai(['providers', '--json'])
+    assert result.status == 0
+    groq = next(p for p in json.loads(result.stdout) if p['name'] == 'groq')
+    assert groq['distribution'] == 'pydantic-ai-groq'
+    assert groq['status'] == 'loaded'
+    assert groq['error'] is None
+
+
+def test_models_lists_the_known_groq_model_names_one_per_line() -> None:
+    from typing import get_args
+
+    from pydantic_ai_groq import LatestGroqModelNames
+
+    result = pai(['models'])
+    assert result.status == 0
+    assert result.stdout.splitlines() == list(get_args(LatestGroqModelNames))
+    assert json.loads(pai(['models', '--json']).stdout) == list(get_args(LatestGroqModelNames))
+
+
+# Packaging
+
+
+def test_importing_the_plugin_imports_neither_the_cli_nor_rich() -> None:
+    code = (
+        'import sys, pydantic_ai_groq; print(sorted(m for m in ("pydantic_ai_groq.cli", "rich") if m in sys.modules))'
+    )
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == '[]\n'
+
+
+def test_main_takes_argv_and_returns_the_status() -> None:
+    assert main(['--version']) == 0
+
+
+# Interactive mode, through a pseudo-terminal
+
+
+class Terminal:
+    """A subprocess whose stdin, stdout and stderr are a pseudo-terminal, 120 columns wide."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str]) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 120, 0, 0))
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', 'pydantic_ai_groq', *argv],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**env, 'COLUMNS': '120', 'TERM': 'xterm-256color'},
+            cwd=ROOT,
+            close_fds=True,
+        )
+        os.close(slave)
+        self._raw = b''
+        self._ended = False
+        self._closed = False
+
+    @property
+    def output(self) -> str:
+        """Everything written so far, without ANSI sequences and carriage returns."""
+        return ANSI.sub('', self._raw.decode('utf-8', 'replace')).replace('\r', '')
+
+    def _read(self, deadline: float) -> bool:
+        """Read what is available before `deadline`; `False` once the terminal has no more to give."""
+        ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return True
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:  # EIO: the child closed its end
+            data = b''
+        self._raw += data
+        self._ended = not data
+        return not self._ended
+
+    def read_until(self, text: str, timeout: float = 20) -> str:
+        """Read until `text` appears after what earlier calls returned; return the new output."""
+        start = len(self.output)
+        deadline = time.monotonic() + timeout
+        while text not in self.output[start:]:
+            if self._ended or time.monotonic() > deadline:
+                raise AssertionError(f'{text!r} did not appear; output:\n{self.output}')
+            self._read(deadline)
+        return self.output[start:]
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def wait(self, timeout: float = 20) -> int:
+        """Read the rest of the output, and return the exit status."""
+        deadline = time.monotonic() + timeout
+        while not self._ended and time.monotonic() < deadline:
+            self._read(deadline)
+        return self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.master)
+
+
+def shouting(request: RecordedRequest) -> ScriptedResponse:
+    """Answer with the last user message in capitals, and how many messages the request carried."""
+    messages = request.json['messages']
+    return streamed_text([f'{messages[-1]["content"].upper()} ', f'({len(messages)} messages)'])
+
+
+@pytest.fixture
+def chat_server(tmp_path: Path) -> Iterator[tuple[GroqTestServer, dict[str, str]]]:
+    with GroqTestServer(default=shouting) as server:
+        history = tmp_path / 'history'
+        yield (
+            server,
+            clean_env(
+                GROQ_API_KEY='gsk-test',
+                GROQ_BASE_URL=server.base_url,
+                HOME=str(tmp_path),
+                PAI_HISTORY_FILE=str(history),
+            ),
+        )
+
+
+def test_interactive_chat_keeps_history_and_handles_clear_model_and_exit(
+    chat_server: tuple[GroqTestServer, dict[str, str]], tmp_path: Path
+) -> None:
+    server, env = chat_server
+    terminal = Terminal(['--system', 'Be brief.'], env)
+    try:
+        terminal.read_until('you> ')
+        terminal.send('first question\r')
+        assert 'FIRST QUESTION (2 messages)' in terminal.read_until('you> ')
+
+        terminal.send('/model llama-3.1-8b-instant\r')
+        assert 'Model: groq:llama-3.1-8b-instant' in terminal.read_until('you> ')
+        terminal.send('second\r')
+        assert 'SECOND (4 messages)' in terminal.read_until('you> ')
+
+        terminal.send('/clear\r')
+        assert 'Conversation cleared.' in terminal.read_until('you> ')
+        terminal.send('third\r')
+        assert 'THIRD (2 messages)' in terminal.read_until('you> ')
+
+        terminal.send('\x1b[A\r')  # arrow up: the previous line again, from readline's history
+        assert 'THIRD (4 messages)' in terminal.read_until('you> ')
+
+        terminal.send('/nonsense\r')
+        assert 'Unknown command /nonsense.' in terminal.read_until('you> ')
+        terminal.send('/exit\r')
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+
+    bodies = [request.json for request in server.requests]
+    assert [b['model'] for b in bodies] == ['llama-3.3-70b-versatile'] + ['llama-3.1-8b-instant'] * 3
+    assert bodies[0]['messages'] == [
+        {'role': 'system', 'content': 'Be brief.'},
+        {'role': 'user', 'content': 'first question'},
+    ]
+    assert [m['content'] for m in bodies[1]['messages']] == [
+        'Be brief.',
+        'first question',
+        'FIRST QUESTION (2 messages)',
+        'second',
+    ]
+    assert [m['content'] for m in bodies[2]['messages']] == ['Be brief.', 'third']
+    assert [m['content'] for m in bodies[3]['messages']] == ['Be brief.', 'third', 'THIRD (2 messages)', 'third']
+    assert (tmp_path / 'history').read_text().splitlines()[-3:] == ['third', '/nonsense', '/exit']
+    assert 'tokens in, ' in terminal.output  # usage and timing after each answer on a terminal
+
+
+def test_interactive_chat_ends_with_ctrl_d_and_reports_errors_without_leaving(
+    chat_server: tuple[GroqTestServer, dict[str, str]],
+) -> None:
+    from pydantic_ai_groq.testing import http_error
+
+    server, env = chat_server
+    # The SDK retries a 429 twice (after `retry-after`) before giving up; all three attempts are refused.
+    server.enqueue(http_error(429, 'Slow down', retry_after=0.1).repeat(3))
+    terminal = Terminal(['--quiet'], env)
+    try:
+        terminal.read_until('you> ')
+        terminal.send('hello\r')
+        assert 'pai: rate limited by the API (HTTP 429: Slow down); retry after 0.1 s' in terminal.read_until('you> ')
+        terminal.send('hello again\r')
+        answer = terminal.read_until('you> ')
+        assert 'HELLO AGAIN (1 messages)' in answer  # the failed turn was not kept in the conversation
+        assert 'tokens in' not in answer  # --quiet
+        terminal.send('\x04')  # Ctrl-D
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+
+
+def test_interactive_replay_answers_typed_prompts_from_the_recording(tmp_path: Path) -> None:
+    cassette = write_cassette(tmp_path / 'chat.yaml', ['Hi', 'More?'], ['Hello from the recording.', 'That is all.'])
+    terminal = Terminal(['--replay', str(cassette), '-i'], clean_env(HOME=str(tmp_path)))
+    try:
+        assert 'model: groq:llama-3.1-8b-instant' in terminal.read_until('you> ')
+        terminal.send('anything\r')
+        assert 'Hello from the recording.' in terminal.read_until('you> ')
+        terminal.send('/model groq:gemma2-9b-it\r')
+        assert 'Model: groq:gemma2-9b-it' in terminal.read_until('you> ')
+        terminal.send('next\r')
+        assert 'That is all.' in terminal.read_until('you> ')
+        terminal.send('one more\r')
+        assert 'pai: the recording has no more answers: it holds 2, all replayed already' in terminal.read_until(
+            'you> '
+        )
+        terminal.send('/quit\r')
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+
+
+def test_replay_on_a_terminal_renders_markdown_and_shows_usage(tmp_path: Path) -> None:
+    terminal = Terminal(['--replay', str(STREAMED)], clean_env(HOME=str(tmp_path)))
+    try:
+        answer = terminal.read_until('It is playful, short and easy to remember.')
+        assert 'How about "Whisker' in answer  # re-rendered live as the events arrive
+        assert terminal.wait() == 0
+        usage = recorded_stream_usage()
+        assert f'{usage["prompt_tokens"]} tokens in, {usage["completion_tokens"]} out · ' in terminal.output
+    finally:
+        terminal.close()
+
+
+def test_without_rich_a_terminal_gets_plain_text(tmp_path: Path) -> None:
+    code = f"""
+import sys
+sys.modules['rich'] = None
+from pydantic_ai_groq.cli import main
+sys.exit(main(['--replay', {str(STREAMED)!r}]))
+"""
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, '-c', code], stdin=slave, stdout=slave, stderr=slave, env=clean_env(HOME=str(tmp_path))
+    )
+    os.close(slave)
+    output = b''
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            assert ready, output
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            output += data
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+        os.close(master)
+    text = output.decode().replace('\r\n', '\n')
+    assert '\x1b[' not in text
+    assert f'{STREAMED_ANSWER}\n' in text
+    assert 'tokens in, ' in text
+
+
+def test_models_on_a_terminal_say_which_are_current_and_which_is_the_default(tmp_path: Path) -> None:
+    terminal = Terminal(['models'], clean_env(HOME=str(tmp_path)))
+    try:
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+    rows = {line.split()[0]: ' '.join(line.split()[1:]) for line in terminal.output.splitlines() if line.strip()}
+    assert rows['MODEL'] == 'STATUS'
+    assert rows['llama-3.3-70b-versatile'] == 'production (default)'
+    assert rows['qwen/qwen3-32b'] == 'preview'
+    assert rows['mixtral-8x7b-32768'] == 'earlier name, may be retired'

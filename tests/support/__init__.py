@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite: constants, fixtures (a pytest plugin), fakes and throwaway distributions."""
