@@ -17,6 +17,7 @@ from groq import AsyncGroq
 
 from pydantic_ai import __version__ as core_version
 from pydantic_ai.exceptions import UnexpectedModelBehavior, UserError
+from pydantic_ai.lifecycle import observe_request, observe_stream
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider, infer_provider
@@ -126,6 +127,7 @@ class GroqModel(Model):
         """The base URL requests go to."""
         return self._provider.base_url
 
+    @observe_request
     async def request(
         self,
         messages: list[ModelMessage],
@@ -152,6 +154,7 @@ class GroqModel(Model):
         response = map_completion(self._json(http_response), self._model_name, self.system)
         return response, response.usage + Usage()
 
+    @observe_stream
     @asynccontextmanager
     async def request_stream(
         self,
