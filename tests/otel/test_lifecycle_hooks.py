@@ -264,3 +264,31 @@ async def test_no_plugin_means_no_hook_machinery(server: GroqTestServer, http_cl
 
     assert text_of(outcome.response) == 'plain'
     assert lifecycle._hooks is None  # entry points were read once and nothing was found: the fast path
+
+
+def test_public_names_are_pinned() -> None:
+    from pydantic_ai.lifecycle import hookspecs
+    from pydantic_ai.models import export, instrumented
+
+    assert set(lifecycle.__all__) == {
+        'ENTRY_POINT_GROUP',
+        'RequestInfo',
+        'hookimpl',
+        'observe_request',
+        'observe_stream',
+        'register_plugin',
+        'unregister_plugin',
+        'refresh_plugins',
+    }
+    assert lifecycle.ENTRY_POINT_GROUP == 'pydantic_ai.plugins'
+    assert lifecycle.hookimpl is hookspecs.hookimpl
+    assert set(instrumented.__all__) == {
+        'InstrumentationSettings',
+        'InstrumentedModel',
+        'OpenTelemetryPlugin',
+        'instrument_all',
+    }
+    assert set(export.__all__) == {'ExportTarget', 'EXPORT_TARGETS', 'start_span_export'}
+    for module in (lifecycle, instrumented, export):
+        for name in module.__all__:
+            assert getattr(module, name) is not None, name

@@ -445,3 +445,23 @@ async def test_instrumented_model_wraps_any_model(telemetry: Telemetry) -> None:
     assert attrs['gen_ai.response.model'] == 'echo-1'
     assert 'server.address' not in attrs
     assert response.parts == [TextPart('echo')]
+
+
+async def test_a_cancelled_task_ends_the_span_marked_cancelled(
+    server: GroqTestServer, http_client: httpx.AsyncClient, telemetry: Telemetry
+) -> None:
+    import asyncio
+
+    server.enqueue(text_completion().with_stall(3.0))
+    model = InstrumentedModel(server_model(server, http_client), telemetry.settings())
+
+    task = asyncio.create_task(model.request(prompt(), None, NO_TOOLS))
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    span = telemetry.span()
+    assert attributes(span)['pydantic_ai.request.cancelled'] is True
+    assert span.status.status_code is StatusCode.UNSET
+    assert 'error.type' not in attributes(span)

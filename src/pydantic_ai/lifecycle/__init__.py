@@ -43,8 +43,6 @@ __all__ = (
     'register_plugin',
     'unregister_plugin',
     'refresh_plugins',
-    'run_request',
-    'run_stream',
 )
 
 ENTRY_POINT_GROUP = 'pydantic_ai.plugins'
@@ -107,7 +105,7 @@ class RequestInfo:
 class Hooks:
     """Calls the three lifecycle hooks of a set of plugins; see `pydantic_ai.lifecycle.hookspecs`.
 
-    Built by the plugin manager (`LifecyclePlugins.hooks()`); model code passes it to `run_request`/`run_stream`.
+    Built by the plugin manager (`LifecyclePlugins.hooks()`).
     """
 
     __slots__ = ('start', 'end', 'error')
@@ -211,7 +209,7 @@ def observe_request(method: _Method) -> _Method:
             result: tuple[ModelResponse, Usage] = await method(self, messages, model_settings, model_request_parameters)
             return result
         bound = functools.partial(method, self)
-        return await run_request(hooks, bound, self, messages, model_settings, model_request_parameters)
+        return await _run_request(hooks, bound, self, messages, model_settings, model_request_parameters)
 
     return cast(_Method, request)
 
@@ -244,7 +242,7 @@ def observe_stream(method: _Method) -> _Method:
     return cast(_Method, request_stream)
 
 
-async def run_request(
+async def _run_request(
     hooks: Hooks,
     send: Callable[..., Any],
     model: Model,
@@ -254,7 +252,7 @@ async def run_request(
 ) -> tuple[ModelResponse, Usage]:
     """Make a request with `send(messages, model_settings, model_request_parameters)`, calling `hooks` around it.
 
-    For wrappers holding their own plugins (such as `InstrumentedModel`); models use `observe_request`.
+    For wrappers holding their own plugins (`InstrumentedModel`); models use `observe_request`.
     """
     info = RequestInfo(model, messages, model_settings, model_request_parameters, stream=False)
     hooks.start(request=info)
@@ -270,7 +268,7 @@ async def run_request(
     return result
 
 
-def run_stream(
+def _run_stream(
     hooks: Hooks,
     opened: AbstractAsyncContextManager[StreamedResponse],
     model: Model,
@@ -280,7 +278,7 @@ def run_stream(
 ) -> AbstractAsyncContextManager[StreamedResponse]:
     """The stream `opened` (a model's `request_stream(...)` not yet entered), with `hooks` called around it.
 
-    For wrappers holding their own plugins (such as `InstrumentedModel`); models use `observe_stream`.
+    For wrappers holding their own plugins (`InstrumentedModel`); models use `observe_stream`.
     """
     info = RequestInfo(model, messages, model_settings, model_request_parameters, stream=True)
     return _observed_stream(hooks, opened, info)

@@ -34,7 +34,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .. import __version__
 from ..exceptions import ModelHTTPError, UserError
-from ..lifecycle import Hooks, RequestInfo, register_plugin, run_request, run_stream, unregister_plugin
+from ..lifecycle import Hooks, RequestInfo, _run_request, _run_stream, register_plugin, unregister_plugin
 from ..lifecycle._manager import LifecyclePlugins
 from ..lifecycle.hookspecs import hookimpl
 from ..messages import (
@@ -272,7 +272,7 @@ class InstrumentedModel(Model):
     ) -> tuple[ModelResponse, Usage]:
         """The wrapped model's `request`, in a span."""
         wrapped = self.wrapped
-        return await run_request(
+        return await _run_request(
             self._hooks, wrapped.request, wrapped, messages, model_settings, model_request_parameters
         )
 
@@ -286,7 +286,7 @@ class InstrumentedModel(Model):
         """The wrapped model's `request_stream`, in a span that lasts until the block is left."""
         wrapped = self.wrapped
         opened = wrapped.request_stream(messages, model_settings, model_request_parameters)
-        async with run_stream(
+        async with _run_stream(
             self._hooks, opened, wrapped, messages, model_settings, model_request_parameters
         ) as stream:
             yield stream
