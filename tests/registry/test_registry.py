@@ -955,6 +955,8 @@ def test_import_pydantic_ai_imports_no_heavy_dependency(tmp_path: Path) -> None:
     code = """
         import json, sys
         import pydantic_ai
+        import pydantic_ai.registry, pydantic_ai.providers, pydantic_ai.models, pydantic_ai.providers.base
+        from pydantic_ai.registry import current_registry, infer_model, use_registry
         heavy = ['groq', 'httpx', 'pydantic', 'pluggy', 'importlib.metadata', 'pydantic_ai_groq']
         print(json.dumps({m: m in sys.modules for m in ['pydantic_ai', *heavy]}))
     """

@@ -20,18 +20,20 @@ or factory declares:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .hookspecs import PROJECT_NAME, hookimpl
 
 if TYPE_CHECKING:
     from ..models.base import Model
     from ..providers.base import Provider, ProviderFactory
-    from ._registry import ModelFactory
 
-__all__ = ('AdapterPlugin', 'EntryPointKind', 'classify')
+__all__ = ('AdapterPlugin', 'EntryPointKind', 'ModelFactory', 'classify')
+
+ModelFactory: TypeAlias = Callable[[str, 'Provider[Any]'], 'Model']
+"""Creates a model from a model name and a provider (see `register_provider(..., model_factory=...)`)."""
 
 EntryPointKind = Literal['plugin', 'class', 'factory']
 

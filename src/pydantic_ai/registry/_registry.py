@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal
 
 import pluggy
 
@@ -32,12 +32,9 @@ from ..exceptions import DuplicateProviderError, ProviderPluginError, PydanticAI
 from ..models.base import Model
 from ..providers.base import Provider, ProviderFactory
 from . import hookspecs
-from ._adapter import AdapterPlugin, classify
+from ._adapter import AdapterPlugin, ModelFactory, classify
 
 __all__ = ('ENTRY_POINT_GROUP', 'ModelFactory', 'ProviderInfo', 'ProviderRegistry')
-
-ModelFactory: TypeAlias = Callable[[str, Provider[Any]], Model]
-"""Creates a model from a model name and a provider (see `register_provider(..., model_factory=...)`)."""
 
 INJECTABLE = ('api_key', 'base_url', 'http_client')
 """The keyword arguments `infer_provider()` passes on to a provider factory when the caller gives them."""
