@@ -1,7 +1,9 @@
 """The provider registry: finds providers by name, creates them, and builds models through them.
 
 This package is the composition root of the core: it builds providers **and** models, so it sits above both, and
-imports go one way only (tests/core/test_import_graph.py checks that the graph has no cycle)::
+imports go one way only (tests/core/test_import_graph.py checks that the graph has no cycle). It is a package rather
+than a module so that each concept keeps its own module, and so that this facade stays cheap to import (the modules
+below it import pluggy and `importlib.metadata`, this one does not)::
 
     pydantic_ai.registry              this facade: infer_provider, infer_model, list/register/unregister,
       |                                 default_registry, use_registry, current_registry

@@ -106,7 +106,8 @@ class AdapterPlugin:
         model_names: Sequence[str] | None = None,
     ) -> None:
         self.factory = factory
-        self._model_factory: ModelFactory | None = model_factory or getattr(factory, 'model_factory', None)
+        declared = getattr(factory, 'model_factory', None)
+        self._model_factory: ModelFactory | None = model_factory or (declared if callable(declared) else None)
         self._model_names: object = model_names if model_names is not None else getattr(factory, 'model_names', None)
 
     def __repr__(self) -> str:
