@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
@@ -33,6 +33,9 @@ from ..models.base import Model
 from ..providers.base import Provider, ProviderFactory
 from . import hookspecs
 from ._adapter import AdapterPlugin, ModelFactory, classify
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ('ENTRY_POINT_GROUP', 'ModelFactory', 'ProviderInfo', 'ProviderRegistry')
 
@@ -242,18 +245,15 @@ class ProviderRegistry:
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        http_client: Any = None,
+        http_client: httpx.AsyncClient | None = None,
     ) -> Provider[Any]:
         """Create provider `name`, passing on those of `api_key`, `base_url`, `http_client` that are given.
 
         See `pydantic_ai.registry.infer_provider`.
         """
         loaded = self._load(name)
-        given = {
-            key: value
-            for key, value in (('api_key', api_key), ('base_url', base_url), ('http_client', http_client))
-            if value is not None
-        }
+        values = zip(INJECTABLE, (api_key, base_url, http_client), strict=True)
+        given = {key: value for key, value in values if value is not None}
         if given:
             _check_accepts(name, loaded.factory, given)
         try:
