@@ -142,7 +142,7 @@ def install_environment(site: Site) -> Environment:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, groq_api_key: str) -> Iterator[Environment]:
-    """The environment on `sys.path`, with a fresh default registry that reads it; forgotten afterwards."""
+    """The environment on `sys.path`, with a fresh registry made current by `use_registry`; forgotten afterwards."""
     site = Site(tmp_path / 'site-packages')
     monkeypatch.syspath_prepend(str(site.root))
     environment = install_environment(site)
