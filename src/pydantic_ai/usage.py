@@ -50,10 +50,6 @@ class Usage:
         total.incr(other)
         return total
 
-    def has_values(self) -> bool:
-        """Whether any count is set and non-zero."""
-        return bool(self.requests or self.request_tokens or self.response_tokens or self.total_tokens or self.details)
-
 
 _N = TypeVar('_N', int, float)
 
