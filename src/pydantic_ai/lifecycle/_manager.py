@@ -16,7 +16,8 @@ from typing import Any
 import pluggy
 
 from ..exceptions import UserError
-from . import Hooks, hookspecs
+from . import hookspecs
+from ._info import Hooks
 
 __all__ = ('LifecyclePlugins', 'HOOK_NAMES', 'logger')
 

@@ -30,7 +30,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from ..messages import ModelResponse
-    from . import RequestInfo
+    from ._info import RequestInfo
 
 __all__ = (
     'PROJECT_NAME',

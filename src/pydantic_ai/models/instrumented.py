@@ -32,9 +32,9 @@ from typing import Any, cast
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from .. import __version__
 from ..exceptions import ModelHTTPError, UserError
-from ..lifecycle import Hooks, RequestInfo, _run_request, _run_stream, register_plugin, unregister_plugin
+from ..lifecycle import _run_request, _run_stream, register_plugin, unregister_plugin
+from ..lifecycle._info import Hooks, RequestInfo
 from ..lifecycle._manager import LifecyclePlugins
 from ..lifecycle.hookspecs import hookimpl
 from ..messages import (
@@ -98,9 +98,10 @@ class InstrumentationSettings:
         meter_provider = meter_provider if meter_provider is not None else metrics.get_meter_provider()
         self.include_content = include_content
         """Whether message content is recorded."""
-        self.tracer = tracer_provider.get_tracer('pydantic-ai-core', __version__, schema_url=sc.SCHEMA_URL)
+        version = _core_version()
+        self.tracer = tracer_provider.get_tracer(_SCOPE, version, schema_url=sc.SCHEMA_URL)
         """The tracer spans are made with."""
-        meter = meter_provider.get_meter('pydantic-ai-core', __version__, schema_url=sc.SCHEMA_URL)
+        meter = meter_provider.get_meter(_SCOPE, version, schema_url=sc.SCHEMA_URL)
         self.token_usage = meter.create_histogram(
             sc.GEN_AI_CLIENT_TOKEN_USAGE,
             unit='{token}',
@@ -328,6 +329,21 @@ def instrument_all(settings: InstrumentationSettings | bool = True) -> None:
     plugin = OpenTelemetryPlugin(InstrumentationSettings() if settings is True else settings)
     register_plugin(plugin, name='opentelemetry')
     _global_plugin = plugin
+
+
+# The instrumentation scope: the core distribution's name (`pydantic_ai.CORE_DISTRIBUTION`, not imported from the
+# package facade, which imports this module on demand).
+_SCOPE = 'pydantic-ai-core'
+
+
+@lru_cache(maxsize=1)
+def _core_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(_SCOPE)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 @lru_cache(maxsize=64)
