@@ -39,6 +39,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
 from pydantic_ai.usage import Usage
 
+
 class City(BaseModel):
     """A city and its country."""
 
@@ -95,7 +96,9 @@ async def test_structured_result_through_result_tool_and_final_tool_return() -> 
     assert result.data == City(name='Paris', country='France')
     last = result.all_messages()[-1]
     assert isinstance(last, ModelRequest)
-    assert last.parts == [ToolReturnPart('final_result', 'Final result processed.', 'c1', timestamp=last.parts[0].timestamp)]
+    assert last.parts == [
+        ToolReturnPart('final_result', 'Final result processed.', 'c1', timestamp=last.parts[0].timestamp)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +110,9 @@ async def test_structured_result_through_result_tool_and_final_tool_return() -> 
     ],
 )
 @pytest.mark.asyncio
-async def test_scalar_and_container_results_are_wrapped_in_an_object(result_type: Any, args: Any, expected: Any) -> None:
+async def test_scalar_and_container_results_are_wrapped_in_an_object(
+    result_type: Any, args: Any, expected: Any
+) -> None:
     model = script(lambda messages, info: ModelResponse([call(info.result_tools[0].name, args)]))
     agent = Agent(model, result_type=result_type)
 
@@ -221,7 +226,13 @@ async def test_tool_raising_model_retry_then_succeeding() -> None:
 
     assert result.data == 'value is A'
     assert attempts == [0, 1, 2]
-    retries = [p for m in result.all_messages() if isinstance(m, ModelRequest) for p in m.parts if isinstance(p, RetryPromptPart)]
+    retries = [
+        p
+        for m in result.all_messages()
+        if isinstance(m, ModelRequest)
+        for p in m.parts
+        if isinstance(p, RetryPromptPart)
+    ]
     assert [r.content for r in retries] == ['not ready (attempt 1)', 'not ready (attempt 2)']
     assert [r.tool_call_id for r in retries] == ['id0', 'id1']
     assert retries[0].model_response() == 'not ready (attempt 1)\n\nFix the errors and try again.'
@@ -238,7 +249,9 @@ async def test_tool_retries_exhausted_name_the_tool_and_last_error() -> None:
     def flaky() -> str:
         raise ModelRetry('still broken')
 
-    with pytest.raises(UnexpectedModelBehavior, match=r"Tool 'flaky' exceeded max retries count of 1; last error: still broken"):
+    with pytest.raises(
+        UnexpectedModelBehavior, match=r"Tool 'flaky' exceeded max retries count of 1; last error: still broken"
+    ):
         await agent.run('go')
 
 

@@ -53,8 +53,14 @@ def sphinx_style(city: str, days: int = 3) -> str:
 
 @pytest.mark.parametrize(
     ('function', 'fmt'),
-    [(google_style, 'google'), (numpy_style, 'numpy'), (sphinx_style, 'sphinx'), (google_style, 'auto'),
-     (numpy_style, 'auto'), (sphinx_style, 'auto')],
+    [
+        (google_style, 'google'),
+        (numpy_style, 'numpy'),
+        (sphinx_style, 'sphinx'),
+        (google_style, 'auto'),
+        (numpy_style, 'auto'),
+        (sphinx_style, 'auto'),
+    ],
 )
 def test_docstring_styles_give_description_and_parameter_descriptions(function: Any, fmt: Any) -> None:
     tool = Tool(function, docstring_format=fmt)
