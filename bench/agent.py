@@ -90,7 +90,11 @@ def peer_python(*, build: bool) -> tuple[Path | None, str]:
 
 def _run_side(python: Path | str, base_url: str, runs: int) -> dict[str, Any]:
     completed = subprocess.run(
-        [str(python), '-I', str(SCRIPT), base_url, str(runs)], capture_output=True, text=True, env=_environment(), timeout=600
+        [str(python), '-I', str(SCRIPT), base_url, str(runs)],
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        timeout=600,
     )
     if completed.returncode != 0:
         raise RuntimeError(f'W7 run with {python} failed:\n{completed.stderr[-3000:]}')
@@ -99,7 +103,9 @@ def _run_side(python: Path | str, base_url: str, runs: int) -> dict[str, Any]:
 
 
 def _import_seconds(python: Path | str) -> float:
-    out = subprocess.run([str(python), '-I', '-c', IMPORT_CODE], check=True, capture_output=True, text=True, env=_environment())
+    out = subprocess.run(
+        [str(python), '-I', '-c', IMPORT_CODE], check=True, capture_output=True, text=True, env=_environment()
+    )
     return float(out.stdout.strip())
 
 
@@ -116,7 +122,7 @@ def run_w7(*, quick: bool) -> W7Results:
         print(f'W7: skipping the current pydantic-ai: {reason}', file=sys.stderr, flush=True)
     else:
         sides['peer'] = peer
-    for side, python in sides.items():  # warm byte-code and file-system caches
+    for python in sides.values():  # warm byte-code and file-system caches
         _import_seconds(python)
     results.imports = {side: [] for side in sides}
     for index in range(import_runs):
@@ -158,9 +164,10 @@ def render_w7(results: W7Results) -> str:
         cpu_ratio = median([o / p for o, p in zip(results.cpu['ours'], results.cpu['peer'], strict=True)])
         import_ratio = median(results.imports['ours']) / median(results.imports['peer'])
         peer_cpu, peer_import = _ms(median(results.cpu['peer'])), _ms(median(results.imports['peer']))
+        import_row = f'| {_ms(ours_import)} | {peer_import} | {import_ratio:.2f}x | <= 0.5x |'
         lines += [
             f'| W7 client CPU per agent run | {_ms(ours_cpu)} | {peer_cpu} | {cpu_ratio:.2f}x | <= 0.5x |',
-            f'| W7 `from pydantic_ai import Agent` | {_ms(ours_import)} | {peer_import} | {import_ratio:.2f}x | <= 0.5x |',
+            f'| W7 `from pydantic_ai import Agent` {import_row}',
         ]
     else:
         lines += [

@@ -88,13 +88,6 @@ ToolPrepareFunc: TypeAlias = Callable[[RunContext[Any], ToolDefinition], Awaitab
 """Called before each request with the tool's definition: return it (changed or not), or `None` to hide the tool."""
 
 
-def takes_run_context(function: Callable[..., Any]) -> bool:
-    """Whether `function`'s first parameter is annotated as a `RunContext` (with or without a type argument)."""
-    from ._function_schema import first_param_is_run_context
-
-    return first_param_is_run_context(function)
-
-
 class Tool(Generic[AgentDepsT]):
     """A Python function offered to the model as a tool.
 
