@@ -3,8 +3,8 @@
 `result_type=str` lets the model answer with text. Any other type is offered as a result tool whose arguments are
 the result: pydantic models, dataclasses and `TypedDict`s directly as the tool's object schema, anything else
 (`int`, `list[int]`, ...) wrapped as `{"response": ...}`. A union gets one result tool per member (a `str` member
-allows text as well). With `output_mode='native'` the schema is sent as the provider's JSON-schema response format
-and the model's text is the JSON result.
+allows text as well). With another output mode (`'native'`: the provider's JSON-schema response format) the schema
+goes in `ModelRequestParameters.output_object` and the model's text is the JSON result.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class ResultSchema:
     mode: OutputMode
     """How structured results are requested."""
     native: ResultTool | None = None
-    """The result's schema and validator in `'native'` (and `'json_object'`) mode."""
+    """The result's schema and validator in the modes where the answer is JSON text (all but `'tool'`)."""
 
     @property
     def is_text(self) -> bool:
@@ -122,8 +122,9 @@ def build_result_schema(
     Raises:
         UserError: the type has no JSON schema, or native mode was asked for a union or plain text.
     """
-    if mode not in ('tool', 'native', 'json_object'):
-        raise UserError(f"`output_mode` must be 'tool', 'native' or 'json_object', got {mode!r}.")
+    modes = get_args(OutputMode)
+    if mode not in modes:
+        raise UserError(f'`output_mode` must be one of {", ".join(repr(m) for m in modes)}, got {mode!r}.')
     members = _union_members(result_type)
     allow_text = str in members
     structured = [member for member in members if member is not str]

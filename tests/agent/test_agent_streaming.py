@@ -185,3 +185,17 @@ async def test_result_validator_runs_on_the_complete_streamed_result() -> None:
     async with refusing.run_stream('x') as result:
         with pytest.raises(UnexpectedModelBehavior, match='cannot be retried: no'):
             await result.get_data()
+
+
+async def test_native_mode_streams_partial_results_from_json_text() -> None:
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str]:
+        assert info.model_request_parameters is not None
+        assert info.model_request_parameters.output_mode == 'native'
+        for piece in ('{"city": "Os', 'lo", "items": [4', ', 5]}'):
+            yield piece
+
+    agent = Agent(FunctionModel(stream_function=stream), result_type=Answer, output_mode='native')
+    async with agent.run_stream('x') as result:
+        partials = [answer async for answer in result.stream(debounce_by=None)]
+    # '{"city": "Os' misses the required items, so the first partial is skipped.
+    assert [(p.city, p.items) for p in partials] == [('Oslo', [4]), ('Oslo', [4, 5]), ('Oslo', [4, 5])]
