@@ -199,3 +199,10 @@ async def test_native_mode_streams_partial_results_from_json_text() -> None:
         partials = [answer async for answer in result.stream(debounce_by=None)]
     # '{"city": "Os' misses the required items, so the first partial is skipped.
     assert [(p.city, p.items) for p in partials] == [('Oslo', [4]), ('Oslo', [4, 5]), ('Oslo', [4, 5])]
+
+
+async def test_run_stream_infers_the_agent_name_from_the_callers_variable() -> None:
+    streaming_agent = Agent(text_stream('x'))
+    async with streaming_agent.run_stream('x') as result:
+        await result.get_data()
+    assert streaming_agent.name == 'streaming_agent'

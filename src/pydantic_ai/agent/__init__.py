@@ -47,7 +47,8 @@ from ..messages import (
     ToolReturnPart,
     UserContent,
 )
-from ..models import Model, infer_model
+from ..models import Model
+from ..models import infer_model as _infer_registered_model
 from ..output import OutputMode
 from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
@@ -55,7 +56,7 @@ from ..tools import RunContext, Tool, ToolFuncEither, ToolPrepareFunc
 from ..usage import Usage, UsageLimits
 from ._run import AgentRun, EndStrategy, FinalResult
 
-__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner')
+__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner', 'infer_model')
 
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
@@ -108,6 +109,19 @@ class SystemPromptRunner:
 
 _UNSET: Any = object()
 _NONE_TYPE: Any = type(None)
+
+
+def infer_model(model: Model | str) -> Model:
+    """`pydantic_ai.models.infer_model`, plus the original API's name `'test'` for a `TestModel`.
+
+    Handled here rather than in `pydantic_ai.models` so that `models/__init__.py` never imports its own submodules
+    (the core's import graph has no cycle).
+    """
+    if model == 'test':
+        from ..models.test import TestModel
+
+        return TestModel()
+    return _infer_registered_model(model)
 
 
 class Agent(Generic[AgentDepsT, ResultDataT]):
@@ -504,7 +518,10 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         return resolved
 
     def _infer_name(self, frame: FrameType | None) -> None:
+        # The caller's frame, skipping the context-manager machinery `run_stream` runs under.
         caller = frame.f_back if frame is not None else None
+        while caller is not None and caller.f_code.co_filename.endswith('contextlib.py'):
+            caller = caller.f_back
         if caller is None:
             return
         for namespace in (caller.f_locals, caller.f_globals):

@@ -243,7 +243,6 @@ def infer_model(model: Model | str) -> Model:
 
     `infer_model('groq:llama-3.3-70b-versatile')` looks up the `groq` provider (loading only that plugin), creates
     it with its defaults (for example the API key from the environment) and asks its plugin for the model.
-    The name `'test'` gives a `pydantic_ai.models.test.TestModel`, as in the original API.
 
     Raises:
         UserError: the string has no `provider:` prefix, or the provider's plugin does not build models.
@@ -252,10 +251,6 @@ def infer_model(model: Model | str) -> Model:
     """
     if isinstance(model, Model):
         return model
-    if model == 'test':
-        from .test import TestModel
-
-        return TestModel()
     from ..providers import default_registry
 
     provider_name, sep, model_name = model.partition(':')
