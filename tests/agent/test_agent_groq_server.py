@@ -214,3 +214,41 @@ async def test_http_error_surfaces_as_model_http_error(server: GroqTestServer, h
     assert info.value.status_code == 400
     assert info.value.model_name == 'llama-3.3-70b-versatile'
     assert 'bad things' in str(info.value)
+
+
+async def test_stream_that_calls_a_tool_runs_it_and_streams_the_next_response(
+    server: GroqTestServer, http_client: httpx.AsyncClient
+) -> None:
+    server.enqueue(
+        streamed_tool_call('get_city', {'country': 'UK'}, fragments=3, call_id='call_c'),
+        streamed_text(['It is ', 'London.']),
+    )
+    agent = Agent(server_model(server, http_client))
+
+    @agent.tool_plain
+    def get_city(country: str) -> str:
+        return 'London'
+
+    async with agent.run_stream('capital?') as result:
+        texts = [text async for text in result.stream_text(debounce_by=None)]
+
+    assert texts == ['It is ', 'It is London.']
+    second = server.requests[1].json['messages']
+    assert second[-1] == {'role': 'tool', 'tool_call_id': 'call_c', 'content': 'London'}
+    assert result.usage().requests == 2
+
+
+async def test_native_output_mode_sends_the_json_schema_response_format(
+    server: GroqTestServer, http_client: httpx.AsyncClient
+) -> None:
+    server.enqueue(text_completion('{"city": "Lima", "temperature": 19}'))
+    agent = Agent(server_model(server, http_client), result_type=Weather, output_mode='native')
+
+    result = await agent.run('weather in Lima?')
+
+    assert result.data == Weather(city='Lima', temperature=19)
+    sent = server.last_request.json
+    assert sent['response_format']['type'] == 'json_schema'
+    assert sent['response_format']['json_schema']['name'] == 'final_result'
+    assert sent['response_format']['json_schema']['schema']['required'] == ['city', 'temperature']
+    assert 'tools' not in sent

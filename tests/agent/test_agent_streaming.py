@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -206,3 +207,32 @@ async def test_run_stream_infers_the_agent_name_from_the_callers_variable() -> N
     async with streaming_agent.run_stream('x') as result:
         await result.get_data()
     assert streaming_agent.name == 'streaming_agent'
+
+
+@pytest.mark.parametrize('strategy', ['early', 'exhaustive'])
+async def test_streamed_final_response_answers_its_other_tool_calls_per_end_strategy(strategy: Any) -> None:
+    ran: list[str] = []
+
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[DeltaToolCalls]:
+        yield {0: DeltaToolCall(name='final_result', json_args='{"city": "Oslo", "items": []}', tool_call_id='r')}
+        yield {1: DeltaToolCall(name='log', json_args='{}', tool_call_id='l')}
+
+    agent = Agent(FunctionModel(stream_function=stream), result_type=Answer, end_strategy=strategy)
+
+    @agent.tool_plain
+    def log() -> str:
+        ran.append('log')
+        return 'logged'
+
+    async with agent.run_stream('x') as result:
+        assert await result.get_data() == Answer(city='Oslo', items=[])
+
+    last = result.all_messages()[-1]
+    assert isinstance(last, ModelRequest)
+    contents = [part.content for part in last.parts]  # type: ignore[union-attr]
+    if strategy == 'early':
+        assert contents == ['Final result processed.', 'Tool not executed - a final result was already processed.']
+        assert ran == []
+    else:
+        assert contents == ['Final result processed.', 'logged']
+        assert ran == ['log']

@@ -54,7 +54,7 @@ from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
 from ..tools import RunContext, Tool, ToolFuncEither, ToolPrepareFunc
 from ..usage import Usage, UsageLimits
-from ._run import AgentRun, EndStrategy, FinalResult
+from ._run import NOT_EXECUTED, RESULT_NOT_USED, RESULT_PROCESSED, AgentRun, EndStrategy, FinalResult
 
 __all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner', 'infer_model')
 
@@ -556,22 +556,27 @@ async def _validate_streamed(run: AgentRun, response: ModelResponse, allow_parti
 
 
 async def _complete_streamed(run: AgentRun, response: ModelResponse, request_usage: Usage) -> None:
+    """Record the streamed final response, and answer its tool calls as a non-streamed run would."""
     run.add_response(response, request_usage)
     found = run.schema.find_call(response.parts)
-    if found is not None:
-        call, _ = found
-        parts = [
-            ToolReturnPart(
-                part.tool_name,
-                'Final result processed.'
-                if part is call
-                else 'Tool not executed - a final result was already processed.',
-                part.tool_call_id,
-            )
-            for part in response.parts
-            if isinstance(part, ToolCallPart)
-        ]
-        run.messages.append(ModelRequest(list(parts)))
+    if found is None:
+        return
+    result_call, _ = found
+    calls = [part for part in response.parts if isinstance(part, ToolCallPart)]
+    answers: dict[int, Any] = {}
+    to_run: list[ToolCallPart] = []
+    for part in calls:
+        if part is result_call:
+            answers[id(part)] = ToolReturnPart(part.tool_name, RESULT_PROCESSED, part.tool_call_id)
+        elif part.tool_name in run.schema.tools:
+            answers[id(part)] = ToolReturnPart(part.tool_name, RESULT_NOT_USED, part.tool_call_id)
+        elif run.end_strategy == 'early':
+            answers[id(part)] = ToolReturnPart(part.tool_name, NOT_EXECUTED, part.tool_call_id)
+        else:
+            to_run.append(part)
+    for part, answer in zip(to_run, await run.run_tools(to_run), strict=True):
+        answers[id(part)] = answer
+    run.messages.append(ModelRequest([answers[id(part)] for part in calls]))
 
 
 def _finished_stream_result(run: AgentRun, new_index: int, final: FinalResult, stream: Any) -> StreamedRunResult[Any]:

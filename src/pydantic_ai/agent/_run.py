@@ -44,9 +44,9 @@ __all__ = ('AgentRun', 'FinalResult', 'EndStrategy')
 EndStrategy = Literal['early', 'exhaustive']
 """What happens to the other tool calls of the response that holds the final result: skipped, or run too."""
 
-_NOT_EXECUTED = 'Tool not executed - a final result was already processed.'
-_RESULT_PROCESSED = 'Final result processed.'
-_RESULT_NOT_USED = 'Result tool not used - a final result was already processed.'
+NOT_EXECUTED = 'Tool not executed - a final result was already processed.'
+RESULT_PROCESSED = 'Final result processed.'
+RESULT_NOT_USED = 'Result tool not used - a final result was already processed.'
 _TEXT_NOT_ALLOWED = 'Plain text responses are not permitted, please call one of the functions instead.'
 
 
@@ -181,19 +181,19 @@ class AgentRun:
             results[id(call)] = (
                 retry_part
                 if retry_part is not None
-                else ToolReturnPart(call.tool_name, _RESULT_PROCESSED, call.tool_call_id)
+                else ToolReturnPart(call.tool_name, RESULT_PROCESSED, call.tool_call_id)
             )
         to_run: list[ToolCallPart] = []
         for call in calls:
             if id(call) in results:
                 continue
             if call.tool_name in self.schema.tools:
-                results[id(call)] = ToolReturnPart(call.tool_name, _RESULT_NOT_USED, call.tool_call_id)
+                results[id(call)] = ToolReturnPart(call.tool_name, RESULT_NOT_USED, call.tool_call_id)
             elif final is not None and self.end_strategy == 'early':
-                results[id(call)] = ToolReturnPart(call.tool_name, _NOT_EXECUTED, call.tool_call_id)
+                results[id(call)] = ToolReturnPart(call.tool_name, NOT_EXECUTED, call.tool_call_id)
             else:
                 to_run.append(call)
-        for call, part in zip(to_run, await self._run_tools(to_run), strict=True):
+        for call, part in zip(to_run, await self.run_tools(to_run), strict=True):
             results[id(call)] = part
         self.messages.append(ModelRequest([results[id(call)] for call in calls]))
         return final
@@ -222,7 +222,8 @@ class AgentRun:
                 f'Exceeded maximum retries ({self.result_retries}) for result validation; last error: {error}'
             ) from cause
 
-    async def _run_tools(self, calls: list[ToolCallPart]) -> list[ModelRequestPart]:
+    async def run_tools(self, calls: list[ToolCallPart]) -> list[ModelRequestPart]:
+        """Run function tool calls concurrently; their return (or retry) parts in call order."""
         if not calls:
             return []
         if len(calls) == 1:
