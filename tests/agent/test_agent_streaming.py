@@ -236,3 +236,15 @@ async def test_streamed_final_response_answers_its_other_tool_calls_per_end_stra
     else:
         assert contents == ['Final result processed.', 'logged']
         assert ran == ['log']
+
+
+async def test_a_streamed_result_that_does_not_validate_is_an_unexpected_model_behavior() -> None:
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[DeltaToolCalls]:
+        yield {0: DeltaToolCall(name='final_result', json_args='{"city": "Oslo", "items": ["x"]}')}
+
+    agent = Agent(FunctionModel(stream_function=stream), result_type=Answer)
+    async with agent.run_stream('x') as result:
+        with pytest.raises(UnexpectedModelBehavior, match='does not validate') as info:
+            async for _ in result.stream(debounce_by=None):
+                pass
+    assert 'items.0' in str(info.value)

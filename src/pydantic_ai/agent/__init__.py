@@ -532,23 +532,38 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
 
 
 async def _validate_streamed(run: AgentRun, response: ModelResponse, allow_partial: bool) -> Any:
+    """The result from a streamed response; partial: incomplete JSON allowed, no validators; else as `run()`.
+
+    Raises:
+        pydantic.ValidationError: (partial only) the arguments so far do not validate yet.
+        UnexpectedModelBehavior: the complete result does not validate, or a validator asked for a retry; a
+            streamed result cannot be retried, since the caller has already seen it.
+    """
+    from pydantic import ValidationError
+
+    from ..exceptions import ModelRetry
+
     schema = run.schema
     found = schema.find_call(response.parts)
     name: str | None = None
     call_id: str | None = None
-    if found is not None:
-        call, result_tool = found
-        data = result_tool.validate(call.args, allow_partial=allow_partial)
-        name, call_id = call.tool_name, call.tool_call_id
-    else:
-        text = ''.join(part.content for part in response.parts if isinstance(part, TextPart))
-        data = schema.validate_text(text, allow_partial=allow_partial)
-    if allow_partial:
-        return data
-    from ..exceptions import ModelRetry
-
     try:
+        if found is not None:
+            call, result_tool = found
+            data = result_tool.validate(call.args, allow_partial=allow_partial)
+            name, call_id = call.tool_name, call.tool_call_id
+        else:
+            text = ''.join(part.content for part in response.parts if isinstance(part, TextPart))
+            data = schema.validate_text(text, allow_partial=allow_partial)
+        if allow_partial:
+            return data
         return await run.validate_result(data, name, call_id)
+    except ValidationError as exc:
+        if allow_partial:
+            raise
+        raise UnexpectedModelBehavior(
+            f'The streamed result does not validate, and a streamed result cannot be retried: {exc}'
+        ) from exc
     except ModelRetry as exc:
         raise UnexpectedModelBehavior(
             f'A result validator asked for a retry of a streamed result, which cannot be retried: {exc.message}'
