@@ -13,7 +13,7 @@ help:
 	@echo "make check      lint, type check, the quick benchmark (one line) and the whole test suite (what .ci/run runs)"
 	@echo "make test       the test suite only;  make lint / make typecheck / make format"
 	@echo "make record     re-record the project's cassettes against the real Groq API (needs GROQ_API_KEY)"
-	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md and bench/PROFILE.md"
+	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, AGENT_RESULTS.md, PROFILE.md"
 	@echo "make bench-quick  the benchmark at tiny sizes, report on stdout (part of make check; no thresholds)"
 
 $(STAMP): pyproject.toml plugins/groq/pyproject.toml
@@ -53,6 +53,7 @@ record: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.profiling
 
 bench-quick: $(STAMP)

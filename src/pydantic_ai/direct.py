@@ -157,6 +157,14 @@ def model_request_sync(
         model, messages, model_settings, model_request_parameters, registry
     )
     coroutine = model_request(resolved, conversation, model_settings=settings, model_request_parameters=parameters)
+    return run_coroutine_sync(coroutine)
+
+
+def run_coroutine_sync(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run `coroutine` to completion from sync code, as `model_request_sync` does (see there for where it runs).
+
+    Shared by the sync entry points of the library (`model_request_sync`, `Agent.run_sync`).
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
