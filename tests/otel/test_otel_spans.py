@@ -465,3 +465,31 @@ async def test_a_cancelled_task_ends_the_span_marked_cancelled(
     assert attributes(span)['pydantic_ai.request.cancelled'] is True
     assert span.status.status_code is StatusCode.UNSET
     assert 'error.type' not in attributes(span)
+
+
+async def test_instrument_all_traces_each_request_of_an_agent_run_with_test_and_function_models(
+    telemetry: Telemetry,
+) -> None:
+    from pydantic_ai import Agent
+    from pydantic_ai.messages import ModelMessage
+    from pydantic_ai.models.function import AgentInfo, FunctionModel
+    from pydantic_ai.models.test import TestModel
+
+    agent = Agent(TestModel())
+
+    @agent.tool_plain
+    def get_city() -> str:
+        return 'Paris'
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return ModelResponse(parts=[TextPart('done')])
+
+    instrument_all(telemetry.settings())
+    result = await agent.run('Where?')
+    await Agent(FunctionModel(answer)).run('hi')
+
+    assert result.data
+    spans = telemetry.spans()
+    providers = [attributes(s)['gen_ai.provider.name'] for s in spans]
+    assert providers == ['test', 'test', 'function']  # the tool call, the answer, then the function model
+    assert all(s.status.status_code is StatusCode.UNSET for s in spans)

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from typing import TypeAlias
 
 from ..exceptions import UserError
+from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     BinaryContent,
     ModelMessage,
@@ -113,6 +114,7 @@ class FunctionModel(Model):
     def __repr__(self) -> str:
         return f'FunctionModel(model_name={self._model_name!r})'
 
+    @observe_request
     async def request(
         self,
         messages: list[ModelMessage],
@@ -134,6 +136,7 @@ class FunctionModel(Model):
             response.model_name = self._model_name
         return response, usage
 
+    @observe_stream
     @asynccontextmanager
     async def request_stream(
         self,
