@@ -17,6 +17,7 @@ third-party plugins register through exactly this door.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
     from ..models import Model
     from . import Provider, ProviderFactory
 
-__all__ = ('PROJECT_NAME', 'hookimpl', 'hookspec', 'pydantic_ai_provider', 'pydantic_ai_model')
+__all__ = (
+    'PROJECT_NAME',
+    'hookimpl',
+    'hookspec',
+    'pydantic_ai_provider',
+    'pydantic_ai_model',
+    'pydantic_ai_model_names',
+)
 
 PROJECT_NAME = 'pydantic_ai'
 """The pluggy project name shared by the hook specs and implementations."""
@@ -54,4 +62,13 @@ def pydantic_ai_model(model_name: str, provider: Provider[Any]) -> Model | None:
 
     Implement it to make `infer_model('<provider name>:<model name>')` work for this provider. Return `None` (or
     leave the hook out) when the plugin builds no models.
+    """
+
+
+@hookspec(firstresult=True)
+def pydantic_ai_model_names() -> Sequence[str] | None:
+    """Return the model names this provider offers, for listings and suggestions (optional).
+
+    Any other name the provider's API accepts still works; the list only helps people find one (`pai models`).
+    Return the current names (not retired ones), or `None` when the plugin knows none.
     """

@@ -242,15 +242,23 @@ class ProviderRegistry:
             )
         return provider
 
-    def model(self, provider_name: str, model_name: str) -> Model:
-        """A model named `model_name` served by provider `provider_name`. See `pydantic_ai.models.infer_model`."""
+    def model(self, provider_name: str, model_name: str, *, provider: Provider[Any] | None = None) -> Model:
+        """A model named `model_name` served by provider `provider_name`. See `pydantic_ai.models.infer_model`.
+
+        Args:
+            provider_name: The provider's registered name; its plugin builds the model.
+            model_name: The model name.
+            provider: A provider instance to talk through (one the caller configured, say with its own HTTP
+                client); by default the provider is created with its defaults.
+        """
         from ..models import Model
 
         loaded = self._load(provider_name)
         impls = [i for i in self._plugin_manager.hook.pydantic_ai_model.get_hookimpls() if i.plugin is loaded.plugin]
         model: object = None
         if impls:
-            provider = self.infer_provider(provider_name)
+            if provider is None:
+                provider = self.infer_provider(provider_name)
             try:
                 model = impls[0].function(model_name=model_name, provider=provider)
             except PydanticAIError:
@@ -268,6 +276,32 @@ class ProviderRegistry:
             problem = f'its `pydantic_ai_model` hook returned {type(model).__name__}, not a Model'
             raise _broken(provider_name, loaded.record, problem)
         return model
+
+    def model_names(self, name: str) -> list[str]:
+        """The model names provider `name` offers (its plugin's `pydantic_ai_model_names` hook); `[]` without one.
+
+        Raises:
+            ProviderPluginError: the hook raised or returned something that is not a list of strings.
+        """
+        loaded = self._load(name)
+        hook = self._plugin_manager.hook.pydantic_ai_model_names
+        impls = [i for i in hook.get_hookimpls() if i.plugin is loaded.plugin]
+        if not impls:
+            return []
+        try:
+            names = impls[0].function()
+        except Exception as exc:
+            raise _broken(
+                name, loaded.record, f'its `pydantic_ai_model_names` hook raised {type(exc).__name__}: {exc}'
+            ) from exc
+        if names is None:
+            return []
+        found: list[object] = (
+            [names] if isinstance(names, (str, bytes)) or not isinstance(names, Iterable) else [*names]
+        )
+        if found == [names] or not all(isinstance(n, str) for n in found):
+            raise _broken(name, loaded.record, f'its `pydantic_ai_model_names` hook returned {names!r}, not names')
+        return [str(n) for n in found]
 
     def list(self, *, load: bool = False) -> list[ProviderInfo]:
         """Every registered provider, sorted by name; see `pydantic_ai.providers.list_providers`."""

@@ -28,3 +28,13 @@ def pydantic_ai_model(model_name: str, provider: Provider[Any]) -> Model:
     from .model import GroqModel
 
     return GroqModel(model_name, provider=provider)
+
+
+@hookimpl
+def pydantic_ai_model_names() -> list[str]:
+    """Groq's current model names (production, then preview), for `pai models` and suggestions."""
+    from typing import get_args
+
+    from .model_names import PreviewGroqModelNames, ProductionGroqModelNames
+
+    return [str(name) for name in (*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames))]
