@@ -144,8 +144,11 @@ class Session:
     async def _send(
         self, conversation: list[ModelMessage], stream: bool, printer: AnswerPrinter | None
     ) -> tuple[ModelResponse, float | None]:
-        """The response, and when its first event arrived (`None` when not streamed)."""
-        if not stream:
+        """The response, and when its first event arrived (`None` when not streamed).
+
+        A model class that does not implement `request_stream()` gets a request that is not streamed.
+        """
+        if not stream or type(self.model).request_stream is Model.request_stream:
             response = await model_request(self.model, conversation, model_settings=self._model_settings)
             return response, None
         first_token: float | None = None
