@@ -25,6 +25,7 @@ import pytest
 import pydantic_ai.models
 import pydantic_ai.providers
 from pydantic_ai.models import override_allow_model_requests
+from pydantic_ai.registry import ProviderRegistry, use_registry
 
 README = Path(__file__).resolve().parents[2] / 'README.md'
 FAKE_KEY = 'gsk-test-fake-key-0123456789'
@@ -92,8 +93,7 @@ def mock_groq(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]
     monkeypatch.setitem(pydantic_ai.models._cached_http_clients, (600, 5), client)
     monkeypatch.setenv('GROQ_API_KEY', FAKE_KEY)
     monkeypatch.delenv('GROQ_BASE_URL', raising=False)
-    monkeypatch.setattr(pydantic_ai.providers, '_default_registry', None)
-    with override_allow_model_requests(True):
+    with override_allow_model_requests(True), use_registry(ProviderRegistry()):
         yield sent
     asyncio.run(client.aclose())
 

@@ -6,7 +6,7 @@ import difflib
 import os
 from collections.abc import Callable, Sequence
 
-from pydantic_ai.providers import default_registry, list_providers
+from pydantic_ai.registry import current_registry, list_providers
 
 from ._errors import EXIT_OK
 from ._models import ModelListing, ModelsEndpointError, listing_from_api, listing_from_names
@@ -21,7 +21,7 @@ def model_suggester(provider: str) -> Callable[[str], Sequence[str]]:
 
     def suggest(model_name: str) -> Sequence[str]:
         try:
-            names = default_registry().model_names(provider)
+            names = current_registry().model_names(provider)
         except Exception:  # a suggestion must never hide the error it decorates
             return []
         return difflib.get_close_matches(model_name, names, n=1, cutoff=0.5)
@@ -65,7 +65,7 @@ def show_providers(output: Output, *, as_json: bool) -> int:
 def load_listing(provider: str, *, timeout: float | None = None) -> ModelListing:
     """The models of `provider`: from its API when its key is set and it has a `models_path`, else built-in."""
     about = profile(provider)
-    names = default_registry().model_names(provider)
+    names = current_registry().model_names(provider)
     built_in = f"built-in list of {provider}'s models"
     if about.models_path is None:
         return listing_from_names(provider, names, ())

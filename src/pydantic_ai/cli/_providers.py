@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.exceptions import UserError
-from pydantic_ai.providers import Provider, default_registry
+from pydantic_ai.providers import Provider
+from pydantic_ai.registry import current_registry
 
 from ._errors import EXIT_USAGE, CliError
 
@@ -83,7 +84,7 @@ def profile(name: str) -> ProviderProfile:
         UnknownProviderError: no provider is registered under `name`.
         ProviderPluginError: its plugin is broken.
     """
-    factory = default_registry().factory(name)
+    factory = current_registry().factory(name)
     return ProviderProfile(
         name=name,
         **{
@@ -107,7 +108,7 @@ def default_provider() -> str:
     Raises:
         CliError: none is installed, or several are (the user must choose; exit status 2).
     """
-    names = default_registry().names()
+    names = current_registry().names()
     if len(names) == 1:
         return names[0]
     if not names:
@@ -220,29 +221,22 @@ def build_provider(
         CliError: no API key is configured for it (exit status 2), naming its own variable.
         UnknownProviderError, ProviderPluginError, UserError: from the registry and the provider.
     """
-    factory: Callable[..., Any] = default_registry().factory(name)
-    kwargs: dict[str, Any] = {}
-    if api_key is not None:
-        kwargs['api_key'] = api_key
-    if http_client is not None:
-        kwargs['http_client'] = http_client
-    if no_retries and _accepts(factory, 'max_retries'):
-        kwargs['max_retries'] = 0
+    registry = current_registry()
+    factory: Callable[..., Any] = registry.factory(name)
     try:
-        provider = factory(**kwargs)
+        if no_retries and _accepts(factory, 'max_retries'):
+            # Replaying: a retried request would take the next recorded answer, so the provider must not retry.
+            provider: object = factory(
+                **{k: v for k, v in (('api_key', api_key), ('http_client', http_client)) if v is not None},
+                max_retries=0,
+            )
+        else:
+            provider = registry.infer_provider(name, api_key=api_key, http_client=http_client)
     except UserError as exc:
         about = profile(name)
         if api_key is None and about.api_key_env_var and not os.environ.get(about.api_key_env_var):
             raise CliError(_no_key_message(about), EXIT_USAGE) from exc
         raise
-    except TypeError as exc:
-        if not kwargs:
-            raise
-        raise CliError(
-            f'provider {name!r} cannot be configured by `pai` ({exc}): its factory should accept the keyword '
-            f'arguments {", ".join(sorted(kwargs))}',
-            EXIT_USAGE,
-        ) from exc
     if not isinstance(provider, Provider):
         raise CliError(f'provider {name!r}: its factory returned {type(provider).__name__}, not a Provider', 1)
     return provider
@@ -258,12 +252,12 @@ def _no_key_message(about: ProviderProfile) -> str:
 
 def build_model(provider_name: str, model_name: str, provider: Provider[Any]) -> Model:
     """Model `model_name` of provider `provider_name`, built by its plugin on `provider`."""
-    return default_registry().model(provider_name, model_name, provider=provider)
+    return current_registry().model(provider_name, model_name, provider=provider)
 
 
 def installed_distributions() -> Sequence[tuple[str, str]]:
     """The distributions that register providers, with their versions, sorted (read from metadata only)."""
     found = {
-        (info.distribution, info.version or '?') for info in default_registry().list() if info.distribution is not None
+        (info.distribution, info.version or '?') for info in current_registry().list() if info.distribution is not None
     }
     return sorted(found)

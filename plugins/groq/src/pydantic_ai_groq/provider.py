@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 from groq import AsyncGroq
@@ -11,6 +11,9 @@ from groq import AsyncGroq
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.models import cached_async_http_client
 from pydantic_ai.providers import Provider
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
 
 __all__ = ('GroqProvider',)
 
@@ -29,7 +32,9 @@ class GroqProvider(Provider[AsyncGroq]):
     (`GROQ_API_KEY`, `GROQ_BASE_URL`). The API key is never shown in `repr()` or in error messages.
 
     Groq-compatible services (gateways, proxies, self-hosted endpoints) can subclass this and override the class
-    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`.
+    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`. An entry point in the
+    `pydantic_ai.providers` group naming such a subclass is a complete provider plugin: `model_factory` below makes
+    `infer_model('<name>:<model>')` build a `GroqModel` for it.
     """
 
     provider_name: ClassVar[str] = 'groq'
@@ -46,6 +51,16 @@ class GroqProvider(Provider[AsyncGroq]):
     """Where a user creates an API key, for "no API key" messages."""
     models_path: ClassVar[str] = '/openai/v1/models'
     """The path, below the base URL, of the list of models the API key can use (`pai models` asks it)."""
+
+    @staticmethod
+    def model_factory(model_name: str, provider: Provider[Any]) -> Model:
+        """The model `infer_model('<provider name>:<model name>')` builds for this provider class: a `GroqModel`.
+
+        Read by the registry when an entry point names the provider class itself (see `pydantic_ai.registry`).
+        """
+        from .model import GroqModel
+
+        return GroqModel(model_name, provider=provider)
 
     def __init__(
         self,
