@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pydantic_ai
-from pydantic_ai.models import Model, cached_async_http_client
+from pydantic_ai.models import Model
 from pydantic_ai.providers import Provider
 from pydantic_ai.settings import ModelSettings
 
@@ -232,10 +232,9 @@ def _ask(options: Options, output: Output, stdin: IO[str], provider: Provider[An
                 return chat(session, runner, LineReader(stdin, output.stdout), report=report)
             return status
         finally:
+            # The shared client's connections of this loop are released when the runner shuts the loop down.
             if http_client is not None:
                 runner.run(http_client.aclose())
-            elif provider is None:
-                runner.run(_close_shared_http_client())
 
 
 def _http_client(timeout: float | None) -> Any:
@@ -245,12 +244,6 @@ def _http_client(timeout: float | None) -> Any:
     import httpx
 
     return httpx.AsyncClient(timeout=httpx.Timeout(timeout))
-
-
-async def _close_shared_http_client() -> None:
-    # Its connections belong to this session's event loop, which is about to close; a closed client is replaced
-    # on next use, so code running after `run()` in this process gets a fresh one.
-    await cached_async_http_client().aclose()
 
 
 def _show_turn(output: Output, turn: RecordedTurn) -> None:

@@ -112,9 +112,12 @@ class GroqProvider(Provider[AsyncGroq]):
         if api_key is None:
             api_key = os.environ.get(self.api_key_env_var)
             if not api_key:
+                where = f'`{type(self).__name__}(api_key=...)`'
+                if type(self) is GroqProvider:
+                    where += ', or to `GroqModel(model_name, api_key=...)` when you pass no `provider`'
                 raise UserError(
                     f'No API key for the {self.provider_name!r} provider: set the `{self.api_key_env_var}` '
-                    f'environment variable, or pass `api_key=` to {type(self).__name__} (or to the model).'
+                    f'environment variable, or pass it to {where}.'
                 )
         elif not isinstance(api_key, str) or not api_key:
             got = 'an empty string' if api_key == '' else type(api_key).__name__
@@ -150,4 +153,7 @@ class GroqProvider(Provider[AsyncGroq]):
         return self._client
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})'
+        # Also called on a provider whose `__init__` failed part-way (tracebacks show it): no client yet then.
+        client = getattr(self, '_client', None)
+        base_url = str(client.base_url) if client is not None else None
+        return f'{type(self).__name__}(name={self.provider_name!r}, base_url={base_url!r})'
