@@ -468,7 +468,7 @@ def test_replay_demo_streams_the_recorded_answer_offline_without_a_key() -> None
     assert result.returncode == 0, result.stderr
     assert result.stderr == ''
     assert result.stdout == (
-        f'model: groq:llama-3.3-70b-versatile   (replayed from {STREAMED.name}: offline, no key)\n'
+        f'model: groq:llama-3.3-70b-versatile · replayed offline, no key · from {STREAMED.name}\n'
         'you> Suggest a name for a cafe run by cats, and say why in one short sentence.\n'
         f'{STREAMED_ANSWER}\n'
     )
@@ -986,3 +986,18 @@ def test_models_on_an_80_column_terminal_say_each_kind_and_the_default_and_wrap_
         'other names groq serves work too: `pai -m groq:<name>`',
     ]
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_header_and_usage_lines_on_an_80_column_terminal_break_between_phrases(tmp_path: Path) -> None:
+    terminal = Terminal(['--replay', str(STREAMED)], clean_env(HOME=str(tmp_path)), columns=80)
+    try:
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+    usage = recorded_stream_usage()
+    lines = [line.rstrip() for line in terminal.output.splitlines() if line.strip()]
+    assert lines[:2] == ['model: groq:llama-3.3-70b-versatile · replayed offline, no key', f'from {STREAMED.name}']
+    assert (
+        lines[-2] == f'llama-3.3-70b-versatile · {usage["prompt_tokens"]} tokens in, {usage["completion_tokens"]} out'
+    )
+    assert re.fullmatch(r'\d+\.\d\d s \(first token after \d+\.\d\d s\)', lines[-1])

@@ -375,7 +375,7 @@ def test_replay_works_for_the_third_party_provider_offline(isolated_path: str, t
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        'model: mygateway:some-model   (replayed from gateway.yaml: offline, no key)\n'
+        'model: mygateway:some-model · replayed offline, no key · from gateway.yaml\n'
         'you> What is recorded?\n'
         'This answer was recorded.\n'
     )

@@ -270,9 +270,7 @@ def _replay(options: Options, cassette: Path, output: Output, stdin: IO[str], re
             factory = _model_factory(lambda: replay_provider.name, _bound_to(replay_provider))
             session = _session(options, output, factory, model_name, system_prompt)
             if not options.json:
-                output.line(
-                    f'model: {session.model_label}   (replayed from {cassette.name}: offline, no key)', style='dim'
-                )
+                output.note([f'model: {session.model_label}', 'replayed offline, no key', f'from {cassette.name}'])
             if options.interactive:
 
                 def stream() -> bool:

@@ -194,13 +194,21 @@ class Output:
             self.stdout.flush()
 
     @property
-    def width(self) -> int:
-        """The terminal's width in columns (rich measures it); 80 when not on a rich terminal."""
-        return self.console.width if self.console is not None else _DEFAULT_WIDTH
+    def width(self) -> int | None:
+        """The terminal's width in columns; `None` when stdout is not a terminal (lines are not broken then)."""
+        if self.console is not None:
+            return self.console.width
+        if not self.is_tty:
+            return None
+        import shutil
+
+        return shutil.get_terminal_size((_DEFAULT_WIDTH, 24)).columns
 
     def note(self, phrases: Sequence[str], *, style: str | None = 'dim') -> None:
-        """Write phrases joined by ` · `, breaking lines between phrases (never inside one) to fit the width."""
-        for line in wrap_phrases(phrases, self.width):
+        """Write phrases joined by ` · `; on a terminal, lines break between phrases (never inside one) to fit."""
+        width = self.width
+        lines = wrap_phrases(phrases, width) if width is not None else [_SEPARATOR.join(p for p in phrases if p)]
+        for line in lines:
             self.line(line, style=style)
 
     def error(self, text: str) -> None:
