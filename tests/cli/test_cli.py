@@ -1001,3 +1001,61 @@ def test_header_and_usage_lines_on_an_80_column_terminal_break_between_phrases(t
         lines[-2] == f'llama-3.3-70b-versatile · {usage["prompt_tokens"]} tokens in, {usage["completion_tokens"]} out'
     )
     assert re.fullmatch(r'\d+\.\d\d s \(first token after \d+\.\d\d s\)', lines[-1])
+
+
+# Choosing the provider: the only installed one, else the user's choice (no vendor is preferred)
+
+
+class TinyProvider:
+    default_model = 'tiny-1'
+    api_key_env_var = 'TINY_API_KEY'
+
+    def __init__(self, name: str = 'tiny') -> None:
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def base_url(self) -> str:
+        return 'https://tiny.example.com'
+
+    @property
+    def client(self) -> object:
+        return object()
+
+
+def test_the_only_provider_is_the_default_and_several_need_a_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_ai.registry import ProviderRegistry, use_registry
+
+    monkeypatch.delenv('PAI_MODEL', raising=False)
+    with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
+        with pytest.raises(CliError, match='no provider is installed') as none:
+            model_spec(parse('q'))
+        registry.register('tiny', TinyProvider)
+        assert model_spec(parse('q')) == ('tiny', 'tiny-1')
+        registry.register('groq', TinyProvider)
+        with pytest.raises(CliError) as several:
+            model_spec(parse('q'))
+        assert str(several.value) == (
+            'several providers are installed (groq, tiny): choose one with `--model provider:model-name` or '
+            '`--provider NAME`, or set PAI_MODEL=provider:model-name'
+        )
+        assert model_spec(parse('--provider', 'tiny', 'q')) == ('tiny', 'tiny-1')
+        monkeypatch.setenv('PAI_MODEL', 'tiny:tiny-2')
+        assert model_spec(parse('q')) == ('tiny', 'tiny-2')
+    assert none.value.exit_code == several.value.exit_code == 2
+
+
+def test_a_provider_without_a_default_model_asks_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_ai.registry import ProviderRegistry, use_registry
+
+    class Bare(TinyProvider):
+        default_model = None  # type: ignore[assignment]
+
+    monkeypatch.delenv('PAI_MODEL', raising=False)
+    with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
+        registry.register('bare', Bare)
+        with pytest.raises(CliError, match="provider 'bare' has no default model: name one with `--model bare:"):
+            model_spec(parse('q'))

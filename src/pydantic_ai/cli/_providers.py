@@ -41,7 +41,9 @@ __all__ = (
     'choose_model',
     'choose_provider',
     'default_provider',
+    'installed_distributions',
     'profile',
+    'safe_profile',
     'split_model',
 )
 
@@ -65,11 +67,6 @@ class ProviderProfile:
     """The model used when the user names none."""
     models_path: str | None = None
     """The path of its OpenAI-compatible model list, below the base URL."""
-
-    @property
-    def api_key_hint(self) -> str:
-        """Where the API key comes from, as a message names it."""
-        return self.api_key_env_var or f'the API key of provider {self.name!r}'
 
 
 def _text_attribute(factory: object, name: str) -> str | None:
