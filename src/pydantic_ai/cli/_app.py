@@ -77,12 +77,14 @@ def run(
         return exc.exit_code
 
     output = Output(stdout, stderr, plain=options.plain)
-    context = _error_context(options, provider)
+    contexts: list[ErrorContext] = []
 
     def report(exc: BaseException) -> int:
         if options.debug:
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=stderr)
-        line, code = describe(exc, context)
+        if not contexts:  # worked out on the first error only: it may load the provider's plugin
+            contexts.append(_error_context(options, provider))
+        line, code = describe(exc, contexts[0])
         output.error(line)
         return code
 
