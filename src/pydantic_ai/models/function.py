@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TypeAlias
 
+from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
 from ..lifecycle import observe_request, observe_stream
 from ..messages import (
@@ -44,7 +45,6 @@ from ..messages import (
     UserPromptPart,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
 from ..usage import Usage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
