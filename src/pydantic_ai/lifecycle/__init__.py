@@ -50,7 +50,7 @@ ENTRY_POINT_GROUP = 'pydantic_ai.plugins'
 """The entry-point group where distributions offer lifecycle plugins (apart from `pydantic_ai.providers`)."""
 
 
-# None: no plugin at all (the fast path). False: entry points not read yet. Set only by `_manager`.
+# None: no plugin at all (the fast path). False: entry points not read yet. Set only through `_set_hooks`.
 _hooks: Hooks | None | Literal[False] = False
 _plugins: LifecyclePlugins | None = None
 
@@ -75,8 +75,8 @@ def _current_hooks() -> Hooks | None:
     if hooks is False:
         manager = _plugin_manager()
         manager.load_entry_points()
-        _set_hooks(manager.hooks())
-        return manager.hooks()
+        hooks = manager.hooks()
+        _set_hooks(hooks)
     return hooks
 
 
