@@ -241,10 +241,11 @@ async def test_usage_from_x_groq(groq_mock: GroqMock) -> None:
     assert stream.usage() == Usage(requests=1, request_tokens=12, response_tokens=3, total_tokens=15)
 
 
-async def test_usage_is_summed_over_chunks(groq_mock: GroqMock) -> None:
-    chunks = [chunk('a', x_groq_usage=usage_dict(10, 1)), chunk('b'), chunk('c', x_groq_usage=usage_dict(0, 4))]
+async def test_usage_is_the_latest_reported_not_a_sum(groq_mock: GroqMock) -> None:
+    # Usage inside a response is its total so far: a server reporting it on several chunks is not double-counted.
+    chunks = [chunk('a', x_groq_usage=usage_dict(10, 1)), chunk('b'), chunk('c', x_groq_usage=usage_dict(10, 4))]
     _, stream = await stream_all(groq_mock, chunks)
-    assert stream.usage() == Usage(requests=1, request_tokens=10, response_tokens=5, total_tokens=15)
+    assert stream.usage() == Usage(requests=1, request_tokens=10, response_tokens=4, total_tokens=14)
 
 
 async def test_usage_from_top_level_usage_without_x_groq(groq_mock: GroqMock) -> None:
