@@ -8,8 +8,10 @@ per chunk. What each chunk can carry, and where it goes:
   also when a tag is split across chunks;
 - `delta.tool_calls`: tool calls, each on the channel of its `index`, name, id and argument fragments in any split;
 - `delta.executed_tools` (compound models): a `BuiltinToolCallPart` and, once its output arrives, a
-  `BuiltinToolReturnPart`;
-- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent).
+  `BuiltinToolReturnPart` whose content is the non-streamed value (a tool's deltas are merged by `index`); reasoning
+  or text that resumes after a built-in tool part starts a new part, so parts stay in the order they happened;
+- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent);
+  usage reported on several chunks (Groq-compatible servers send a running total on each) keeps the latest.
 
 `iter_chunks` sends the request and reads the bytes; every error of a stream is mapped there, once. The response
 is then one loop over its chunks.
@@ -23,7 +25,7 @@ other error frame raises `ModelAPIError`; parts received before it remain availa
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +33,7 @@ import groq
 import httpx
 
 from pydantic_ai.exceptions import ModelAPIError
-from pydantic_ai.messages import BuiltinToolCallPart, BuiltinToolReturnPart, ModelResponseStreamEvent
+from pydantic_ai.messages import BuiltinToolReturnPart, ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
 
 from ._errors import error_object, is_recoverable, malformed, map_api_errors, stream_error
@@ -130,8 +132,15 @@ class GroqStreamedResponse(StreamedResponse):
     """Groq's chunks as parsed JSON, errors already mapped (see `iter_chunks`); a recoverable failed generation
     arrives as a last chunk `{'error': {...}}`."""
     provider_name: str | None = 'groq'
-    _executed_tools: dict[Any, bool] = field(default_factory=dict, init=False, repr=False)
-    """Executed built-in tools seen so far, by index: whether their result was emitted."""
+    _executed_tools: dict[Any, JSON] = field(default_factory=dict, init=False, repr=False)
+    """Executed built-in tools seen so far, by index, their deltas merged."""
+    _emitted_tool_parts: set[tuple[str, str | None]] = field(default_factory=set, init=False, repr=False)
+    """The built-in tool parts emitted so far, as `(part_kind, tool_call_id)`."""
+    _stretch: int = field(default=0, init=False, repr=False)
+    _reasoning_id: Hashable = field(default='reasoning', init=False, repr=False)
+    """The vendor part id of reasoning; a new one after each built-in tool part, so reasoning resumes as a new part."""
+    _content_id: Hashable = field(default='content', init=False, repr=False)
+    """The vendor part id of text, renewed like `_reasoning_id`."""
 
     async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
         """The events of Groq's chunks, in one loop; then the parts manager's closing events."""
@@ -174,7 +183,7 @@ class GroqStreamedResponse(StreamedResponse):
         if reasoning:
             events.extend(
                 parts.handle_thinking_delta(
-                    vendor_part_id='reasoning',
+                    vendor_part_id=self._reasoning_id,
                     content=self._text(reasoning, 'reasoning'),
                     provider_name=self.provider_name,
                 )
@@ -186,7 +195,7 @@ class GroqStreamedResponse(StreamedResponse):
         if content:
             events.extend(
                 parts.handle_text_delta(
-                    vendor_part_id='content',
+                    vendor_part_id=self._content_id,
                     content=self._text(content, 'content'),
                     thinking_tags=THINK_TAGS,
                     provider_name=self.provider_name,
@@ -230,27 +239,38 @@ class GroqStreamedResponse(StreamedResponse):
         return events
 
     def _handle_executed_tools(self, executed: Any) -> list[ModelResponseStreamEvent]:
-        events: list[ModelResponseStreamEvent] = []
-        built, others = map_executed_tools(executed, self.provider_name or 'groq')
+        if not isinstance(executed, list):
+            return []
+        # Groq announces a tool (type, arguments) and reports it again with its output, possibly with only some of
+        # the fields: merge the deltas of one index, so the parts are read from the whole tool as non-streamed.
+        merged: list[JSON] = []
+        for position, tool in enumerate(executed):
+            if not isinstance(tool, dict):
+                continue
+            index = tool.get('index', position)
+            seen = self._executed_tools.get(index)
+            whole = tool if seen is None else {**seen, **{k: v for k, v in tool.items() if v is not None}}
+            self._executed_tools[index] = whole
+            merged.append(whole)
+        built, others = map_executed_tools(merged, self.provider_name or 'groq')
         if others:
-            # Groq may announce a tool and report it again with its output: keep one entry per index, the latest.
             details = self.provider_details = dict(self.provider_details or {})
             by_index = {tool.get('index', n): tool for n, tool in enumerate(details.get('executed_tools', ()))}
             for tool in others:
                 by_index[tool.get('index', len(by_index))] = tool
             details['executed_tools'] = list(by_index.values())
+        events: list[ModelResponseStreamEvent] = []
         for part in built:
-            key = part.tool_call_id
-            if isinstance(part, BuiltinToolCallPart):
-                if key in self._executed_tools:
-                    continue
-                self._executed_tools[key] = False
-            elif isinstance(part, BuiltinToolReturnPart):
-                # Groq may announce a tool before it has run it: the result part comes with the output.
-                if part.content is None or self._executed_tools.get(key):
-                    continue
-                self._executed_tools[key] = True
+            key = (part.part_kind, part.tool_call_id)
+            # A result part comes once the tool's output has arrived; each part is emitted once.
+            if key in self._emitted_tool_parts or (isinstance(part, BuiltinToolReturnPart) and part.content is None):
+                continue
+            self._emitted_tool_parts.add(key)
             events.extend(self.parts_manager.handle_part(vendor_part_id=None, part=part))
+            # Reasoning or text that resumes after a built-in tool is a new part, as in the non-streamed order.
+            self._stretch += 1
+            self._reasoning_id = ('reasoning', self._stretch)
+            self._content_id = ('content', self._stretch)
         return events
 
     def _handle_error(self, error: JSON) -> Iterator[ModelResponseStreamEvent]:
