@@ -44,8 +44,8 @@ class ModelRequestParameters:
     """What a request offers the model besides the conversation: tools, built-in tools and the output it wants.
 
     Structured output (see `pydantic_ai.output`) is requested with tools (`result_tools`, the default), with the
-    provider's native JSON schema (`output_mode='native'` and `output_object`), or as any JSON object
-    (`output_mode='json_object'`).
+    provider's native JSON schema (`output_mode='native'` and `output_object`), as any JSON object
+    (`output_mode='json_object'`), or by instructions alone (`output_mode='prompted'` and `output_object`).
     """
 
     function_tools: list[ToolDefinition] = field(default_factory=list)
@@ -55,9 +55,12 @@ class ModelRequestParameters:
     result_tools: list[ToolDefinition] = field(default_factory=list)
     """Tools whose call is the final, structured result (the `'tool'` output mode)."""
     output_mode: OutputMode = 'tool'
-    """How structured output is requested: `'tool'`, `'native'` or `'json_object'`."""
+    """How structured output is requested: `'tool'`, `'native'`, `'json_object'` or `'prompted'`."""
     output_object: OutputObjectDefinition | None = None
-    """The result's JSON schema, required by the `'native'` output mode."""
+    """The result's JSON schema, required by the `'native'` and `'prompted'` output modes."""
+    prompted_output_template: str | None = None
+    """The `'prompted'` mode's instructions, with a `{schema}` placeholder; `None` for
+    `pydantic_ai.output.PROMPTED_OUTPUT_TEMPLATE`."""
     builtin_tools: list[AbstractBuiltinTool] = field(default_factory=list)
     """Tools the provider runs itself, such as `WebSearchTool`."""
 

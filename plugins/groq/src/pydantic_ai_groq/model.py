@@ -207,7 +207,7 @@ class GroqModel(Model):
             UserError: anything in the request Groq cannot take; nothing has been sent.
         """
         settings = cast(GroqModelSettings, model_settings if model_settings is not None else {})
-        body = build_body(self._model_name, messages, settings, params, stream=stream)
+        body = build_body(self._model_name, messages, settings, params, stream=stream, provider_name=self.system)
         # The client's default header names matter only to respell the caller's; computing them costs a little.
         client_headers = self.client.default_headers if 'extra_headers' in settings else ()
         options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT, client_headers)}
