@@ -52,7 +52,7 @@ from .responses import (
     text_completion,
     tool_call_completion,
 )
-from .server import CHAT_COMPLETIONS_PATH, DefaultResponse, GroqTestServer
+from .server import CHAT_COMPLETIONS_PATH, MODELS_PATH, DefaultResponse, GroqTestServer
 
 if TYPE_CHECKING:
     from .fake import GroqFake
@@ -62,6 +62,7 @@ __all__ = (
     'DefaultResponse',
     'GroqFake',
     'GroqTestServer',
+    'MODELS_PATH',
     'RecordedRequest',
     'ScriptedResponse',
     'ToolCall',
