@@ -194,7 +194,7 @@ def guard_cassette(cassette: Any, *, placeholder: str) -> Iterator[None]:
         if original(request):
             return True
         if cassette.write_protected and cassette.filter_request(request) is not None:
-            raise CassetteMismatchError(mismatch_report(cassette, request), pytrace=False)
+            raise CassetteMismatchError(mismatch_report(cassette, request), pytrace=False) from None
         return False
 
     cassette.can_play_response_for = can_play_response_for

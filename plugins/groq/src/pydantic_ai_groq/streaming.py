@@ -9,7 +9,8 @@ per chunk. What each chunk can carry, and where it goes:
 - `delta.tool_calls`: tool calls, each on the channel of its `index`, name, id and argument fragments in any split;
 - `delta.executed_tools` (compound models): a `BuiltinToolCallPart` and, once its output arrives, a
   `BuiltinToolReturnPart`;
-- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent).
+- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent;
+  the latest report wins, as servers may repeat the running total).
 
 An `event: error` frame ends the stream. For `tool_use_failed` (the model produced a malformed tool call) the
 stream ends normally with `finish_reason='error'`: the parts received so far stay, and what the model generated
@@ -139,8 +140,10 @@ class GroqStreamedResponse(StreamedResponse):
                 self.provider_details = {'groq_request_id': x_groq['id']}
         if usage is None:
             usage = chunk.get('usage')
-        if usage is not None:
-            self._usage.incr(map_usage(usage, requests=0))
+        if isinstance(usage, dict):
+            # Each report is the running total so far (OpenAI-compatible servers and proxies may report it on more
+            # than one chunk): the latest one wins, never a sum.
+            self._usage = map_usage(usage, requests=self._usage.requests)
         choices = chunk.get('choices')
         if not choices:
             return []
