@@ -220,13 +220,13 @@ def _set_placeholder_keys(placeholder: str) -> list[str]:
 
 def _key_variables() -> list[str]:
     """The `api_key_env_var` of every registered provider whose factory declares one."""
-    from .providers import default_registry, list_providers
+    from .registry import current_registry
 
-    registry = default_registry()
+    registry = current_registry()
     names: list[str] = []
-    for info in list_providers():
+    for name in registry.names():
         try:
-            factory = registry.factory(info.name)
+            factory = registry.factory(name)
         except Exception:  # a broken plugin is reported by the test that uses it, not here
             continue
         variable = getattr(factory, 'api_key_env_var', None)

@@ -30,8 +30,8 @@ import pytest_asyncio
 from pydantic_ai import infer_model
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import ModelRequest, TextPart
-from pydantic_ai.models import Model, ModelRequestParameters
-from pydantic_ai.providers import Provider, register_provider, unregister_provider
+from pydantic_ai.models import ModelRequestParameters
+from pydantic_ai.providers import register_provider, unregister_provider
 from pydantic_ai.usage import Usage
 from pydantic_ai_groq import GroqModel, GroqProvider
 from pydantic_ai_groq import provider as provider_module
@@ -93,24 +93,6 @@ class SelfHostedProvider(GroqProvider):
     stream_usage = True
 """
 
-PLUGIN_MODULE = """
-from pydantic_ai.providers import hookimpl
-
-
-@hookimpl
-def pydantic_ai_provider():
-    from {module} import {cls}
-
-    return {cls}
-
-
-@hookimpl
-def pydantic_ai_model(model_name, provider):
-    from pydantic_ai_groq import GroqModel
-
-    return GroqModel(model_name, provider=provider)
-"""
-
 
 @dataclass
 class Shape:
@@ -150,16 +132,11 @@ class Gateway:
 
 @pytest.fixture(scope='module')
 def gateway_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """One throwaway distribution per gateway, with the provider classes in a module of their own."""
+    """A throwaway distribution of the three gateways, in the shortest plugin form: entry points naming the classes."""
     site = Site(tmp_path_factory.mktemp('gateway-site'))
     module = site.module_name('gateways')
-    files = {f'{module}.py': GATEWAYS_MODULE}
-    providers = {}
-    for key, shape in SHAPES.items():
-        plugin = site.module_name(f'{key}_plugin')
-        files[f'{plugin}.py'] = PLUGIN_MODULE.format(module=module, cls=shape.class_name)
-        providers[shape.name] = plugin
-    site.add('gateway-providers-test', providers=providers, files=files)
+    providers = {shape.name: f'{module}:{shape.class_name}' for shape in SHAPES.values()}
+    site.add('gateway-providers-test', providers=providers, files={f'{module}.py': GATEWAYS_MODULE})
     site.gateways_module = module  # type: ignore[attr-defined]
     yield site
     site.cleanup()
@@ -181,7 +158,7 @@ def gateway(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, gat
         }
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        register_provider(shape.name, provider_class, model_factory=groq_model_factory, replace=True)
+        register_provider(shape.name, provider_class, replace=True)
         try:
             yield Gateway(shape, server, gateway_site, env, provider_class)
         finally:
@@ -201,10 +178,6 @@ async def own_http_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Non
     yield
     for created in clients:
         await created.aclose()
-
-
-def groq_model_factory(model_name: str, provider: Provider[Any]) -> Model:
-    return GroqModel(model_name, provider=provider)
 
 
 def assert_arrived(server: GroqTestServer, shape: Shape, count: int = 1) -> None:

@@ -33,8 +33,8 @@ import pytest_asyncio
 
 from pydantic_ai import infer_model
 from pydantic_ai.messages import ModelRequest, TextPart, ToolCallPart
-from pydantic_ai.models import Model, ModelRequestParameters
-from pydantic_ai.providers import Provider, register_provider, unregister_provider
+from pydantic_ai.models import ModelRequestParameters
+from pydantic_ai.providers import register_provider, unregister_provider
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai_groq import GroqModel, GroqProvider
 from pydantic_ai_groq import provider as provider_module
@@ -175,7 +175,7 @@ def wait_until_live(process: subprocess.Popen[bytes], base_url: str, log: Path) 
 def registered(proxy: Proxy, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:
     monkeypatch.setenv(LiteLLMProvider.api_key_env_var, MASTER_KEY)
     monkeypatch.setenv(LiteLLMProvider.base_url_env_var, proxy.base_url)
-    register_provider(LiteLLMProvider.provider_name, LiteLLMProvider, model_factory=groq_model, replace=True)
+    register_provider(LiteLLMProvider.provider_name, LiteLLMProvider, replace=True)
     proxy.upstream.reset()
     try:
         yield proxy
@@ -196,10 +196,6 @@ async def own_http_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Non
     yield
     for created in clients:
         await created.aclose()
-
-
-def groq_model(model_name: str, provider: Provider[Any]) -> Model:
-    return GroqModel(model_name, provider=provider)
 
 
 def prompt(text: str) -> list[ModelRequest]:
