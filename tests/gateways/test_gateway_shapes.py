@@ -16,16 +16,15 @@ The self-hosted shape also runs through a real LiteLLM proxy in `test_litellm_pr
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-import pytest_asyncio
 
 from pydantic_ai import infer_model
 from pydantic_ai.exceptions import UserError
@@ -34,7 +33,6 @@ from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.providers import register_provider, unregister_provider
 from pydantic_ai.usage import Usage
 from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq import provider as provider_module
 from pydantic_ai_groq.testing import GroqTestServer, raw_sse
 
 from support.distributions import Site
@@ -165,21 +163,6 @@ def gateway(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, gat
             unregister_provider(shape.name)
 
 
-@pytest_asyncio.fixture
-async def own_http_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """Providers built from their defaults get a loopback client of this test's event loop, closed after it."""
-    clients: list[httpx.AsyncClient] = []
-
-    def client(**_: Any) -> httpx.AsyncClient:
-        clients.append(loopback_http_client())
-        return clients[-1]
-
-    monkeypatch.setattr(provider_module, 'cached_async_http_client', client)
-    yield
-    for created in clients:
-        await created.aclose()
-
-
 def assert_arrived(server: GroqTestServer, shape: Shape, count: int = 1) -> None:
     requests = server.requests
     assert len(requests) == count
@@ -197,7 +180,6 @@ def prompt(text: str) -> list[ModelRequest]:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures('own_http_clients')
 async def test_groq_model_by_provider_name_posts_to_the_gateway_path_with_its_headers(gateway: Gateway) -> None:
     model = GroqModel(MODEL, provider=gateway.shape.name)
     assert model.system == gateway.shape.name
@@ -211,7 +193,6 @@ async def test_groq_model_by_provider_name_posts_to_the_gateway_path_with_its_he
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures('own_http_clients')
 async def test_infer_model_streams_through_the_gateway_and_asks_for_usage_only_when_declared(gateway: Gateway) -> None:
     model = infer_model(f'{gateway.shape.name}:{MODEL}')
     assert isinstance(model, GroqModel) and model.system == gateway.shape.name

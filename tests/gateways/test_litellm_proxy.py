@@ -22,14 +22,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from pydantic_ai import infer_model
 from pydantic_ai.messages import ModelRequest, TextPart, ToolCallPart
@@ -37,10 +36,7 @@ from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.providers import register_provider, unregister_provider
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq import provider as provider_module
 from pydantic_ai_groq.testing import GroqTestServer, ToolCall, streamed_tool_call, tool_call_completion
-
-from support.reliability import loopback_http_client
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = Path(__file__).with_name('litellm-requirements.txt')
@@ -183,21 +179,6 @@ def registered(proxy: Proxy, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]
         unregister_provider(LiteLLMProvider.provider_name)
 
 
-@pytest_asyncio.fixture
-async def own_http_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """Providers built from their defaults get a loopback client of this test's event loop, closed after it."""
-    clients: list[httpx.AsyncClient] = []
-
-    def client(**_: Any) -> httpx.AsyncClient:
-        clients.append(loopback_http_client(timeout=60))
-        return clients[-1]
-
-    monkeypatch.setattr(provider_module, 'cached_async_http_client', client)
-    yield
-    for created in clients:
-        await created.aclose()
-
-
 def prompt(text: str) -> list[ModelRequest]:
     return [ModelRequest.user_text_prompt(text)]
 
@@ -210,7 +191,6 @@ WEATHER = ToolDefinition(
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures('own_http_clients')
 async def test_plain_request_through_the_proxy(registered: Proxy) -> None:
     model = GroqModel(MODEL, provider=LiteLLMProvider.provider_name)
 
@@ -226,7 +206,6 @@ async def test_plain_request_through_the_proxy(registered: Proxy) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures('own_http_clients')
 async def test_streamed_request_with_stream_usage_gets_the_usage_chunk_and_counts_it_once(registered: Proxy) -> None:
     model = infer_model(f'{LiteLLMProvider.provider_name}:{MODEL}')
 
@@ -265,7 +244,6 @@ def test_the_proxy_sends_the_top_level_usage_chunk_only_when_asked(registered: P
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures('own_http_clients')
 async def test_tool_calls_through_the_proxy_plain_and_streamed(registered: Proxy) -> None:
     registered.upstream.enqueue(
         tool_call_completion(ToolCall('get_weather', {'city': 'Lisbon'}, 'call_lisbon')),
