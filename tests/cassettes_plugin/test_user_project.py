@@ -1,6 +1,6 @@
 """The cassette plugin as a user meets it: a throwaway project of their own, recorded once, replayed keyless.
 
-The project (its own `pyproject.toml`, a tiny app calling `GroqModel`, a test marked `vcr`) runs under pytest in a
+The project (its own `pyproject.toml`, a tiny app: an agent on `GroqModel`, as in the README, a test marked `vcr`) runs under pytest in a
 subprocess, with the plugin loaded through its `pytest11` entry point exactly as in a user's environment:
 
 1. `pytest --record-mode=once` against the local Groq server with a canary key: the cassette is written and holds
@@ -42,17 +42,15 @@ testpaths = ["tests"]
 """
 
 APP = """
-from pydantic_ai.direct import model_request_sync
-from pydantic_ai.messages import ModelRequest
+from pydantic_ai import Agent
 from pydantic_ai_groq import GroqModel
 
 PROMPT = {prompt!r}
 
 
 def ask(prompt: str = PROMPT) -> str:
-    model = GroqModel('llama-3.3-70b-versatile')
-    response = model_request_sync(model, [ModelRequest.user_text_prompt(prompt)])
-    return response.parts[0].content
+    agent = Agent(GroqModel('llama-3.3-70b-versatile'))
+    return agent.run_sync(prompt).data
 """
 
 TEST_APP = """
