@@ -1,7 +1,8 @@
 """The cassette plugin as a user meets it: a throwaway project of their own, recorded once, replayed keyless.
 
-The project (its own `pyproject.toml`, a tiny app: an agent on `GroqModel`, as in the README, a test marked `vcr`) runs under pytest in a
-subprocess, with the plugin loaded through its `pytest11` entry point exactly as in a user's environment:
+The project (its own `pyproject.toml`, a tiny app: an agent on `GroqModel` as in the README, a test marked `vcr`)
+runs under pytest in a subprocess, with the plugin loaded through its `pytest11` entry point exactly as in a user's
+environment:
 
 1. `pytest --record-mode=once` against the local Groq server with a canary key: the cassette is written and holds
    no trace of the key (nor an `authorization` header);
