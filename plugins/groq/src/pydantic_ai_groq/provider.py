@@ -83,6 +83,12 @@ class GroqProvider(Provider[AsyncGroq]):
     stream_usage: ClassVar[bool] = False
     """Whether streamed requests carry `stream_options: {"include_usage": true}`, which OpenAI-compatible servers
     need to report usage in a stream. Groq reports usage in `x_groq` without it."""
+    default_model: ClassVar[str] = 'llama-3.3-70b-versatile'
+    """The model used when a caller names none (the `pai` command line without `--model`)."""
+    api_key_url: ClassVar[str] = 'https://console.groq.com/keys'
+    """Where a user creates an API key, for "no API key" messages."""
+    models_path: ClassVar[str] = '/openai/v1/models'
+    """The path, below the base URL, of the list of models the API key can use (`pai models` asks it)."""
 
     @staticmethod
     def model_factory(model_name: str, provider: Provider[Any]) -> Model:

@@ -36,12 +36,13 @@ from .responses import (
     text_completion,
     tool_call_completion,
 )
-from .server import CHAT_COMPLETIONS_PATH, DefaultResponse, GroqTestServer
+from .server import CHAT_COMPLETIONS_PATH, MODELS_PATH, DefaultResponse, GroqTestServer
 
 __all__ = (
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
     'GroqTestServer',
+    'MODELS_PATH',
     'RecordedRequest',
     'ScriptedResponse',
     'ToolCall',
