@@ -242,7 +242,11 @@ def mismatch_report(cassette: Any, request: Any) -> str:
     recorded = list(cassette.requests)
     same_url = [(n, r) for n, r in enumerate(recorded, 1) if r.method == request.method and r.uri == request.uri]
     if not recorded:
-        lines.append('The cassette holds no interactions.')
+        lines.append(
+            'The cassette holds no interactions: record it first with `pytest --record-mode=once` (needs the real API '
+            'key), and commit it.'
+        )
+        return '\n'.join(lines)
     elif not same_url:
         urls = sorted({f'{r.method} {_scrub(r.uri)}' for r in recorded})
         lines.append(f'No recorded request has that method and URL; recorded: {", ".join(urls)}.')

@@ -138,6 +138,13 @@ def test_guard_sets_placeholder_keys_during_replay_and_fails_an_unmatched_reques
     assert not isinstance(exc_info.value, Exception)
 
 
+def test_an_empty_cassette_says_to_record_it_first() -> None:
+    cassette = FakeCassette([])
+    with guard_cassette(cassette, placeholder=REPLAY_PLACEHOLDER_KEY):
+        with pytest.raises(CassetteMismatchError, match='record it first with `pytest --record-mode=once`'):
+            cassette.can_play_response_for(Request('GET', 'http://h/p', b'', {}))
+
+
 def test_guard_keeps_a_key_that_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('GROQ_API_KEY', 'gsk-already-set-key')
     with guard_cassette(FakeCassette([]), placeholder=REPLAY_PLACEHOLDER_KEY):

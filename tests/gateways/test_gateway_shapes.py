@@ -16,7 +16,6 @@ The self-hosted shape also runs through a real LiteLLM proxy in `test_litellm_pr
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -231,8 +230,8 @@ def test_pai_with_the_gateway_model_posts_to_its_path_with_its_headers(gateway: 
     assert_arrived(gateway.server, gateway.shape)
 
 
-# `pai` lives in the core once the command moved there, in the Groq plugin before.
-PAI_MODULE = 'pydantic_ai' if importlib.util.find_spec('pydantic_ai.cli') else 'pydantic_ai_groq'
+# `pai` lives in the core (`python -m pydantic_ai`); `python -m pydantic_ai_groq` is only an alias of it.
+PAI_MODULE = 'pydantic_ai'
 
 
 @pytest.mark.asyncio
