@@ -9,7 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import groq
 import httpx
@@ -32,6 +32,9 @@ from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider, check_exclusive
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse, StreamErrorFrame, iter_chunks, stream_error
+
+if TYPE_CHECKING:
+    from .batch import GroqBatchAPI
 
 CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
 """Where chat completions are posted, relative to the client's base URL (as the groq SDK itself does)."""
@@ -203,6 +206,16 @@ class GroqModel(Model):
         finally:
             if http_response is not None:
                 await http_response.aclose()
+
+    def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
+        """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
+
+        Args:
+            completion_window: How long Groq may take before the batch expires: `'24h'` (the default) to `'7d'`.
+        """
+        from .batch import GroqBatchAPI
+
+        return GroqBatchAPI(self, completion_window=completion_window)
 
     def _prepare(
         self,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import wire
 from ._http import RecordedRequest
+from .batches import BatchBehaviour, BatchService
 from .responses import (
     ScriptedResponse,
     ToolCall,
@@ -39,6 +40,8 @@ from .responses import (
 from .server import CHAT_COMPLETIONS_PATH, DefaultResponse, GroqTestServer
 
 __all__ = (
+    'BatchBehaviour',
+    'BatchService',
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
     'GroqTestServer',
