@@ -57,8 +57,10 @@ class BatchBehaviour:
     """For `failed` and `expired`: how many lines (in input order) ran before the end; by default half."""
     cancel_keeps: int | None = None
     """For a cancelled batch: how many lines (in input order) ran before the cancellation; by default half."""
-    line_errors: Mapping[str, int] = field(default_factory=dict[str, int])
-    """Custom ids whose line fails with this HTTP status (its line goes to the error file)."""
+    line_errors: Mapping[str, int | tuple[int, Mapping[str, Any]]] = field(
+        default_factory=dict[str, 'int | tuple[int, Mapping[str, Any]]']
+    )
+    """Custom ids whose line fails with this HTTP status, or `(status, error body)` (it goes to the error file)."""
     answers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict[str, Mapping[str, Any]])
     """Custom ids answered with this chat-completion body instead of the echo."""
     shuffle: bool = True
@@ -285,10 +287,14 @@ class BatchService:
         errors: list[bytes] = []
         for line in batch.lines[:ran]:
             custom_id = line['custom_id']
-            status_code = behaviour.line_errors.get(custom_id)
+            scripted = behaviour.line_errors.get(custom_id)
             request_id = wire.new_request_id()
-            if status_code is not None:
-                body: Any = wire.error_body(f'scripted error for {custom_id}', code='scripted_error')
+            if scripted is not None:
+                status_code, body = (
+                    scripted
+                    if isinstance(scripted, tuple)
+                    else (scripted, wire.error_body(f'scripted error for {custom_id}', code='scripted_error'))
+                )
                 errors.append(
                     _output_line(custom_id, {'status_code': status_code, 'request_id': request_id, 'body': body})
                 )
