@@ -56,8 +56,13 @@ if TYPE_CHECKING:
 
 __version__ = '0.1.0'
 
+CORE_DISTRIBUTION = 'pydantic-ai-core'
+"""The distribution this `pydantic_ai` package belongs to; plugins check it to detect another project's package
+(`pydantic-ai` and `pydantic-ai-slim` install the same import name)."""
+
 __all__ = (
     '__version__',
+    'CORE_DISTRIBUTION',
     # exceptions
     'PydanticAIError',
     'UserError',

@@ -122,10 +122,10 @@ def model_request_sync(
       thread waits for it.
 
     Context variables (such as `override_allow_model_requests`) are carried over in both cases. The loop is kept
-    rather than made afresh per call (as `asyncio.run` would) because HTTP clients are bound to the loop they first
-    ran in: the HTTP client models share by default (`cached_async_http_client()`) would otherwise fail on the
-    second call. For the same reason, do not share one HTTP client between these calls and your own event loop.
-    In async code, use `await model_request(...)` instead.
+    rather than made afresh per call (as `asyncio.run` would) so that connections are reused from one call to the
+    next. The HTTP client models share by default (`cached_async_http_client()`) pools connections per event loop,
+    so it is safe with any loop; an `httpx.AsyncClient` of your own is bound to the loop it first ran in, so do not
+    share it between these calls and your own event loop. In async code, use `await model_request(...)` instead.
 
     Args:
         model: The model: a `Model`, or a `'provider:model-name'` string resolved through the provider registry.

@@ -28,6 +28,7 @@ from pydantic_ai.exceptions import (
 
 PYDANTIC_AI_ALL = {
     '__version__',
+    'CORE_DISTRIBUTION',
     # exceptions
     'PydanticAIError',
     'UserError',

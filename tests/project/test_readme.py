@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+import pydantic_ai._http
 import pydantic_ai.models
 import pydantic_ai.providers
 from pydantic_ai.models import override_allow_model_requests
@@ -89,7 +90,7 @@ def mock_groq(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]
         return httpx.Response(200, json=_completion({'content': 'Low latency keeps conversations natural.'}))
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    monkeypatch.setitem(pydantic_ai.models._cached_http_clients, (600, 5), client)
+    monkeypatch.setitem(pydantic_ai._http._shared_clients, (60, 5), client)
     monkeypatch.setenv('GROQ_API_KEY', FAKE_KEY)
     monkeypatch.delenv('GROQ_BASE_URL', raising=False)
     monkeypatch.setattr(pydantic_ai.providers, '_default_registry', None)

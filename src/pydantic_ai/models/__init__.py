@@ -225,23 +225,17 @@ def override_allow_model_requests(allow_model_requests: bool) -> Iterator[None]:
         _allow_override.reset(token)
 
 
-_cached_http_clients: dict[tuple[float, float], httpx.AsyncClient] = {}
-
-
-def cached_async_http_client(*, timeout: float = 600, connect: float = 5) -> httpx.AsyncClient:
+def cached_async_http_client(*, timeout: float = 60, connect: float = 5) -> httpx.AsyncClient:
     """A shared `httpx.AsyncClient`, one per `(timeout, connect)` pair, re-created if it was closed.
 
-    Models and providers use it when the caller passes no HTTP client, so that they share one connection pool.
-    The defaults suit LLM calls: a long read timeout and a short connect timeout.
+    Models and providers use it when the caller passes no HTTP client, so that they share connections. It is safe
+    across event loops: connections are pooled per event loop, so a request never travels on a connection opened
+    by another (possibly closed) loop, and a loop's connections are closed when `asyncio.run()` finishes it (see
+    `pydantic_ai._http`). The defaults are the groq SDK's: 60 s to read a response, 5 s to connect.
     """
-    key = (timeout, connect)
-    client = _cached_http_clients.get(key)
-    if client is None or client.is_closed:
-        import httpx
+    from .._http import shared_async_http_client
 
-        client = httpx.AsyncClient(timeout=httpx.Timeout(timeout=timeout, connect=connect))
-        _cached_http_clients[key] = client
-    return client
+    return shared_async_http_client(timeout=timeout, connect=connect)
 
 
 def infer_model(model: Model | str) -> Model:
