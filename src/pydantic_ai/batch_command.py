@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -111,7 +112,8 @@ def main(
     err = stderr or sys.stderr
     parser = build_parser()
     try:
-        options = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(stdout or sys.stdout):
+            options = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     model = options.model or default_model or os.environ.get('PAI_MODEL')
@@ -120,6 +122,7 @@ def main(
             raise UserError('--poll-interval must be a number of seconds >= 0.')
         if bool(options.resume) == (options.input is not None):
             raise UserError('give either an input file, or --resume BATCH_ID (repeatable), not both or neither.')
+        _check_output(options.output)
         if options.resume:
             if model is None:
                 raise UserError('--resume needs --model provider:name (the provider the batch was sent to).')
@@ -144,7 +147,11 @@ def main(
         if hint:
             print(f'pai batch: {hint}', file=err)
         return EXIT_USAGE if isinstance(exc, UserError) and not runner.submitted else EXIT_FAILED
-    _write(options.output, results, stdout or sys.stdout)
+    try:
+        _write(options.output, results, stdout or sys.stdout)
+    except OSError as exc:
+        print(f'pai batch: cannot write {options.output}: {exc.strerror or exc}. {runner.resume_hint()}', file=err)
+        return EXIT_FAILED
     failed = sum(1 for result in results if result.error is not None)
     if not options.quiet:
         print(f'pai batch: {len(results) - failed} answered, {failed} failed -> {options.output}', file=err)
@@ -153,6 +160,18 @@ def main(
 
 class _LineError(UserError):
     """A batch item error, re-told with the input line number."""
+
+
+def _check_output(output: str) -> None:
+    """Refuse an output path that cannot be written, before any batch is submitted."""
+    if output == '-':
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise UserError(f'-o {output} is a directory: give a file path, such as results.jsonl.')
+    parent = target.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise UserError(f'cannot write -o {output}: {parent} is not a writable directory.')
 
 
 def _read_groups(path: str, stdin: TextIO, model: str | None) -> list[_Group]:

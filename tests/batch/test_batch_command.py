@@ -143,6 +143,15 @@ def test_pai_batch_usage_errors_exit_2() -> None:
     err = io.StringIO()
     assert main(['/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot read /nonexistent/prompts.jsonl' in err.getvalue()
+    err = io.StringIO()
+    assert main(['p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
+    assert 'cannot write -o /nonexistent/dir/out.jsonl' in err.getvalue()
+    err = io.StringIO()
+    assert main(['p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
+    assert '--poll-interval' in err.getvalue()
+    err = io.StringIO()
+    assert main(['p.jsonl', '--model', MODEL], stderr=err) == 2
+    assert '-o/--output' in err.getvalue()
 
 
 def test_pai_batch_interrupted_leaves_the_batch_running_and_resume_collects_it(
