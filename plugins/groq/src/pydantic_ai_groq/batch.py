@@ -102,7 +102,8 @@ class GroqBatchAPI(BatchAPI):
                 )
             params = item.model_request_parameters or ModelRequestParameters()
             try:
-                content, _options = self._model._prepare(list(item.messages), settings, params, stream=False)
+                # The body is the first thing `_prepare` returns; the rest (request options) is per HTTP call.
+                content = self._model._prepare(list(item.messages), settings, params, stream=False)[0]
             except UserError as exc:
                 raise BatchItemError(index, custom_id, exc.message) from exc
             lines.append(
