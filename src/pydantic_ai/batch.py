@@ -32,12 +32,16 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 from .exceptions import ModelAPIError, UserError
 from .messages import ModelMessage, ModelRequest, ModelResponse
-from .models import Model, ModelRequestParameters, infer_model
+from .models import Model, ModelRequestParameters
+from .registry import infer_model
 from .settings import ModelSettings
+
+if TYPE_CHECKING:
+    from .registry import ProviderRegistry
 
 __all__ = (
     'BatchAPI',
@@ -224,15 +228,15 @@ ProgressCallback: TypeAlias = 'Callable[[BatchProgress], Awaitable[None] | None]
 """Called with every status polled while waiting for a batch; may be a coroutine function."""
 
 
-def batch_api(model: Model | str) -> BatchAPI:
-    """The batch endpoints of `model` (a `Model` or a `'provider:model-name'` string).
+def batch_api(model: Model | str, *, registry: ProviderRegistry | None = None) -> BatchAPI:
+    """The batch endpoints of `model`: a `Model`, or a `'provider:model-name'` string resolved in `registry`.
 
     Raises:
         UserError: the model does not support batches, or the model string cannot be resolved.
     """
     if not isinstance(model, (Model, str)):
         raise UserError(f'`model` must be a `Model` or a "provider:model-name" string, got {type(model).__name__}.')
-    resolved = infer_model(model)
+    resolved = infer_model(model, registry=registry)
     if not isinstance(resolved, SupportsBatch):
         raise UserError(
             f'{type(resolved).__name__} (provider {resolved.system!r}) does not support batches: use a model whose '
@@ -400,7 +404,11 @@ async def notify(on_progress: ProgressCallback | None, progress: BatchProgress) 
 
 
 async def submit_batch(
-    model: Model | str, items: Sequence[BatchItemLike], *, metadata: dict[str, str] | None = None
+    model: Model | str,
+    items: Sequence[BatchItemLike],
+    *,
+    metadata: dict[str, str] | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> BatchJob:
     """Check and build every item's request, upload them as one batch, and return its handle at once.
 
@@ -409,14 +417,14 @@ async def submit_batch(
         BatchItemError: an item cannot become a request (nothing has been uploaded).
         ModelAPIError: the upload or the batch creation failed.
     """
-    api = batch_api(model)
+    api = batch_api(model, registry=registry)
     normalized = normalize_items(items)
     prepared = api.prepare(normalized)
     progress = await api.submit(prepared, metadata=metadata)
     return BatchJob(api, progress.batch_id, [item.custom_id or '' for item in normalized], progress)
 
 
-def get_batch(model: Model | str, batch_id: str) -> BatchJob:
+def get_batch(model: Model | str, batch_id: str, *, registry: ProviderRegistry | None = None) -> BatchJob:
     """The handle of a batch submitted earlier (perhaps by another process), from its id alone.
 
     Raises:
@@ -424,4 +432,4 @@ def get_batch(model: Model | str, batch_id: str) -> BatchJob:
     """
     if not isinstance(batch_id, str) or not batch_id:
         raise UserError(f'`batch_id` must be the non-empty id returned when the batch was submitted, got {batch_id!r}.')
-    return BatchJob(batch_api(model), batch_id)
+    return BatchJob(batch_api(model, registry=registry), batch_id)

@@ -7,9 +7,9 @@ response = model_request_sync('groq:llama-3.3-70b-versatile', [ModelRequest.user
 print(response.parts[0].content, response.usage.response_tokens)
 ```
 
-`model` is a `Model` instance or a `'provider:model-name'` string, resolved through the provider registry with
-`pydantic_ai.models.infer_model`. Requests go through the model's own `request()` and `request_stream()`, so
-`check_allow_model_requests()` applies exactly as it does to a direct call on the model.
+`model` is a `Model` instance or a `'provider:model-name'` string, resolved with `pydantic_ai.registry.infer_model`
+(in the registry passed as `registry=`, else the current one). Requests go through the model's own `request()` and
+`request_stream()`, so `check_allow_model_requests()` applies exactly as it does to a direct call on the model.
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .exceptions import UserError
 from .messages import ModelMessage, ModelRequest, ModelResponse
-from .models import Model, ModelRequestParameters, StreamedResponse, infer_model
+from .models import Model, ModelRequestParameters, StreamedResponse
+from .registry import infer_model
 from .settings import ModelSettings
 
 if TYPE_CHECKING:
     from .batch import BatchItemLike, BatchResult, ProgressCallback
+    from .registry import ProviderRegistry
 
 __all__ = ('model_request', 'model_request_batch', 'model_request_stream', 'model_request_sync')
 
@@ -43,6 +45,7 @@ async def model_request(
     *,
     model_settings: ModelSettings | None = None,
     model_request_parameters: ModelRequestParameters | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> ModelResponse:
     """Send a conversation to a model and return its response.
 
@@ -52,6 +55,7 @@ async def model_request(
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request (temperature, max tokens, ...).
         model_request_parameters: Tools and output options; by default none (plain text answers).
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Returns:
         The model's response; its `usage` field holds the usage of this request.
@@ -61,7 +65,9 @@ async def model_request(
             to pass), or model requests are disabled (see `pydantic_ai.models.ALLOW_MODEL_REQUESTS`).
         ModelAPIError: the request failed (`ModelHTTPError`, `ModelConnectionError`, ...).
     """
-    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    resolved, conversation, settings, parameters = _prepare(
+        model, messages, model_settings, model_request_parameters, registry
+    )
     response, _usage = await resolved.request(conversation, settings, parameters)
     return response
 
@@ -73,6 +79,7 @@ async def model_request_stream(
     *,
     model_settings: ModelSettings | None = None,
     model_request_parameters: ModelRequestParameters | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> AsyncIterator[StreamedResponse]:
     """Send a conversation to a model and stream its response.
 
@@ -90,6 +97,7 @@ async def model_request_stream(
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request.
         model_request_parameters: Tools and output options; by default none.
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Yields:
         The `StreamedResponse`: iterate it for events; `get()` assembles the response so far.
@@ -99,7 +107,9 @@ async def model_request_stream(
             disabled.
         ModelAPIError: the request failed.
     """
-    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    resolved, conversation, settings, parameters = _prepare(
+        model, messages, model_settings, model_request_parameters, registry
+    )
     async with resolved.request_stream(conversation, settings, parameters) as stream:
         yield stream
 
@@ -110,6 +120,7 @@ def model_request_sync(
     *,
     model_settings: ModelSettings | None = None,
     model_request_parameters: ModelRequestParameters | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> ModelResponse:
     """Send a conversation to a model and return its response, without `await`: for scripts and notebooks.
 
@@ -132,6 +143,7 @@ def model_request_sync(
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request.
         model_request_parameters: Tools and output options; by default none.
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Returns:
         The model's response, with the usage of this request in its `usage` field.
@@ -142,8 +154,18 @@ def model_request_sync(
         ModelAPIError: the request failed.
     """
     # Validate here, so that mistakes are raised in the caller's thread with the caller's traceback.
-    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    resolved, conversation, settings, parameters = _prepare(
+        model, messages, model_settings, model_request_parameters, registry
+    )
     coroutine = model_request(resolved, conversation, model_settings=settings, model_request_parameters=parameters)
+    return run_coroutine_sync(coroutine)
+
+
+def run_coroutine_sync(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run `coroutine` to completion from sync code, as `model_request_sync` does (see there for where it runs).
+
+    Shared by the sync entry points of the library (`model_request_sync`, `Agent.run_sync`).
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -159,6 +181,7 @@ async def model_request_batch(
     on_progress: ProgressCallback | None = None,
     timeout: float | None = None,
     metadata: dict[str, str] | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> list[BatchResult]:
     """Send many conversations as one batch, wait for the provider to run it, and return one result per item.
 
@@ -185,6 +208,7 @@ async def model_request_batch(
             `BatchProgress` polled (batch id, status, counts); may be async.
         timeout: Give up waiting after this many seconds (`TimeoutError`); the batch goes on and can be resumed.
         metadata: Key-value pairs stored with the batch at the provider.
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Returns:
         One `BatchResult` per item, in input order, each with `.custom_id`, and `.response` (a `ModelResponse`) or
@@ -198,7 +222,7 @@ async def model_request_batch(
     """
     from .batch import notify, submit_batch
 
-    job = await submit_batch(model, items, metadata=metadata)
+    job = await submit_batch(model, items, metadata=metadata, registry=registry)
     if job.last is not None:
         # The first report carries the batch id, so the caller can resume from another process.
         await notify(on_progress, job.last)
@@ -304,6 +328,7 @@ def _prepare(
     messages: Sequence[ModelMessage],
     model_settings: ModelSettings | None,
     model_request_parameters: ModelRequestParameters | None,
+    registry: ProviderRegistry | None,
 ) -> tuple[Model, list[ModelMessage], ModelSettings | None, ModelRequestParameters]:
     """Check the arguments of a direct request and resolve the model; raise `UserError` saying what to pass."""
     if not isinstance(model, (Model, str)):
@@ -343,4 +368,4 @@ def _prepare(
             '`model_request_parameters` must be a `pydantic_ai.models.ModelRequestParameters`, got '
             f'{type(model_request_parameters).__name__}.'
         )
-    return infer_model(model), conversation, model_settings, model_request_parameters
+    return infer_model(model, registry=registry), conversation, model_settings, model_request_parameters
