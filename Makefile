@@ -19,12 +19,15 @@ help:
 $(STAMP): pyproject.toml plugins/groq/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e 'plugins/groq[cli]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli]' -e plugins/groq
+	@# A .venv made when pydantic-ai-groq shipped `pai`: upgrading that plugin deletes the script the core just wrote.
+	@test -x $(BIN)/pai || $(BIN)/python -m pip install --quiet --no-deps --force-reinstall -e .
 	touch $(STAMP)
 
 install: $(STAMP) demo
 
-# The offline demo: a recorded Groq answer replayed through the real GroqModel code path by the `pai` command.
+# The offline demo: a recorded Groq answer replayed through the real GroqModel code path by the `pai` command
+# (the core's command line, installed by the `cli` extra).
 DEMO_CASSETTE := cassettes/test_groq_cassettes/test_streamed_text_is_assembled_from_chunks_with_usage_from_x_groq.yaml
 
 demo: $(STAMP)

@@ -203,7 +203,7 @@ def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _is_run_context(annotation: Any) -> bool:
-    from .tools import RunContext
+    from ._run_context import RunContext
 
     if annotation is RunContext or get_origin(annotation) is RunContext:
         return True

@@ -9,76 +9,21 @@ Importing this module loads no pydantic: a `Tool` builds its schema when it is c
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias
 
-from typing_extensions import TypeVar
-
+from ._run_context import AgentDepsT, RunContext
+from ._tool_definition import ToolDefinition
 from .exceptions import UserError
 
 if TYPE_CHECKING:
     from ._function_schema import FunctionSchema
-    from .messages import ModelMessage, UserContent
-    from .models import Model
-    from .usage import Usage
 
 __all__ = ('ToolDefinition', 'RunContext', 'Tool', 'ToolFuncEither', 'ToolPrepareFunc', 'DocstringFormat')
 
-AgentDepsT = TypeVar('AgentDepsT', default=None, contravariant=True)
-"""The type of the dependencies an agent's tools, prompts and validators receive in `RunContext.deps`."""
-
 DocstringFormat: TypeAlias = Literal['google', 'numpy', 'sphinx', 'auto']
 """The docstring style a tool's descriptions are read in; `'auto'` detects it."""
-
-
-@dataclass
-class ToolDefinition:
-    """A tool the model may call, described in the form model APIs take."""
-
-    name: str
-    """The tool's name; the model uses it to call the tool."""
-    description: str | None = None
-    """What the tool does, for the model. `None` means no description is sent."""
-    parameters_json_schema: dict[str, Any] = field(default_factory=lambda: {'type': 'object', 'properties': {}})
-    """The JSON schema of the tool's arguments (an object schema)."""
-    outer_typed_dict_key: str | None = None
-    """When set, the arguments are wrapped in an object under this key before validation."""
-    strict: bool | None = None
-    """Ask the provider to enforce the schema strictly, where it supports that. `None` leaves it unset."""
-
-
-@dataclass
-class RunContext(Generic[AgentDepsT]):
-    """What a tool, dynamic system prompt or result validator knows about the run it is part of.
-
-    Annotate a function's first parameter with `RunContext[YourDeps]` to receive it.
-    """
-
-    deps: AgentDepsT
-    """The dependencies passed to `agent.run(..., deps=...)`."""
-    model: Model
-    """The model the run uses."""
-    usage: Usage
-    """The usage of the run so far."""
-    prompt: str | Sequence[UserContent] | None
-    """The user prompt the run started with."""
-    messages: list[ModelMessage] = field(default_factory=list)
-    """The conversation so far."""
-    tool_name: str | None = None
-    """The name of the tool being called, inside a tool (and its `prepare` function)."""
-    tool_call_id: str | None = None
-    """The id of the tool call being answered, inside a tool."""
-    retry: int = 0
-    """How many times this tool (or the result) has been retried so far in this run."""
-    run_step: int = 0
-    """The number of the current model request in the run, counted from 1."""
-
-    def replace_with(self, **changes: Any) -> RunContext[AgentDepsT]:
-        """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
 
 
 ToolFuncEither: TypeAlias = Callable[..., Any]

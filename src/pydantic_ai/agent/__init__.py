@@ -29,7 +29,6 @@ import contextvars
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Generic, overload
 
@@ -52,9 +51,17 @@ from ..models import infer_model as _infer_registered_model
 from ..output import OutputMode
 from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
-from ..tools import RunContext, Tool, ToolFuncEither, ToolPrepareFunc
+from ..tools import Tool, ToolFuncEither, ToolPrepareFunc
 from ..usage import Usage, UsageLimits
-from ._run import NOT_EXECUTED, RESULT_NOT_USED, RESULT_PROCESSED, AgentRun, EndStrategy, FinalResult
+from ._run import (
+    NOT_EXECUTED,
+    RESULT_NOT_USED,
+    RESULT_PROCESSED,
+    AgentRun,
+    EndStrategy,
+    FinalResult,
+    SystemPromptRunner,
+)
 
 __all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner', 'infer_model')
 
@@ -83,28 +90,6 @@ def capture_run_messages() -> Iterator[list[ModelMessage]]:
         yield messages
     finally:
         _captured.reset(token)
-
-
-@dataclass
-class SystemPromptRunner:
-    """A system prompt function, with or without `RunContext`, sync or async; `ref` is set for dynamic ones."""
-
-    function: Callable[..., Any]
-    ref: str | None
-
-    def __post_init__(self) -> None:
-        from .._function_schema import first_param_is_run_context
-
-        self.takes_ctx = first_param_is_run_context(self.function)
-
-    async def run(self, ctx: RunContext[Any]) -> str:
-        """The prompt's text."""
-        value = self.function(ctx) if self.takes_ctx else self.function()
-        if inspect.isawaitable(value):
-            value = await value
-        if not isinstance(value, str):
-            raise UserError(f'System prompt function {self.function.__name__!r} must return a str, got {value!r}.')
-        return value
 
 
 _UNSET: Any = object()

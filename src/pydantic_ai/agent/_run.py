@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from .._output import ResultSchema, ResultTool, ResultValidator
-from ..exceptions import ModelRetry, UnexpectedModelBehavior
+from ..exceptions import ModelRetry, UnexpectedModelBehavior, UserError
 from ..messages import (
     ModelMessage,
     ModelRequest,
@@ -36,10 +36,7 @@ from ..settings import ModelSettings
 from ..tools import RunContext, Tool, ToolDefinition
 from ..usage import Usage, UsageLimits
 
-if TYPE_CHECKING:
-    from . import SystemPromptRunner
-
-__all__ = ('AgentRun', 'FinalResult', 'EndStrategy')
+__all__ = ('AgentRun', 'FinalResult', 'EndStrategy', 'SystemPromptRunner')
 
 EndStrategy = Literal['early', 'exhaustive']
 """What happens to the other tool calls of the response that holds the final result: skipped, or run too."""
@@ -48,6 +45,28 @@ NOT_EXECUTED = 'Tool not executed - a final result was already processed.'
 RESULT_PROCESSED = 'Final result processed.'
 RESULT_NOT_USED = 'Result tool not used - a final result was already processed.'
 _TEXT_NOT_ALLOWED = 'Plain text responses are not permitted, please call one of the functions instead.'
+
+
+@dataclass
+class SystemPromptRunner:
+    """A system prompt function, with or without `RunContext`, sync or async; `ref` is set for dynamic ones."""
+
+    function: Callable[..., Any]
+    ref: str | None
+
+    def __post_init__(self) -> None:
+        from .._function_schema import first_param_is_run_context
+
+        self.takes_ctx = first_param_is_run_context(self.function)
+
+    async def run(self, ctx: RunContext[Any]) -> str:
+        """The prompt's text."""
+        value = self.function(ctx) if self.takes_ctx else self.function()
+        if inspect.isawaitable(value):
+            value = await value
+        if not isinstance(value, str):
+            raise UserError(f'System prompt function {self.function.__name__!r} must return a str, got {value!r}.')
+        return value
 
 
 @dataclass

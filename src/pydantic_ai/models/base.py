@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .._tool_definition import ToolDefinition
 from ..builtin_tools import AbstractBuiltinTool
 from ..messages import FinishReason, ModelMessage, ModelResponse, ModelResponseStreamEvent
 from ..output import OutputMode, OutputObjectDefinition
 from ..settings import ModelSettings
 from ..streaming import ModelResponsePartsManager
-from ..tools import ToolDefinition
 from ..usage import Usage
 
 __all__ = ('Model', 'ModelRequestParameters', 'StreamedResponse')

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TypeAlias
 
+from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
 from ..messages import (
     BinaryContent,
@@ -43,7 +44,6 @@ from ..messages import (
     UserPromptPart,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
 from ..usage import Usage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 

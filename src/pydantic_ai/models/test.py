@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
+from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
 from ..messages import (
     FinishReason,
@@ -29,7 +30,6 @@ from ..messages import (
     ToolReturnPart,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
 from ..usage import Usage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from .function import estimate_string_tokens, estimate_usage

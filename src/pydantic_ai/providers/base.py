@@ -21,6 +21,20 @@ class Provider(Protocol[ClientT_co]):
 
     Implement the three properties, directly or by subclassing this protocol. The API key, if any, must never
     appear in the provider's `repr()`.
+
+    Optional class attributes, read from the provider class (the factory the registry returns, `factory(name)`)
+    by tools such as the `pai` command line, so that they need not know the provider; leave out any that do not
+    apply:
+
+    - `api_key_env_var: str`: the environment variable the provider reads its API key from (`'GROQ_API_KEY'`).
+    - `api_key_url: str`: where a user creates an API key (a web page), for "no API key" messages.
+    - `base_url_env_var: str`: the environment variable that overrides the base URL.
+    - `default_model: str`: the model name to use when the user names none.
+    - `models_path: str`: the path, below `base_url`, of an OpenAI-compatible model list (`GET`, bearer
+      authentication, answering `{"data": [{"id": ...}, ...]}`), for `pai models`.
+
+    `pai` passes `http_client` to the factory for `--timeout` and `--replay`, and `max_retries=0` to a factory that
+    accepts it when replaying a recording.
     """
 
     @property

@@ -270,13 +270,21 @@ class ProviderRegistry:
             )
         return provider
 
-    def model(self, provider_name: str, model_name: str) -> Model:
-        """A model named `model_name` served by provider `provider_name`. See `pydantic_ai.registry.infer_model`."""
+    def model(self, provider_name: str, model_name: str, *, provider: Provider[Any] | None = None) -> Model:
+        """A model named `model_name` served by provider `provider_name`. See `pydantic_ai.registry.infer_model`.
+
+        Args:
+            provider_name: The provider's registered name; its plugin builds the model.
+            model_name: The model name.
+            provider: A provider instance to talk through (one the caller configured, the `pai` command line with
+                its own HTTP client, say); by default the provider is created with its defaults.
+        """
         loaded = self._load(provider_name)
         caller = self._caller('pydantic_ai_model', loaded.plugin)
         model: object = None
         if caller.get_hookimpls():
-            provider = self.infer_provider(provider_name)
+            if provider is None:
+                provider = self.infer_provider(provider_name)
             try:
                 model = caller(provider_name=provider_name, model_name=model_name, provider=provider)
             except PydanticAIError:

@@ -45,6 +45,12 @@ class GroqProvider(Provider[AsyncGroq]):
     """The environment variable holding the base URL, read when `base_url` is not passed."""
     default_base_url: ClassVar[str] = 'https://api.groq.com'
     """The base URL used when neither the argument nor the environment variable gives one."""
+    default_model: ClassVar[str] = 'llama-3.3-70b-versatile'
+    """The model used when a caller names none (the `pai` command line without `--model`)."""
+    api_key_url: ClassVar[str] = 'https://console.groq.com/keys'
+    """Where a user creates an API key, for "no API key" messages."""
+    models_path: ClassVar[str] = '/openai/v1/models'
+    """The path, below the base URL, of the list of models the API key can use (`pai models` asks it)."""
 
     @staticmethod
     def model_factory(model_name: str, provider: Provider[Any]) -> Model:

@@ -37,7 +37,7 @@ from .responses import (
     text_completion,
     tool_call_completion,
 )
-from .server import CHAT_COMPLETIONS_PATH, DefaultResponse, GroqTestServer
+from .server import CHAT_COMPLETIONS_PATH, MODELS_PATH, DefaultResponse, GroqTestServer
 
 __all__ = (
     'BatchBehaviour',
@@ -45,6 +45,7 @@ __all__ = (
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
     'GroqTestServer',
+    'MODELS_PATH',
     'RecordedRequest',
     'ScriptedResponse',
     'ToolCall',
