@@ -1,4 +1,4 @@
-"""`pai batch` (`pydantic_ai.batch_command`) end to end in a subprocess against the local server, and its formats."""
+"""`pai batch` end to end in a subprocess (`python -m pydantic_ai batch`) against the local server, and its formats."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pydantic_ai.batch import BatchItemUnfinished, BatchResult
-from pydantic_ai.batch_command import main
+from pydantic_ai.cli._batch import run_batch
 from pydantic_ai.batch_jsonl import PromptFileError, chat_messages, read_prompt_lines, result_line
 from pydantic_ai.exceptions import ModelHTTPError, UserError
 from pydantic_ai.messages import (
@@ -38,7 +38,7 @@ MODEL = 'groq:llama-3.3-70b-versatile'
 def pai_batch(server: GroqTestServer, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, GROQ_BASE_URL=server.base_url, GROQ_API_KEY=FAKE_GROQ_API_KEY)
     return subprocess.run(
-        [sys.executable, '-m', 'pydantic_ai.batch_command', *args],
+        [sys.executable, '-m', 'pydantic_ai', 'batch', *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -98,10 +98,11 @@ def test_pai_batch_exits_0_when_every_line_is_answered_and_can_write_to_stdout(
     server: GroqTestServer, tmp_path: Path
 ) -> None:
     prompts = write_lines(tmp_path / 'p.jsonl', {'custom_id': 'x', 'prompt': 'hi'})
-    done = pai_batch(server, str(prompts), '-o', '-', '--model', MODEL, '--poll-interval', '0', '--quiet')
+    done = pai_batch(server, str(prompts), '-o', '-', '--poll-interval', '0', '--quiet')  # the provider's default model
     assert done.returncode == 0, done.stderr
     assert done.stderr == ''
     assert [json.loads(line)['custom_id'] for line in done.stdout.splitlines()] == ['x']
+    assert next(r for r in server.requests if r.path == '/openai/v1/files').body.count(b'"model":"') == 1
 
 
 @pytest.mark.parametrize(
@@ -135,22 +136,22 @@ def test_pai_batch_reports_a_bad_line_by_number_and_sends_nothing(
 
 def test_pai_batch_usage_errors_exit_2() -> None:
     err = io.StringIO()
-    assert main(['-o', 'x.jsonl'], stderr=err) == 2
+    assert run_batch(['-o', 'x.jsonl'], stderr=err) == 2
     assert 'either an input file, or --resume' in err.getvalue()
     err = io.StringIO()
-    assert main(['--resume', 'batch_1', '-o', 'x.jsonl'], stderr=err) == 2
-    assert '--resume needs --model' in err.getvalue()
+    assert run_batch(['p.jsonl', '-o', 'x.jsonl', '--model', 'groq:m', '--provider', 'other'], stderr=err) == 2
+    assert "--model 'groq:m' names provider 'groq' but --provider says 'other'" in err.getvalue()
     err = io.StringIO()
-    assert main(['/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run_batch(['/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot read /nonexistent/prompts.jsonl' in err.getvalue()
     err = io.StringIO()
-    assert main(['p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run_batch(['p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot write -o /nonexistent/dir/out.jsonl' in err.getvalue()
     err = io.StringIO()
-    assert main(['p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
+    assert run_batch(['p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
     assert '--poll-interval' in err.getvalue()
     err = io.StringIO()
-    assert main(['p.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run_batch(['p.jsonl', '--model', MODEL], stderr=err) == 2
     assert '-o/--output' in err.getvalue()
 
 
@@ -162,7 +163,7 @@ def test_pai_batch_interrupted_leaves_the_batch_running_and_resume_collects_it(
     out = tmp_path / 'out.jsonl'
     env = dict(os.environ, GROQ_BASE_URL=server.base_url, GROQ_API_KEY=FAKE_GROQ_API_KEY)
     process = subprocess.Popen(
-        [sys.executable, '-m', 'pydantic_ai.batch_command', str(prompts), '-o', str(out), '--model', MODEL],
+        [sys.executable, '-m', 'pydantic_ai', 'batch', str(prompts), '-o', str(out), '--model', MODEL],
         stderr=subprocess.PIPE,
         text=True,
         env=env,

@@ -1,8 +1,8 @@
 """`pai batch`: run a JSONL file of prompts as provider batches, and write one result line per prompt.
 
 ```text
-pai batch prompts.jsonl -o results.jsonl --model groq:llama-3.3-70b-versatile
-pai batch --resume batch_01abc -o results.jsonl --model groq:llama-3.3-70b-versatile
+pai batch prompts.jsonl -o results.jsonl [--model provider:name]
+pai batch --resume batch_01abc -o results.jsonl [--model provider:name]
 ```
 
 The formats are described in `pydantic_ai.batch_jsonl`. Every line is read and every request built before anything
@@ -12,9 +12,9 @@ follows on stderr while the provider works. Interrupting (Ctrl-C) leaves the bat
 resume with `--resume <batch_id>` (repeatable). Results are written in input order (when resuming: the batches in
 the order given, each in its input order) once every batch has ended.
 
-Vendor-neutral: models come from the provider registry and batches go through `pydantic_ai.batch`, so any provider
-whose plugin supports batches works. The `pai` command calls `main(argv, default_model=...)` for its `batch`
-subcommand; `python -m pydantic_ai.batch_command` runs it directly.
+The model is chosen as for `pai`: `--model`, else `$PAI_MODEL`, else the provider's default (`--provider` picks the
+provider of bare names). Vendor-neutral: models come from the provider registry and batches go through
+`pydantic_ai.batch`, so any provider whose plugin supports batches works.
 
 Exit status: 0 every item has a response; 1 some item has an error, or the provider's API failed; 2 usage error or
 a bad input line (nothing was sent); 130 interrupted (the batches go on).
@@ -32,9 +32,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
-from .batch import (
+from ..batch import (
     BatchAPI,
     BatchItem,
     BatchItemError,
@@ -45,10 +45,12 @@ from .batch import (
     get_batch,
     normalize_items,
 )
-from .batch_jsonl import PromptLine, read_prompt_lines, result_line
-from .exceptions import PydanticAIError, UserError
+from ..batch_jsonl import PromptLine, read_prompt_lines, result_line
+from ..exceptions import PydanticAIError, UserError
+from ._errors import CliError
+from ._providers import ModelChoice, choose_model
 
-__all__ = ('main', 'build_parser', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')
+__all__ = ('run_batch', 'build_parser', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')
 
 EXIT_OK = 0
 """Every item has a response."""
@@ -73,7 +75,13 @@ def build_parser(prog: str = 'pai batch') -> argparse.ArgumentParser:
     )
     parser.add_argument('input', nargs='?', help='the JSONL prompt file ("-" for stdin)')
     parser.add_argument('-o', '--output', required=True, help='where to write the JSONL results ("-" for stdout)')
-    parser.add_argument('-m', '--model', help='the model, as provider:name (a line\'s "model" overrides the name)')
+    parser.add_argument(
+        '-m',
+        '--model',
+        help="`provider:model-name`, or a model name of --provider (default: $PAI_MODEL, else the provider's own); "
+        'a line\'s "model" overrides the name',
+    )
+    parser.add_argument('-p', '--provider', help='a registered provider name (default: the only installed one)')
     parser.add_argument(
         '--resume', action='append', metavar='BATCH_ID', help='collect a batch submitted earlier (repeatable)'
     )
@@ -92,19 +100,17 @@ class _Group:
     progress: BatchProgress | None = None
 
 
-def main(
-    argv: Sequence[str] | None = None,
+def run_batch(
+    argv: Sequence[str],
     *,
-    default_model: str | None = None,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
 ) -> int:
     """Run `pai batch` and return its exit status.
 
     Args:
-        argv: The arguments after `batch`; `sys.argv[1:]` by default.
-        default_model: The model used when neither `--model` nor a line names one (the `pai` command's default).
+        argv: The arguments after `batch`.
         stdin: Where `-` reads from (`sys.stdin` by default).
         stdout: Where `-o -` writes to (`sys.stdout` by default).
         stderr: Where progress and errors go (`sys.stderr` by default).
@@ -113,10 +119,15 @@ def main(
     parser = build_parser()
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(stdout or sys.stdout):
-            options = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+            options = parser.parse_args(list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    model = options.model or default_model or os.environ.get('PAI_MODEL')
+    try:
+        provider, name = choose_model(ModelChoice(model=options.model, provider=options.provider))
+    except CliError as exc:
+        print(f'pai batch: {exc}', file=err)
+        return exc.exit_code
+    model = f'{provider}:{name}'
     try:
         if options.poll_interval < 0:
             raise UserError('--poll-interval must be a number of seconds >= 0.')
@@ -124,8 +135,6 @@ def main(
             raise UserError('give either an input file, or --resume BATCH_ID (repeatable), not both or neither.')
         _check_output(options.output)
         if options.resume:
-            if model is None:
-                raise UserError('--resume needs --model provider:name (the provider the batch was sent to).')
             groups = [_Group(model, job=get_batch(model, batch_id)) for batch_id in options.resume]
         else:
             groups = _read_groups(options.input, stdin or sys.stdin, model)
@@ -174,7 +183,7 @@ def _check_output(output: str) -> None:
         raise UserError(f'cannot write -o {output}: {parent} is not a writable directory.')
 
 
-def _read_groups(path: str, stdin: TextIO, model: str | None) -> list[_Group]:
+def _read_groups(path: str, stdin: IO[str], model: str) -> list[_Group]:
     if path == '-':
         lines = read_prompt_lines(stdin)
     else:
@@ -190,23 +199,18 @@ def _read_groups(path: str, stdin: TextIO, model: str | None) -> list[_Group]:
     return list(groups.values())
 
 
-def _line_model(line: PromptLine, model: str | None) -> str:
+def _line_model(line: PromptLine, model: str) -> str:
     if line.model is not None and ':' in line.model:
         return line.model
-    if model is None:
-        raise UserError(f'line {line.line_number}: no model: pass --model provider:name, or give the line a "model".')
     if line.model is None:
         return model
-    provider, sep, _ = model.partition(':')
-    if not sep:
-        raise UserError(f'--model must be provider:name, got {model!r}.')
-    return f'{provider}:{line.model}'
+    return f'{model.partition(":")[0]}:{line.model}'
 
 
 class _Runner:
     """Submits (or resumes) every group's batch, shows progress, and collects results in input order."""
 
-    def __init__(self, groups: list[_Group], poll_interval: float, err: TextIO, *, quiet: bool, output: str) -> None:
+    def __init__(self, groups: list[_Group], poll_interval: float, err: IO[str], *, quiet: bool, output: str) -> None:
         self.groups = groups
         self.poll_interval = poll_interval
         self.err = err
@@ -292,7 +296,7 @@ def _job(group: _Group) -> BatchJob:
     return group.job
 
 
-def _write(output: str, results: list[BatchResult], stdout: TextIO) -> None:
+def _write(output: str, results: list[BatchResult], stdout: IO[str]) -> None:
     lines = ''.join(json.dumps(result_line(r), ensure_ascii=False) + '\n' for r in results)
     if output == '-':
         stdout.write(lines)
@@ -302,7 +306,3 @@ def _write(output: str, results: list[BatchResult], stdout: TextIO) -> None:
     partial = target.with_name(f'.{target.name}.{os.getpid()}.{int(time.time())}.partial')
     partial.write_text(lines, encoding='utf-8')
     partial.replace(target)
-
-
-if __name__ == '__main__':
-    sys.exit(main())
