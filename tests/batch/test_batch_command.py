@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from pydantic_ai.batch import BatchItemUnfinished, BatchResult
-from pydantic_ai.cli._batch import run_batch
 from pydantic_ai.batch_jsonl import PromptFileError, chat_messages, read_prompt_lines, result_line
+from pydantic_ai.cli._batch import run_batch
 from pydantic_ai.exceptions import ModelHTTPError, UserError
 from pydantic_ai.messages import (
     ImageUrl,
@@ -272,3 +272,11 @@ def test_result_lines_carry_the_response_or_the_error_status_message_and_body() 
     expired = result_line(BatchResult('c', error=BatchItemUnfinished('m', 'batch_1', 'expired')))
     assert expired['error']['type'] == 'BatchItemUnfinished' and expired['error']['status_code'] is None
     assert 'expired' in expired['error']['message']
+
+
+def test_pai_batch_help_goes_to_stdout_and_names_no_provider() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert run_batch(['--help'], stdout=out, stderr=err) == 0
+    assert out.getvalue().startswith('usage: pai batch')
+    assert '--resume BATCH_ID' in out.getvalue() and 'PAI_MODEL' in out.getvalue()
+    assert 'groq' not in out.getvalue().lower() and err.getvalue() == ''
