@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import groq
@@ -16,7 +17,7 @@ import httpx
 from groq import AsyncGroq
 
 from pydantic_ai import __version__ as core_version
-from pydantic_ai.exceptions import UnexpectedModelBehavior, UserError
+from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider
@@ -24,15 +25,14 @@ from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 
-from ._errors import error_object, map_api_errors
+from ._errors import error_object, is_recoverable, malformed, map_api_errors
 from ._request import build_body, dumps, request_headers
 from ._response import failed_generation_parts, map_completion, timestamp
-from ._sse import iter_sse
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider, check_exclusive
 from .settings import GroqModelSettings
-from .streaming import GroqStreamedResponse, StreamErrorFrame, iter_chunks, stream_error
+from .streaming import GroqStreamedResponse, iter_chunks
 
 if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
@@ -154,13 +154,12 @@ class GroqModel(Model):
         content, options = self._prepare(messages, model_settings, model_request_parameters, stream=False)
         with map_api_errors(self._model_name):
             try:
-                http_response: httpx.Response = await self.client.post(
-                    CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options
-                )
+                http_response = await self._send(content, options, stream=False)
             except groq.APIStatusError as exc:
-                failed = self._tool_use_failed(exc)
-                if failed is None:
+                error = error_object(exc.body)
+                if not is_recoverable(error):
                     raise
+                failed = self._failed_generation(error, exc.status_code)
                 return failed, failed.usage + Usage()
         response = map_completion(self._json(http_response), self._model_name, self.system)
         return response, response.usage + Usage()
@@ -172,50 +171,40 @@ class GroqModel(Model):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
-        """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response."""
+        """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response.
+
+        The request is sent, and its first chunk read, when the block is entered: an HTTP error raises there.
+        """
         check_allow_model_requests()
         content, options = self._prepare(messages, model_settings, model_request_parameters, stream=True)
-        http_response: httpx.Response | None = None
-        chunks: AsyncIterator[dict[str, Any] | StreamErrorFrame]
-        with map_api_errors(self._model_name):
-            try:
-                http_response = cast(
-                    httpx.Response,
-                    await self.client.post(
-                        CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=True
-                    ),
-                )
-            except groq.APIStatusError as exc:
-                if error_object(exc.body).get('code') != 'tool_use_failed':
-                    raise
-                chunks = _single(StreamErrorFrame(error_object(exc.body)))
+        chunks = iter_chunks(partial(self._send, content, options, stream=True), self._model_name)
         try:
-            if http_response is not None:
-                chunks = iter_chunks(iter_sse(http_response.aiter_bytes(), self._model_name), self._model_name)
-            with map_api_errors(self._model_name, streaming=True):
-                try:
-                    first = await chunks.__anext__()
-                except StopAsyncIteration:
-                    raise UnexpectedModelBehavior(
-                        f'Groq ended the stream for model {self._model_name!r} without sending any chunk'
-                    ) from None
-            if isinstance(first, StreamErrorFrame) and first.error.get('code') != 'tool_use_failed':
-                raise stream_error(first.error, self._model_name)
-            model_name = first.get('model') if isinstance(first, dict) else None
+            # Read ahead for the model name and timestamp; `iter_chunks` yields the first chunk again.
+            first = await anext(chunks, None)
+            if first is None:
+                raise malformed(self._model_name, 'no chunk before the end of the stream', streamed=True)
+            model_name = first.get('model')
             streamed = GroqStreamedResponse(
-                _model_name=model_name if isinstance(model_name, str) and model_name else self._model_name,
-                _response=chunks,
-                _timestamp=timestamp(first.get('created') if isinstance(first, dict) else None),
-                _provider_name=self.system,
-                _first=first,
+                model_name=model_name if isinstance(model_name, str) and model_name else self._model_name,
+                timestamp=timestamp(first.get('created')),
+                provider_name=self.system,
+                chunks=chunks,
             )
             try:
                 yield streamed
             finally:
                 await streamed.aclose()
         finally:
-            if http_response is not None:
-                await http_response.aclose()
+            await chunks.aclose()
+
+    async def _send(self, content: bytes, options: Any, *, stream: bool) -> httpx.Response:
+        """Post the request body and return the HTTP response (streamed: its body not read yet).
+
+        The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the callers.
+        """
+        return await self.client.post(
+            CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=stream
+        )
 
     def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
         """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
@@ -241,7 +230,7 @@ class GroqModel(Model):
             UserError: anything in the request Groq cannot take; nothing has been sent.
         """
         settings = cast(GroqModelSettings, model_settings if model_settings is not None else {})
-        body = build_body(self._model_name, messages, settings, params, stream=stream)
+        body = build_body(self._model_name, messages, settings, params, stream=stream, provider_name=self.system)
         # The client's default header names matter only to respell the caller's; computing them costs a little.
         client_headers = self.client.default_headers if 'extra_headers' in settings else ()
         options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT, client_headers)}
@@ -263,25 +252,15 @@ class GroqModel(Model):
         try:
             return json.loads(http_response.content)
         except ValueError as exc:
-            raise UnexpectedModelBehavior(
-                f'Groq answered model {self._model_name!r} with a body that is not valid JSON ({exc})',
-                http_response.content[:1000].decode(errors='replace'),
-            ) from None
+            raise malformed(self._model_name, f'a body that is not valid JSON ({exc})', http_response.content) from exc
 
-    def _tool_use_failed(self, exc: groq.APIStatusError) -> ModelResponse | None:
-        """The response for a `tool_use_failed` error: what the model generated, with `finish_reason='error'`."""
-        error = error_object(exc.body)
-        if error.get('code') != 'tool_use_failed':
-            return None
+    def _failed_generation(self, error: dict[str, Any], status_code: int) -> ModelResponse:
+        """The response for a recoverable error: what the model generated, with `finish_reason='error'`."""
         return ModelResponse(
             parts=failed_generation_parts(error),
             model_name=self._model_name,
             usage=Usage(requests=1, request_tokens=0, response_tokens=0, total_tokens=0),
             provider_name=self.system,
             finish_reason='error',
-            provider_details={'finish_reason': None, 'error': error, 'status_code': exc.status_code},
+            provider_details={'finish_reason': None, 'error': error, 'status_code': status_code},
         )
-
-
-async def _single(item: StreamErrorFrame) -> AsyncIterator[dict[str, Any] | StreamErrorFrame]:
-    yield item
