@@ -138,11 +138,11 @@ class GroqTestServer:
         self._server: asyncio.Server | None = None
         self._port = 0
         self._startup_error: BaseException | None = None
+        self.batches = BatchService()
+        """The Files and Batches endpoints (`/openai/v1/files`, `/openai/v1/batches`): set `batches.behaviour`."""
         # Touched only in the server's thread.
         self._live: set[_Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.batches = BatchService()
-        """The Files and Batches endpoints (`/openai/v1/files`, `/openai/v1/batches`): set `batches.behaviour`."""
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
