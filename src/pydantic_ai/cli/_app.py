@@ -68,6 +68,10 @@ def run(
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
+    if list(argv[:1]) == ['batch']:
+        from ._batch import run_batch  # its own options and formats; see `pai batch --help`
+
+        return run_batch(argv[1:], stdin=stdin, stdout=stdout, stderr=stderr)
     try:
         options = parse_args(list(argv), out=stdout)
     except ParserExit as exc:

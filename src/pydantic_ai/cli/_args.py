@@ -27,6 +27,7 @@ Ask a model from the shell; the answer streams as it is generated.
   pai                                   an interactive chat (on a terminal)
   pai providers | pai models            installed providers; a provider's models
   pai --replay cassettes/....yaml       an offline demo: replay a recording
+  pai batch prompts.jsonl -o out.jsonl  JSONL prompts as a provider batch
 """
 
 _EPILOG = """\

@@ -38,6 +38,8 @@ from .streaming import GroqStreamedResponse, iter_chunks
 if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
 
+    from .batch import GroqBatchAPI
+
 CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
 """Where chat completions are posted, relative to the client's base URL (as the groq SDK itself does)."""
 
@@ -209,6 +211,16 @@ class GroqModel(Model):
         return await self.client.post(
             self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
         )
+
+    def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
+        """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
+
+        Args:
+            completion_window: How long Groq may take before the batch expires: `'24h'` (the default) to `'7d'`.
+        """
+        from .batch import GroqBatchAPI
+
+        return GroqBatchAPI(self, completion_window=completion_window)
 
     def _prepare(
         self,

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import wire
 from ._http import RecordedRequest
+from .batches import BatchBehaviour, BatchService
 from .responses import (
     ScriptedResponse,
     ToolCall,
@@ -58,6 +59,8 @@ if TYPE_CHECKING:
     from .fake import GroqFake
 
 __all__ = (
+    'BatchBehaviour',
+    'BatchService',
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
     'GroqFake',
