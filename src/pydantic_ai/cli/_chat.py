@@ -104,11 +104,6 @@ class Session:
         """The request for a user prompt; the first of a conversation carries the system prompt."""
         return ModelRequest.user_text_prompt(prompt, system_prompt=None if self.messages else self._system_prompt)
 
-    @property
-    def system_prompt(self) -> str | None:
-        """The system prompt, sent with the first request of a conversation."""
-        return self._system_prompt
-
     def clear(self) -> None:
         """Forget the conversation (the system prompt is kept)."""
         self.messages = []
