@@ -1,305 +1,376 @@
 """The direct request API: `model_request`, `model_request_stream` and `model_request_sync`.
 
-Requests reach a `GroqFake` (the real SDK over an `httpx.MockTransport`), the project's cassettes (vcrpy, record
-mode `none`) or the local `GroqTestServer` (real sockets, for what only a real connection shows: that
-`model_request_sync` keeps its connection from one call to the next).
+Requests reach the core's vendor-neutral models: a `FunctionModel` (whose function records what it was given and
+where it ran) or a `TestModel`. Model strings resolve in a `ProviderRegistry` of the test's own, holding a provider
+registered at run time whose `model_factory` builds a `FunctionModel`. The same functions with Groq end to end (a
+`'groq:...'` string, Groq's wire form, its cassettes, connection reuse over real sockets, the README example) are
+tested in `tests/plugin_groq/test_groq_direct.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
+import contextvars
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
-import vcr
 
 import pydantic_ai
-import pydantic_ai.models
-from pydantic_ai.direct import _run_in_thread_loop, model_request, model_request_stream, model_request_sync
+from pydantic_ai.direct import model_request, model_request_stream, model_request_sync
 from pydantic_ai.exceptions import ModelHTTPError, UnknownProviderError, UserError
-from pydantic_ai.messages import ModelRequest, ModelResponse, PartDeltaEvent, PartStartEvent, TextPart
-from pydantic_ai.models import ModelRequestParameters, override_allow_model_requests
-from pydantic_ai.providers import register_provider, unregister_provider
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    ToolCallPart,
+)
+from pydantic_ai.models import ModelRequestParameters, StreamedResponse, override_allow_model_requests
+from pydantic_ai.models.function import AgentInfo, FunctionModel, estimate_usage
+from pydantic_ai.models.test import TestModel
+from pydantic_ai.providers import Provider
+from pydantic_ai.registry import ProviderRegistry, use_registry
 from pydantic_ai.tools import ToolDefinition
-from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq.testing import GroqFake, GroqTestServer, raw_sse, text_completion, wire
 
-from support.constants import MODEL_NAME, user_prompt
+from support.constants import user_prompt
 
-CASSETTES = Path(__file__).resolve().parents[2] / 'cassettes' / 'test_groq_cassettes'
+_caller_value: contextvars.ContextVar[str] = contextvars.ContextVar('caller_value', default='unset')
+
+
+@dataclass
+class Call:
+    """What one call of a `Recorder`'s function received, and where it ran."""
+
+    messages: list[ModelMessage]
+    info: AgentInfo
+    thread: str
+    caller_value: str
+
+
+@dataclass
+class Recorder:
+    """Answers `reply` (or raises `error`) and records each call; `model()` is a `FunctionModel` over it."""
+
+    reply: str = 'Hi there'
+    error: Exception | None = None
+    calls: list[Call] = field(default_factory=list)
+
+    def answer(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        self._record(messages, info)
+        if self.error is not None:
+            raise self.error
+        return ModelResponse(parts=[TextPart(self.reply)])
+
+    async def stream(self, messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str]:
+        self._record(messages, info)
+        if self.error is not None:
+            raise self.error
+        for delta in ('Hel', 'lo'):
+            yield delta
+
+    def model(self, model_name: str | None = None) -> FunctionModel:
+        return FunctionModel(self.answer, stream_function=self.stream, model_name=model_name)
+
+    def _record(self, messages: list[ModelMessage], info: AgentInfo) -> None:
+        self.calls.append(Call(messages, info, threading.current_thread().name, _caller_value.get()))
+
+
+class LocalProvider(Provider[None]):
+    """A provider with nothing behind it: the registry creates it, the model factory receives it."""
+
+    @property
+    def name(self) -> str:
+        return 'local'
+
+    @property
+    def base_url(self) -> str:
+        return 'http://127.0.0.1:9'
+
+    @property
+    def client(self) -> None:
+        return None
+
+
+def _prompt_text(messages: list[ModelMessage]) -> object:
+    [message] = messages
+    assert isinstance(message, ModelRequest)
+    return message.parts[-1].content
 
 
 @pytest.fixture
-def mock() -> Iterator[GroqFake]:
-    groq_mock = GroqFake(
-        responder=httpx.Response(200, json=wire.chat_completion('Hi there', usage=wire.usage_body(5, 2, timings=False)))
-    )
-    yield groq_mock
-    asyncio.run(groq_mock.aclose())
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@dataclass
+class Local:
+    """A registry of the test's own in which provider `local` builds `FunctionModel`s over `recorder`."""
+
+    registry: ProviderRegistry
+    recorder: Recorder
+    built: list[tuple[str, Provider[Any]]]
 
 
 @pytest.fixture
-def registered(mock: GroqFake) -> Iterator[str]:
-    """A provider registered at run time whose models use `mock`; returns its name."""
-    register_provider(
-        'direct-test',
-        lambda: GroqProvider(groq_client=mock.client),
-        model_factory=lambda name, provider: GroqModel(name, provider=provider),
-    )
-    yield 'direct-test'
-    unregister_provider('direct-test')
+def local(recorder: Recorder) -> Local:
+    built: list[tuple[str, Provider[Any]]] = []
+
+    def model_factory(model_name: str, provider: Provider[Any]) -> FunctionModel:
+        built.append((model_name, provider))
+        return recorder.model(model_name)
+
+    registry = ProviderRegistry(entry_points=lambda: [])
+    registry.register('local', LocalProvider, model_factory=model_factory)
+    return Local(registry, recorder, built)
 
 
 # model_request
 
 
 @pytest.mark.asyncio
-async def test_model_request_returns_the_response_with_its_usage(mock: GroqFake) -> None:
-    response = await model_request(
-        mock.model(),
-        [ModelRequest.user_text_prompt('Hello', system_prompt='Be brief.')],
-        model_settings={'temperature': 0.2},
-    )
+async def test_model_request_returns_the_models_response_with_its_usage(recorder: Recorder) -> None:
+    conversation = [ModelRequest.user_text_prompt('Hello', system_prompt='Be brief.')]
+
+    response = await model_request(recorder.model(), conversation, model_settings={'temperature': 0.2})
 
     assert isinstance(response, ModelResponse)
     assert response.parts == [TextPart('Hi there')]
-    assert response.model_name == MODEL_NAME
-    assert (response.usage.request_tokens, response.usage.response_tokens) == (5, 2)
-    assert mock.body['messages'] == [
-        {'role': 'system', 'content': 'Be brief.'},
-        {'role': 'user', 'content': 'Hello'},
-    ]
-    assert mock.body['temperature'] == 0.2
-    assert 'tools' not in mock.body
+    assert response.model_name == 'function:answer:stream'
+    assert response.usage == estimate_usage([*conversation, response])
+    assert response.usage.requests == 1
+    [call] = recorder.calls
+    assert call.messages == conversation
+    assert call.info.model_settings == {'temperature': 0.2}
+    assert call.info.function_tools == []
+    assert call.info.result_tools == []
+    assert call.info.allow_text_result is True
 
 
 @pytest.mark.asyncio
-async def test_model_request_resolves_a_provider_model_string_through_the_registry(
-    registered: str, mock: GroqFake
-) -> None:
-    response = await model_request(f'{registered}:llama-3.1-8b-instant', user_prompt())
+async def test_model_request_resolves_a_provider_model_string_through_the_current_registry(local: Local) -> None:
+    with use_registry(local.registry):
+        response = await model_request('local:tiny-1', user_prompt())
 
     assert response.parts == [TextPart('Hi there')]
-    assert mock.body['model'] == 'llama-3.1-8b-instant'
+    assert response.model_name == 'tiny-1'
+    [(model_name, provider)] = local.built
+    assert model_name == 'tiny-1'
+    assert isinstance(provider, LocalProvider)
+    assert len(local.recorder.calls) == 1
+    with pytest.raises(UnknownProviderError, match="Unknown provider 'local'"):
+        await model_request('local:tiny-1', user_prompt())
+    assert len(local.recorder.calls) == 1
 
 
 @pytest.mark.asyncio
-async def test_model_request_passes_request_parameters_on(mock: GroqFake) -> None:
+async def test_model_request_and_model_request_stream_resolve_model_strings_in_the_registry_given(
+    local: Local,
+) -> None:
+    response = await model_request('local:tiny-1', user_prompt(), registry=local.registry)
+    async with model_request_stream('local:tiny-2', user_prompt(), registry=local.registry) as stream:
+        streamed = [event async for event in stream]
+
+    assert response.parts == [TextPart('Hi there')]
+    assert stream.get().parts == [TextPart('Hello')]
+    assert streamed
+    assert [name for name, _ in local.built] == ['tiny-1', 'tiny-2']
+
+
+@pytest.mark.asyncio
+async def test_model_request_passes_request_parameters_on(recorder: Recorder) -> None:
     tool = ToolDefinition(name='get_time', description='The time.', parameters_json_schema={'type': 'object'})
+    parameters = ModelRequestParameters(function_tools=[tool])
 
-    await model_request(
-        mock.model(), user_prompt(), model_request_parameters=ModelRequestParameters(function_tools=[tool])
-    )
+    await model_request(recorder.model(), user_prompt(), model_request_parameters=parameters)
 
-    assert [t['function']['name'] for t in mock.body['tools']] == ['get_time']
+    [call] = recorder.calls
+    assert call.info.function_tools == [tool]
+    assert call.info.model_request_parameters is parameters
 
 
 @pytest.mark.asyncio
-async def test_model_request_does_not_modify_the_messages_passed(mock: GroqFake) -> None:
+async def test_model_request_with_a_test_model_calls_the_offered_tool() -> None:
+    tool = ToolDefinition(
+        name='get_time',
+        description='The time.',
+        parameters_json_schema={'type': 'object', 'properties': {'zone': {'type': 'string'}}, 'required': ['zone']},
+    )
+    model = TestModel()
+    parameters = ModelRequestParameters(function_tools=[tool])
+
+    response = await model_request(model, user_prompt(), model_request_parameters=parameters)
+
+    assert [(p.tool_name, p.args) for p in response.parts if isinstance(p, ToolCallPart)] == [
+        ('get_time', {'zone': 'a'})
+    ]
+    assert model.last_model_request_parameters is parameters
+
+
+@pytest.mark.asyncio
+async def test_model_request_does_not_modify_the_messages_passed() -> None:
     messages = user_prompt()
-    await model_request(mock.model(), messages)
+    before = list(messages)
+
+    response = await model_request(TestModel(), messages)
+
+    assert response.parts == [TextPart('success (no tool calls)')]
     assert len(messages) == 1
+    assert messages == before
 
 
 @pytest.mark.asyncio
-async def test_model_request_is_refused_when_model_requests_are_disabled(mock: GroqFake) -> None:
+async def test_model_request_is_refused_when_model_requests_are_disabled(recorder: Recorder) -> None:
     with override_allow_model_requests(False), pytest.raises(UserError, match='Model requests are disabled'):
-        await model_request(mock.model(), user_prompt())
-    assert mock.requests == []
+        await model_request(recorder.model(), user_prompt())
+    assert recorder.calls == []
 
 
 @pytest.mark.asyncio
-async def test_model_request_raises_http_errors_as_model_http_error() -> None:
-    groq_mock = GroqFake(
-        responder=httpx.Response(404, json={'error': {'message': 'no such model', 'code': 'model_not_found'}})
-    )
-    try:
-        with pytest.raises(ModelHTTPError) as info:
-            await model_request(groq_mock.model('nope'), user_prompt())
-    finally:
-        await groq_mock.aclose()
+async def test_model_request_raises_the_models_errors_unchanged() -> None:
+    error = ModelHTTPError(404, 'nope', body={'error': 'no such model'})
+    recorder = Recorder(error=error)
+
+    with pytest.raises(ModelHTTPError) as info:
+        await model_request(recorder.model(), user_prompt())
+
+    assert info.value is error
     assert info.value.status_code == 404
-
-
-@pytest.mark.asyncio
-async def test_model_request_replays_a_recorded_text_answer() -> None:
-    cassette = CASSETTES / 'test_text_answer_is_parsed_with_model_usage_and_timestamp.yaml'
-    recorded = json.loads(_yaml(cassette)['interactions'][0]['request']['body'])
-    with vcr.use_cassette(str(cassette), record_mode='none', match_on=['method', 'uri']):
-        async with httpx.AsyncClient() as client:
-            model = GroqModel(recorded['model'], provider=GroqProvider(api_key='gsk-offline', http_client=client))
-            response = await model_request(model, [ModelRequest.user_text_prompt('How many strings?')])
-
-    assert response.parts == [TextPart('A standard cello has four strings, tuned C, G, D and A.')]
-    assert response.provider_name == 'groq'
-    assert response.usage.requests == 1
+    assert len(recorder.calls) == 1
 
 
 # model_request_stream
 
 
 @pytest.mark.asyncio
-async def test_model_request_stream_yields_events_and_assembles_the_response() -> None:
-    groq_mock = GroqFake(
-        responder=raw_sse(
-            [
-                wire.chat_completion_chunk({'content': 'Hel'}),
-                wire.chat_completion_chunk(
-                    {'content': 'lo'},
-                    finish_reason='stop',
-                    x_groq={'id': 'req_test', 'usage': wire.usage_body(3, 2, timings=False)},
-                ),
-                wire.chat_completion_chunk({}),
-            ],
-            done=True,
-        )
-    )
-    try:
-        async with model_request_stream(groq_mock.model(), user_prompt(), model_settings={'max_tokens': 9}) as stream:
-            events = [event async for event in stream]
-            response = stream.get()
-    finally:
-        await groq_mock.aclose()
+async def test_model_request_stream_yields_events_and_assembles_the_response(recorder: Recorder) -> None:
+    messages = user_prompt()
+    async with model_request_stream(recorder.model(), messages, model_settings={'max_tokens': 9}) as stream:
+        assert isinstance(stream, StreamedResponse)
+        events = [event async for event in stream]
+        response = stream.get()
 
     assert isinstance(events[0], PartStartEvent)
+    assert len(events) == 2
     assert all(isinstance(e, PartDeltaEvent) for e in events[1:])
     assert response.parts == [TextPart('Hello')]
-    assert (response.usage.request_tokens, response.usage.response_tokens) == (3, 2)
-    assert groq_mock.body['stream'] is True
-    assert groq_mock.body['max_tokens'] == 9
+    # FunctionModel's estimate: 50 + one word of request, one token per streamed word ('Hel', 'lo').
+    assert (response.usage.request_tokens, response.usage.response_tokens) == (51, 2)
+    [call] = recorder.calls
+    assert call.messages == messages
+    assert call.info.model_settings == {'max_tokens': 9}
 
 
 @pytest.mark.asyncio
-async def test_model_request_stream_replays_a_recorded_stream() -> None:
-    cassette = CASSETTES / 'test_streamed_text_is_assembled_from_chunks_with_usage_from_x_groq.yaml'
-    with vcr.use_cassette(str(cassette), record_mode='none', match_on=['method', 'uri']):
-        async with httpx.AsyncClient() as client:
-            model = GroqModel(MODEL_NAME, provider=GroqProvider(api_key='gsk-offline', http_client=client))
-            async with model_request_stream(model, user_prompt('A name for a cat cafe?')) as stream:
-                events = [event async for event in stream]
-                response = stream.get()
-    text = ''.join(
-        event.part.content if isinstance(event, PartStartEvent) else event.delta.content_delta  # type: ignore[union-attr]
-        for event in events
-    )
+async def test_model_request_stream_with_a_test_model_streams_its_answer() -> None:
+    async with model_request_stream(TestModel(custom_result_text='one two three'), user_prompt()) as stream:
+        events = [event async for event in stream]
+        response = stream.get()
 
-    assert text == 'How about "Whisker Beans"? It is playful, short and easy to remember.'
-    assert response.parts == [TextPart(text)]
-    assert response.usage.response_tokens is not None
+    assert isinstance(events[0], PartStartEvent)
+    assert response.parts == [TextPart('one two three')]
 
 
 @pytest.mark.forbid_model_requests
 @pytest.mark.asyncio
-async def test_model_request_stream_is_refused_when_model_requests_are_disabled(mock: GroqFake) -> None:
+async def test_model_request_stream_is_refused_when_model_requests_are_disabled(recorder: Recorder) -> None:
     with pytest.raises(UserError, match='Model requests are disabled'):
-        async with model_request_stream(mock.model(), user_prompt()):
+        async with model_request_stream(recorder.model(), user_prompt()):
             pass  # pragma: no cover
-    assert mock.requests == []
+    assert recorder.calls == []
 
 
 # model_request_sync
 
 
-def test_model_request_sync_without_an_event_loop(mock: GroqFake) -> None:
-    first = model_request_sync(mock.model(), user_prompt())
-    second = model_request_sync(mock.model(), user_prompt('Again'))
+def test_model_request_sync_without_an_event_loop(recorder: Recorder) -> None:
+    model = recorder.model()
+    first = model_request_sync(model, user_prompt())
+    second = model_request_sync(model, user_prompt('Again'))
 
     assert first.parts == second.parts == [TextPart('Hi there')]
-    assert len(mock.requests) == 2
+    assert len(recorder.calls) == 2
+    assert [_prompt_text(call.messages) for call in recorder.calls] == ['Hello', 'Again']
+    # Without a running loop the request runs in this thread (in the loop kept for it).
+    assert {call.thread for call in recorder.calls} == {threading.current_thread().name}
 
 
-def test_model_request_sync_resolves_a_model_string(registered: str) -> None:
-    response = model_request_sync(f'{registered}:{MODEL_NAME}', user_prompt())
+def test_model_request_sync_resolves_a_model_string(local: Local) -> None:
+    with use_registry(local.registry):
+        response = model_request_sync('local:tiny-1', user_prompt())
+
     assert response.parts == [TextPart('Hi there')]
+    assert [name for name, _ in local.built] == ['tiny-1']
 
 
 @pytest.mark.asyncio
-async def test_model_request_sync_inside_a_running_loop_runs_in_a_worker_thread(mock: GroqFake) -> None:
-    threads: list[str] = []
+async def test_model_request_sync_inside_a_running_loop_runs_in_a_worker_thread(recorder: Recorder) -> None:
+    recorder.reply = 'From a worker'
 
-    def remember_thread(request: httpx.Request) -> httpx.Response:
-        threads.append(threading.current_thread().name)
-        return httpx.Response(200, json=wire.chat_completion('From a worker'))
-
-    mock.responder = remember_thread
-    response = model_request_sync(mock.model(), user_prompt())
+    response = model_request_sync(recorder.model(), user_prompt())
 
     assert response.parts == [TextPart('From a worker')]
-    assert threads and threads[0] != threading.current_thread().name
+    [call] = recorder.calls
+    assert call.thread != threading.current_thread().name
 
 
 @pytest.mark.forbid_model_requests
 @pytest.mark.asyncio
-async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_context(mock: GroqFake) -> None:
+async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_context(recorder: Recorder) -> None:
     # The suite disables requests; the override is a context variable, so it must reach the worker thread.
-    with override_allow_model_requests(True):
-        assert model_request_sync(mock.model(), user_prompt()).parts == [TextPart('Hi there')]
-    with pytest.raises(UserError, match='Model requests are disabled'):
-        model_request_sync(mock.model(), user_prompt())
+    token = _caller_value.set('from the caller')
+    try:
+        with override_allow_model_requests(True):
+            assert model_request_sync(recorder.model(), user_prompt()).parts == [TextPart('Hi there')]
+        with pytest.raises(UserError, match='Model requests are disabled'):
+            model_request_sync(recorder.model(), user_prompt())
+    finally:
+        _caller_value.reset(token)
+
+    [call] = recorder.calls
+    assert call.caller_value == 'from the caller'
+    assert call.thread != threading.current_thread().name
+
+
+def test_model_request_sync_without_an_event_loop_keeps_the_callers_context(recorder: Recorder) -> None:
+    token = _caller_value.set('from the caller')
+    try:
+        model_request_sync(recorder.model(), user_prompt())
+    finally:
+        _caller_value.reset(token)
+
+    assert [call.caller_value for call in recorder.calls] == ['from the caller']
 
 
 def test_model_request_sync_raises_the_models_errors() -> None:
-    groq_mock = GroqFake(
-        responder=httpx.Response(429, json={'error': {'message': 'slow down'}}, headers={'retry-after': '3'})
-    )
+    recorder = Recorder(error=ModelHTTPError(429, 'busy', body={'error': 'slow down'}, headers={'Retry-After': '3'}))
+
     with pytest.raises(ModelHTTPError) as info:
-        model_request_sync(groq_mock.model(), user_prompt())
-    asyncio.run(groq_mock.aclose())
+        model_request_sync(recorder.model(), user_prompt())
+
     assert info.value.status_code == 429
     assert info.value.headers['retry-after'] == '3'
 
 
-def test_model_request_sync_reuses_its_connection_from_one_call_to_the_next() -> None:
-    """Each call with `asyncio.run` would strand pooled connections in a closed loop; the kept loop reuses them."""
-    with GroqTestServer() as server:
-        server.enqueue(text_completion('One'), text_completion('Two'))
-        client = httpx.AsyncClient()
-        model = GroqModel(
-            MODEL_NAME, provider=GroqProvider(api_key='gsk-test', base_url=server.base_url, http_client=client)
-        )
-        try:
-            first = model_request_sync(model, user_prompt())
-            second = model_request_sync(model, user_prompt())
-        finally:
-            _run_in_thread_loop(client.aclose())
+@pytest.mark.asyncio
+async def test_model_request_sync_inside_a_running_loop_raises_the_models_errors() -> None:
+    error = ModelHTTPError(503, 'busy')
+    recorder = Recorder(error=error)
 
-    assert [first.parts, second.parts] == [[TextPart('One')], [TextPart('Two')]]
-    assert server.connections_accepted == 1
+    with pytest.raises(ModelHTTPError) as info:
+        model_request_sync(recorder.model(), user_prompt())
 
-
-def test_model_request_sync_with_a_groq_model_string_and_the_shared_http_client(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with GroqTestServer() as server:
-        server.enqueue(text_completion('Via infer_model'), text_completion('Again'))
-        monkeypatch.setenv('GROQ_API_KEY', 'gsk-test')
-        monkeypatch.setenv('GROQ_BASE_URL', server.base_url)
-        try:
-            first = model_request_sync('groq:llama-3.1-8b-instant', user_prompt())
-            second = model_request_sync('groq:llama-3.1-8b-instant', user_prompt())
-        finally:
-            _run_in_thread_loop(pydantic_ai.models.cached_async_http_client().aclose())
-
-    assert first.parts == [TextPart('Via infer_model')]
-    assert second.parts == [TextPart('Again')]
-    assert server.requests[0].json['model'] == 'llama-3.1-8b-instant'
+    assert info.value is error
+    assert recorder.calls[0].thread != threading.current_thread().name
 
 
 # Arguments
-
-
-def _yaml(path: Path) -> Any:
-    import yaml
-
-    return yaml.safe_load(path.read_text())
 
 
 BAD_ARGUMENTS = [
@@ -322,9 +393,9 @@ BAD_ARGUMENTS = [
 
 @pytest.mark.parametrize(('overrides', 'message'), BAD_ARGUMENTS)
 def test_bad_arguments_raise_user_error_saying_what_to_pass(
-    mock: GroqFake, overrides: dict[str, Any], message: str
+    recorder: Recorder, overrides: dict[str, Any], message: str
 ) -> None:
-    arguments: dict[str, Any] = {'model': mock.model(), 'messages': user_prompt(), **overrides}
+    arguments: dict[str, Any] = {'model': recorder.model(), 'messages': user_prompt(), **overrides}
     model = arguments.pop('model')
     messages = arguments.pop('messages')
 
@@ -332,7 +403,7 @@ def test_bad_arguments_raise_user_error_saying_what_to_pass(
         model_request_sync(model, messages, **arguments)
     with pytest.raises(UserError, match=message):
         asyncio.run(model_request(model, messages, **arguments))
-    assert mock.requests == []
+    assert recorder.calls == []
 
 
 def test_unknown_provider_in_model_string_raises_unknown_provider_error() -> None:
@@ -361,24 +432,3 @@ print(before)
 def test_unknown_attribute_of_pydantic_ai_raises_attribute_error() -> None:
     with pytest.raises(AttributeError, match='no_such_name'):
         pydantic_ai.no_such_name  # noqa: B018
-
-
-def test_readme_direct_requests_example_runs(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    readme = (Path(__file__).resolve().parents[2] / 'README.md').read_text()
-    [code] = [
-        block for block in re.findall(r'```python\n(.*?)```', readme, flags=re.DOTALL) if 'model_request_sync(' in block
-    ]
-    with GroqTestServer() as server:
-        server.enqueue(text_completion('Voice assistants.', completion_tokens=3))
-        monkeypatch.setenv('GROQ_API_KEY', 'gsk-test')
-        monkeypatch.setenv('GROQ_BASE_URL', server.base_url)
-        try:
-            exec(compile(code, 'README.md', 'exec'), {'__name__': '__readme__'})
-        finally:
-            _run_in_thread_loop(pydantic_ai.models.cached_async_http_client().aclose())
-
-    assert capsys.readouterr().out == 'Voice assistants. 3\n'
-    assert server.last_request.json['max_tokens'] == 60
-    assert server.last_request.json['model'] == 'llama-3.3-70b-versatile'

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -30,6 +30,7 @@ from pydantic_ai.models import (
     infer_model,
     override_allow_model_requests,
 )
+from pydantic_ai.registry import ProviderRegistry, use_registry
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 
@@ -229,25 +230,51 @@ def test_infer_model_returns_model_instance_unchanged() -> None:
     assert infer_model(model) is model
 
 
-@pytest.mark.parametrize('value', ['llama-3.3-70b-versatile', 'groq:', ':llama', ''])
-def test_infer_model_without_provider_prefix_raises_user_error_showing_form(value: str) -> None:
+class _LocalProvider:
+    """A provider with nothing behind it, registered at run time in the tests' own registry."""
+
+    @property
+    def name(self) -> str:
+        return 'local'
+
+    @property
+    def base_url(self) -> str:
+        return 'http://127.0.0.1:9'
+
+    @property
+    def client(self) -> None:
+        return None
+
+
+@pytest.fixture
+def local_registry() -> Iterator[ProviderRegistry]:
+    """A registry of the test's own (no installed plugins) holding provider `local`, current for the test."""
+    with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
+        registry.register('local', _LocalProvider)
+        yield registry
+
+
+@pytest.mark.parametrize('value', ['llama-3.3-70b-versatile', 'local:', ':llama', ''])
+def test_infer_model_without_provider_prefix_raises_user_error_showing_form(
+    local_registry: ProviderRegistry, value: str
+) -> None:
     with pytest.raises(UserError) as exc_info:
         infer_model(value)
     assert not isinstance(exc_info.value, UnknownProviderError)
     message = str(exc_info.value)
     assert 'provider:model-name' in message
     assert repr(value) in message
-    assert "'groq'" in message
+    assert "'local'" in message
 
 
-def test_infer_model_unknown_provider_lists_available_names() -> None:
+def test_infer_model_unknown_provider_lists_available_names(local_registry: ProviderRegistry) -> None:
     with pytest.raises(UnknownProviderError) as exc_info:
         infer_model('nonexistent-provider-xyz:foo')
     error = exc_info.value
     assert isinstance(error, UserError)
     assert error.name == 'nonexistent-provider-xyz'
-    assert 'groq' in error.available
-    assert "'groq'" in str(error)
+    assert 'local' in error.available
+    assert "'local'" in str(error)
     assert 'nonexistent-provider-xyz' in str(error)
 
 

@@ -138,9 +138,9 @@ def test_merge_model_settings_empty_dicts() -> None:
 
 
 def test_merge_model_settings_keeps_provider_specific_keys() -> None:
-    base = {'groq_reasoning_format': 'raw', 'temperature': 0.1}
+    base = {'acme_reasoning_format': 'raw', 'temperature': 0.1}
     merged = merge_model_settings(base, {'temperature': 0.2})  # type: ignore[arg-type]
-    assert merged == {'groq_reasoning_format': 'raw', 'temperature': 0.2}
+    assert merged == {'acme_reasoning_format': 'raw', 'temperature': 0.2}
 
 
 # ToolDefinition
