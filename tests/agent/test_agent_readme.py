@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+import pydantic_ai.models
+from pydantic_ai.direct import _run_in_thread_loop
 from pydantic_ai_groq.testing import GroqTestServer, ToolCall, tool_call_completion
 
 from support.constants import FAKE_GROQ_API_KEY
@@ -35,7 +37,12 @@ def test_agents_section_examples_run(
     first, testing = _agents_blocks()
     namespace: dict[str, Any] = {'__name__': '__readme__'}
 
-    exec(compile(first, 'README.md', 'exec'), namespace)
+    try:
+        exec(compile(first, 'README.md', 'exec'), namespace)
+    finally:
+        # `run_sync` ran in the event loop kept for this thread, through the shared client: close that loop's
+        # connections now, or they are left open until some later test replaces the shared client.
+        _run_in_thread_loop(pydantic_ai.models.cached_async_http_client().aclose())
 
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "city='Paris' temperature_c=18.0 summary='Mild.'"
