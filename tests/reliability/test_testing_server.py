@@ -104,6 +104,9 @@ async def test_testing_all_is_pinned() -> None:
     assert set(pydantic_ai_groq.testing.__all__) == {
         'CHAT_COMPLETIONS_PATH',
         'DefaultResponse',
+        'RateLimitEvent',
+        'RateLimitLedger',
+        'RateLimits',
         'GroqTestServer',
         'RecordedRequest',
         'ScriptedResponse',

@@ -20,6 +20,7 @@ from pydantic_ai.exceptions import UnexpectedModelBehavior, UserError
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider, infer_provider
+from pydantic_ai.ratelimit import RateLimiter, RateLimitPermit
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 
@@ -30,6 +31,7 @@ from ._sse import iter_sse
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider, check_exclusive
+from .ratelimits import estimate_tokens, rate_limit_details, send_paced
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse, StreamErrorFrame, iter_chunks, stream_error
 
@@ -57,6 +59,7 @@ class GroqModel(Model):
     """The authenticated client requests are sent with."""
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
+    _limiter: RateLimiter | None = field(repr=False)
 
     def __init__(
         self,
@@ -107,6 +110,8 @@ class GroqModel(Model):
         self.client = client
         self._model_name = model_name
         self._provider = resolved
+        limiter = getattr(resolved, 'rate_limiter', None)
+        self._limiter = limiter if isinstance(limiter, RateLimiter) else None
 
     def __repr__(self) -> str:
         return f'GroqModel(model_name={self._model_name!r}, provider={self._provider.name!r})'
@@ -138,18 +143,28 @@ class GroqModel(Model):
         `finish_reason='error'` holding what the model generated, rather than raised; see `GroqStreamedResponse`.
         """
         check_allow_model_requests()
-        content, options = self._prepare(messages, model_settings, model_request_parameters, stream=False)
+        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
+        permit: RateLimitPermit | None = None
         with map_api_errors(self._model_name):
             try:
-                http_response: httpx.Response = await self.client.post(
-                    CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options
-                )
+                if self._limiter is None:
+                    http_response: httpx.Response = await self.client.post(
+                        CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options
+                    )
+                else:
+                    http_response, permit = await send_paced(
+                        self.client, self._limiter, CHAT_COMPLETIONS_PATH, content, options,
+                        tokens=tokens, stream=False, model_name=self._model_name,
+                    )  # fmt: skip
             except groq.APIStatusError as exc:
                 failed = self._tool_use_failed(exc)
                 if failed is None:
                     raise
                 return failed, failed.usage + Usage()
         response = map_completion(self._json(http_response), self._model_name, self.system)
+        extra = rate_limit_details(http_response.headers, permit)
+        if extra:
+            response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
 
     @asynccontextmanager
@@ -161,17 +176,24 @@ class GroqModel(Model):
     ) -> AsyncIterator[StreamedResponse]:
         """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response."""
         check_allow_model_requests()
-        content, options = self._prepare(messages, model_settings, model_request_parameters, stream=True)
+        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
         http_response: httpx.Response | None = None
+        permit: RateLimitPermit | None = None
         chunks: AsyncIterator[dict[str, Any] | StreamErrorFrame]
         with map_api_errors(self._model_name):
             try:
-                http_response = cast(
-                    httpx.Response,
-                    await self.client.post(
-                        CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=True
-                    ),
-                )
+                if self._limiter is None:
+                    http_response = cast(
+                        httpx.Response,
+                        await self.client.post(
+                            CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=True
+                        ),
+                    )
+                else:
+                    http_response, permit = await send_paced(
+                        self.client, self._limiter, CHAT_COMPLETIONS_PATH, content, options,
+                        tokens=tokens, stream=True, model_name=self._model_name,
+                    )  # fmt: skip
             except groq.APIStatusError as exc:
                 if error_object(exc.body).get('code') != 'tool_use_failed':
                     raise
@@ -196,11 +218,16 @@ class GroqModel(Model):
                 _provider_name=self.system,
                 _first=first,
             )
+            extra = rate_limit_details(http_response.headers, permit) if http_response is not None else None
+            if extra:
+                streamed.provider_details = extra
             try:
                 yield streamed
             finally:
                 await streamed.aclose()
         finally:
+            if permit is not None and self._limiter is not None:
+                self._limiter.release(permit)
             if http_response is not None:
                 await http_response.aclose()
 
@@ -211,8 +238,10 @@ class GroqModel(Model):
         params: ModelRequestParameters,
         *,
         stream: bool,
-    ) -> tuple[bytes, Any]:
-        """The request body as wire bytes, and the SDK request options (headers, timeout).
+    ) -> tuple[bytes, Any, int]:
+        """The request body as wire bytes, the SDK request options (headers, timeout), and its estimated tokens.
+
+        The estimate (see `ratelimits.estimate_tokens`) is made only when a rate limiter will use it, else 0.
 
         Raises:
             UserError: anything in the request Groq cannot take; nothing has been sent.
@@ -234,7 +263,7 @@ class GroqModel(Model):
                 f'The request for model {self._model_name!r} holds a value that cannot be sent as JSON ({exc}); '
                 'check tool schemas, `extra_body` and dict tool results.'
             ) from exc
-        return content, options
+        return content, options, estimate_tokens(body) if self._limiter is not None else 0
 
     def _json(self, http_response: httpx.Response) -> Any:
         try:

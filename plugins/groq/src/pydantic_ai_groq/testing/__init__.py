@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import wire
 from ._http import RecordedRequest
+from .ratelimits import RateLimitEvent, RateLimitLedger, RateLimits
 from .responses import (
     ScriptedResponse,
     ToolCall,
@@ -42,6 +43,9 @@ __all__ = (
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
     'GroqTestServer',
+    'RateLimitEvent',
+    'RateLimitLedger',
+    'RateLimits',
     'RecordedRequest',
     'ScriptedResponse',
     'ToolCall',

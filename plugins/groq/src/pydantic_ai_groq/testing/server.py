@@ -32,6 +32,7 @@ from typing import TypeAlias
 
 from . import wire
 from ._http import LAST_CHUNK, BadRequest, RecordedRequest, encode_chunk, encode_head, read_request
+from .ratelimits import RateLimitLedger, RateLimits, stamp
 from .responses import ScriptedResponse, echo_response, json_response
 
 __all__ = ('GroqTestServer', 'CHAT_COMPLETIONS_PATH', 'DefaultResponse')
@@ -102,7 +103,9 @@ class GroqTestServer:
     itself runs in its own thread and event loop.
     """
 
-    def __init__(self, *, default: DefaultResponse | None = None, port: int = 0) -> None:
+    def __init__(
+        self, *, default: DefaultResponse | None = None, port: int = 0, rate_limits: RateLimits | None = None
+    ) -> None:
         """Create a server (not started yet).
 
         Args:
@@ -110,9 +113,12 @@ class GroqTestServer:
                 or a function building one from the request (called in the server's thread). By default,
                 `echo_response`: the last user message, streamed when the request asks for a stream.
             port: The port to bind on 127.0.0.1; 0 (the default) picks a free one.
+            rate_limits: Per-key limits to enforce on chat requests, with Groq's headers, 429s and 413s (see
+                `pydantic_ai_groq.testing.ratelimits`); `None` (the default) for none.
         """
         self._default: DefaultResponse = default if default is not None else echo_response
         self._requested_port = port
+        self._rate_limits = RateLimitLedger(rate_limits) if rate_limits is not None else None
         self._changed = threading.Condition(threading.RLock())
         self._queue: deque[_Queued] = deque()
         self._requests: list[RecordedRequest] = []
@@ -269,6 +275,17 @@ class GroqTestServer:
             return len(self._requests)
 
     @property
+    def rate_limit_ledger(self) -> RateLimitLedger:
+        """The rate limiter's decisions (admitted, 429, 413) and per-window figures.
+
+        Raises:
+            RuntimeError: the server was created without `rate_limits`.
+        """
+        if self._rate_limits is None:
+            raise RuntimeError('GroqTestServer was created without rate_limits=')
+        return self._rate_limits
+
+    @property
     def connections_accepted(self) -> int:
         """How many TCP connections were accepted."""
         with self._changed:
@@ -404,21 +421,28 @@ class GroqTestServer:
             self._changed.notify_all()
             if request.method != 'POST' or request.path != CHAT_COMPLETIONS_PATH:
                 return _not_found(request)
+            limited: tuple[tuple[str, str], ...] = ()
+            if self._rate_limits is not None:
+                refusal, limited = self._rate_limits.admit(request)
+                if refusal is not None:
+                    return refusal
             if self._queue:
                 head = self._queue[0]
                 head.remaining -= 1
                 if head.remaining <= 0:
                     self._queue.popleft()
-                return head.response
+                return stamp(head.response, limited)
             default = self._default
         if isinstance(default, ScriptedResponse):
-            return default
-        try:
-            return default(request)
-        except Exception as exc:
-            # A broken default is the test's bug: answer it visibly instead of dropping the connection.
-            message = f'GroqTestServer: the default response function raised {type(exc).__name__}: {exc}'
-            return json_response(wire.error_body(message, error_type='internal_server_error'), status=500)
+            answer = default
+        else:
+            try:
+                answer = default(request)
+            except Exception as exc:
+                # A broken default is the test's bug: answer it visibly instead of dropping the connection.
+                message = f'GroqTestServer: the default response function raised {type(exc).__name__}: {exc}'
+                return json_response(wire.error_body(message, error_type='internal_server_error'), status=500)
+        return stamp(answer, limited)
 
     async def _serve_connection(
         self, connection: _Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
