@@ -141,7 +141,7 @@ async def send_paced(
             limiter.release(permit)
             status = exc.status_code
             if status == 413:
-                raise _too_large(exc, permit, limiter, model_name) from exc
+                raise _too_large(exc, tokens, limiter, model_name) from exc
             if retries >= max_retries or not (status == 429 or status in _RETRYABLE or status >= 500):
                 raise
             if status == 429:
@@ -171,17 +171,17 @@ def _backoff(retries: int, retry_after: float | None) -> float:
     return min(_INITIAL_BACKOFF * 2.0**retries, _MAX_BACKOFF) * (1 - 0.25 * random.random())
 
 
-def _too_large(exc: groq.APIStatusError, permit: RateLimitPermit, limiter: RateLimiter, model_name: str) -> Exception:
+def _too_large(exc: groq.APIStatusError, tokens: int, limiter: RateLimiter, model_name: str) -> Exception:
     """The `ModelHTTPError` for a 413: the request's size and the limit, from Groq's message or our own figures."""
     message = error_object(exc.body).get('message')
     found = _SIZE.search(message) if isinstance(message, str) else None
     if found is not None:
         limit, requested = found.group(1), found.group(2)
-        size = f'{requested} tokens (estimated here before sending: {permit.tokens})'
+        size = f'{requested} tokens (estimated here before sending: {tokens})'
     else:
         known = limiter.snapshot()['tokens_limit']
         limit = f'{known:.0f}' if known is not None else 'unknown'
-        size = f'about {permit.tokens} tokens (estimated before sending)'
+        size = f'about {tokens} tokens (estimated before sending)'
     hint = (
         f'The request is too large for the rate limit: it needs {size}, and the limit is {limit} tokens per window. '
         'No retry can fix this: shorten the conversation, or lower `max_tokens`.'
