@@ -12,7 +12,7 @@ help:
 	@echo "make check      lint, type check and the whole test suite (what .ci/run runs)"
 	@echo "make test       the test suite only;  make lint / make typecheck / make format"
 	@echo "make record     re-record the project's cassettes against the real Groq API (needs GROQ_API_KEY)"
-	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md and bench/PROFILE.md"
+	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, PROFILE.md and RATELIMIT_RESULTS.md"
 	@echo "make bench-quick  the benchmark at tiny sizes, report on stdout (part of make check; no thresholds)"
 
 $(STAMP): pyproject.toml plugins/groq/pyproject.toml
@@ -52,6 +52,8 @@ record: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.profiling
+	$(BIN)/python -m bench.ratelimit
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.ratelimit --quick

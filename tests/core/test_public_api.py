@@ -12,6 +12,7 @@ import pydantic_ai
 import pydantic_ai.exceptions
 import pydantic_ai.messages
 import pydantic_ai.providers
+import pydantic_ai.ratelimit
 import pydantic_ai_groq
 from pydantic_ai.exceptions import (
     DuplicateProviderError,
@@ -151,12 +152,15 @@ PROVIDERS_ALL = {
     'default_registry',
 }
 
+RATELIMIT_ALL = {'RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration'}
+
 PINNED: list[tuple[ModuleType, set[str]]] = [
     (pydantic_ai, PYDANTIC_AI_ALL),
     (pydantic_ai_groq, PYDANTIC_AI_GROQ_ALL),
     (pydantic_ai.messages, MESSAGES_ALL),
     (pydantic_ai.exceptions, EXCEPTIONS_ALL),
     (pydantic_ai.providers, PROVIDERS_ALL),
+    (pydantic_ai.ratelimit, RATELIMIT_ALL),
 ]
 PINNED_IDS = [module.__name__ for module, _ in PINNED]
 

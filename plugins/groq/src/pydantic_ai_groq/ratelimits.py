@@ -30,7 +30,7 @@ from pydantic_ai.ratelimit import RateLimiter, RateLimitHeaders, RateLimitPermit
 
 from ._errors import error_object
 
-__all__ = ('GROQ_RATE_LIMIT_HEADERS', 'estimate_tokens', 'send_paced', 'rate_limit_details')
+__all__ = ('GROQ_RATE_LIMIT_HEADERS', 'estimate_tokens', 'send_paced', 'rate_limit_details', 'limit_headers')
 
 GROQ_RATE_LIMIT_HEADERS = RateLimitHeaders(
     limit_requests='x-ratelimit-limit-requests',
@@ -91,12 +91,24 @@ def rate_limit_details(headers: httpx.Headers, permit: RateLimitPermit | None) -
     (429 pauses included), when the provider has one.
     """
     details: dict[str, Any] = {}
-    found = GROQ_RATE_LIMIT_HEADERS.pick(headers)
+    found = {name: value for name, value in limit_headers(headers).items() if name != 'retry-after'}
     if found:
         details['rate_limits'] = found
     if permit is not None:
         details['rate_limit_wait'] = permit.waited
     return details
+
+
+def limit_headers(headers: httpx.Headers) -> dict[str, str]:
+    """An answer's `x-ratelimit-*` and `retry-after` headers, names lowercased, in one pass over the raw headers.
+
+    Cheaper than looking each name up in `httpx.Headers` (every lookup scans them all); the limiter then reads a dict.
+    """
+    return {
+        name.decode('latin-1').lower(): value.decode('latin-1')
+        for name, value in headers.raw
+        if name[:12].lower() == b'x-ratelimit-' or name.lower() == b'retry-after'
+    }
 
 
 async def send_paced(
@@ -136,7 +148,7 @@ async def send_paced(
                 ),
             )
         except groq.APIStatusError as exc:
-            headers = exc.response.headers
+            headers = limit_headers(exc.response.headers)
             limiter.observe(permit, headers)
             limiter.release(permit)
             status = exc.status_code
@@ -157,7 +169,7 @@ async def send_paced(
             limiter.release(permit)
             raise
         else:
-            limiter.observe(permit, response.headers)
+            limiter.observe(permit, limit_headers(response.headers))
             if not stream:
                 limiter.release(permit)
             return response, permit
