@@ -5,25 +5,29 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo lint format typecheck test check record bench bench-quick
+.PHONY: help install demo lint format typecheck test check record bench bench-quick bench-quick-summary
 
 help:
 	@echo "make install    create .venv, install both distributions and the dev tools, run the offline demo"
-	@echo "make check      lint, type check and the whole test suite (what .ci/run runs)"
+	@echo "make demo       the offline demo: a recorded Groq answer replayed through GroqModel by pai (no key)"
+	@echo "make check      lint, type check, the quick benchmark (one line) and the whole test suite (what .ci/run runs)"
 	@echo "make test       the test suite only;  make lint / make typecheck / make format"
 	@echo "make record     re-record the project's cassettes against the real Groq API (needs GROQ_API_KEY)"
-	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, PROFILE.md and RATELIMIT_RESULTS.md"
+	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, AGENT_RESULTS.md, PROFILE.md, RATELIMIT_RESULTS.md"
 	@echo "make bench-quick  the benchmark at tiny sizes, report on stdout (part of make check; no thresholds)"
 
 $(STAMP): pyproject.toml plugins/groq/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e 'plugins/groq[cli]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli]' -e plugins/groq
+	@# A .venv made when pydantic-ai-groq shipped `pai`: upgrading that plugin deletes the script the core just wrote.
+	@test -x $(BIN)/pai || $(BIN)/python -m pip install --quiet --no-deps --force-reinstall -e .
 	touch $(STAMP)
 
 install: $(STAMP) demo
 
-# The offline demo: a recorded Groq answer replayed through the real GroqModel code path by the `pai` command.
+# The offline demo: a recorded Groq answer replayed through the real GroqModel code path by the `pai` command
+# (the core's command line, installed by the `cli` extra).
 DEMO_CASSETTE := cassettes/test_groq_cassettes/test_streamed_text_is_assembled_from_chunks_with_usage_from_x_groq.yaml
 
 demo: $(STAMP)
@@ -43,7 +47,8 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-check: lint typecheck test bench-quick
+# The quick benchmark runs before the tests and prints one line, so the test summary is the last thing shown.
+check: lint typecheck bench-quick-summary test
 
 record: $(STAMP)
 	@test -n "$$GROQ_API_KEY" || (echo "make record needs GROQ_API_KEY set to a real Groq API key" && exit 2)
@@ -51,9 +56,16 @@ record: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.profiling
 	$(BIN)/python -m bench.ratelimit
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
 	$(BIN)/python -m bench.ratelimit --quick
+
+bench-quick-summary: $(STAMP)
+	@$(BIN)/python -m bench.run --quick --output .venv/bench-quick.md 2>.venv/bench-quick.log \
+		&& $(BIN)/python -m bench.ratelimit --quick --output .venv/bench-quick-w8.md 2>>.venv/bench-quick.log \
+		&& echo "bench-quick: every workload ran and its results were checked (report: .venv/bench-quick.md, .venv/bench-quick-w8.md)" \
+		|| (cat .venv/bench-quick.log .venv/bench-quick.md .venv/bench-quick-w8.md 2>/dev/null; echo "bench-quick FAILED"; exit 1)

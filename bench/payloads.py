@@ -16,6 +16,8 @@ API_KEY = 'gsk-bench-not-a-real-key'
 TEXT = 'Hello from the benchmark server.'
 TOKEN = 'token '
 TEXT_MODEL = 'bench-text'
+AGENT_MODEL = 'bench-agent'
+"""W7: answers by the number of tool results in the request (see `bench.server`)."""
 TOOL_NAME = 'get_data'
 TOOL_DESCRIPTION = 'Fetch the data set with the given values.'
 TOOL_SCHEMA: dict[str, Any] = {

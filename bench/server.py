@@ -110,15 +110,33 @@ def _build(model: str) -> Any:
     raise ValueError(f'unknown benchmark model {model!r}')
 
 
-def _serve(stdin: IO[str], stdout: IO[str]) -> None:
+def _agent_turns() -> list[Any]:
+    """W7's three answers, picked by how many tool results the request carries: two tool calls, then the result."""
+    from pydantic_ai_groq.testing import ToolCall, tool_call_completion
+
+    return [
+        tool_call_completion(ToolCall('get_city', {'country': 'France'}, 'call_city'), model=payloads.AGENT_MODEL),
+        tool_call_completion(ToolCall('get_weather', {'city': 'Paris'}, 'call_weather'), model=payloads.AGENT_MODEL),
+        tool_call_completion(
+            ToolCall('final_result', {'city': 'Paris', 'temperature': 21}, 'call_result'), model=payloads.AGENT_MODEL
+        ),
+    ]
+
+
+def _serve(stdin: IO[str], stdout: IO[str]) -> None:  # noqa: C901 (one branch per command)
     from pydantic_ai_groq.testing import GroqTestServer, RecordedRequest, ScriptedResponse, http_error
 
     answers: dict[str, ScriptedResponse] = {}
+    agent_turns = _agent_turns()
 
     def answer(request: RecordedRequest) -> ScriptedResponse:
         model = request.json.get('model') if isinstance(request.json, dict) else None
         if not isinstance(model, str):
             return http_error(400, 'no model')
+        if model == payloads.AGENT_MODEL:
+            messages = request.json.get('messages') or []
+            tool_results = sum(1 for m in messages if isinstance(m, dict) and m.get('role') == 'tool')
+            return agent_turns[min(tool_results, len(agent_turns) - 1)]
         found = answers.get(model)
         if found is None:
             try:

@@ -15,11 +15,13 @@ from .exceptions import (
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
+    ModelRetry,
     ModelTimeoutError,
     ProviderPluginError,
     PydanticAIError,
     UnexpectedModelBehavior,
     UnknownProviderError,
+    UsageLimitExceeded,
     UserError,
 )
 from .messages import (
@@ -48,16 +50,22 @@ from .models import Model, ModelRequestParameters, StreamedResponse, infer_model
 from .output import OutputMode, OutputObjectDefinition
 from .providers import Provider, infer_provider, list_providers, register_provider, unregister_provider
 from .settings import ModelSettings
-from .tools import ToolDefinition
-from .usage import Usage
+from .tools import RunContext, Tool, ToolDefinition
+from .usage import Usage, UsageLimits
 
 if TYPE_CHECKING:
+    from .agent import Agent, EndStrategy, capture_run_messages
     from .direct import model_request, model_request_stream, model_request_sync
 
 __version__ = '0.1.0'
 
+CORE_DISTRIBUTION = 'pydantic-ai-core'
+"""The distribution this `pydantic_ai` package belongs to; plugins check it to detect another project's package
+(`pydantic-ai` and `pydantic-ai-slim` install the same import name)."""
+
 __all__ = (
     '__version__',
+    'CORE_DISTRIBUTION',
     # exceptions
     'PydanticAIError',
     'UserError',
@@ -69,6 +77,15 @@ __all__ = (
     'ModelHTTPError',
     'ModelConnectionError',
     'ModelTimeoutError',
+    'UsageLimitExceeded',
+    'ModelRetry',
+    # agent
+    'Agent',
+    'EndStrategy',
+    'RunContext',
+    'Tool',
+    'UsageLimits',
+    'capture_run_messages',
     # messages
     'BinaryContent',
     'BuiltinToolCallPart',
@@ -117,12 +134,18 @@ __all__ = (
 _plugin_modules.install()
 
 _DIRECT_NAMES = frozenset({'model_request', 'model_request_stream', 'model_request_sync'})
+_AGENT_NAMES = frozenset({'Agent', 'EndStrategy', 'capture_run_messages'})
 
 
 def __getattr__(name: str) -> Any:
-    # The direct request functions need asyncio and threading, which `import pydantic_ai` does not load otherwise.
+    # The direct request functions need asyncio and threading, and the agent needs pydantic: `import pydantic_ai`
+    # loads neither, so they load on first use.
     if name in _DIRECT_NAMES:
         from . import direct
 
         return getattr(direct, name)
+    if name in _AGENT_NAMES:
+        from . import agent
+
+        return getattr(agent, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -7,9 +7,9 @@ response = model_request_sync('groq:llama-3.3-70b-versatile', [ModelRequest.user
 print(response.parts[0].content, response.usage.response_tokens)
 ```
 
-`model` is a `Model` instance or a `'provider:model-name'` string, resolved through the provider registry with
-`pydantic_ai.models.infer_model`. Requests go through the model's own `request()` and `request_stream()`, so
-`check_allow_model_requests()` applies exactly as it does to a direct call on the model.
+`model` is a `Model` instance or a `'provider:model-name'` string, resolved with `pydantic_ai.registry.infer_model`
+(in the registry passed as `registry=`, else the current one). Requests go through the model's own `request()` and
+`request_stream()`, so `check_allow_model_requests()` applies exactly as it does to a direct call on the model.
 """
 
 from __future__ import annotations
@@ -22,12 +22,16 @@ import contextvars
 import threading
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .exceptions import UserError
 from .messages import ModelMessage, ModelRequest, ModelResponse
-from .models import Model, ModelRequestParameters, StreamedResponse, infer_model
+from .models import Model, ModelRequestParameters, StreamedResponse
+from .registry import infer_model
 from .settings import ModelSettings
+
+if TYPE_CHECKING:
+    from .registry import ProviderRegistry
 
 __all__ = ('model_request', 'model_request_stream', 'model_request_sync')
 
@@ -40,6 +44,7 @@ async def model_request(
     *,
     model_settings: ModelSettings | None = None,
     model_request_parameters: ModelRequestParameters | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> ModelResponse:
     """Send a conversation to a model and return its response.
 
@@ -49,6 +54,7 @@ async def model_request(
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request (temperature, max tokens, ...).
         model_request_parameters: Tools and output options; by default none (plain text answers).
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Returns:
         The model's response; its `usage` field holds the usage of this request.
@@ -58,7 +64,9 @@ async def model_request(
             to pass), or model requests are disabled (see `pydantic_ai.models.ALLOW_MODEL_REQUESTS`).
         ModelAPIError: the request failed (`ModelHTTPError`, `ModelConnectionError`, ...).
     """
-    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    resolved, conversation, settings, parameters = _prepare(
+        model, messages, model_settings, model_request_parameters, registry
+    )
     response, _usage = await resolved.request(conversation, settings, parameters)
     return response
 
@@ -70,6 +78,7 @@ async def model_request_stream(
     *,
     model_settings: ModelSettings | None = None,
     model_request_parameters: ModelRequestParameters | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> AsyncIterator[StreamedResponse]:
     """Send a conversation to a model and stream its response.
 
@@ -87,6 +96,7 @@ async def model_request_stream(
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request.
         model_request_parameters: Tools and output options; by default none.
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Yields:
         The `StreamedResponse`: iterate it for events; `get()` assembles the response so far.
@@ -96,7 +106,9 @@ async def model_request_stream(
             disabled.
         ModelAPIError: the request failed.
     """
-    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    resolved, conversation, settings, parameters = _prepare(
+        model, messages, model_settings, model_request_parameters, registry
+    )
     async with resolved.request_stream(conversation, settings, parameters) as stream:
         yield stream
 
@@ -107,6 +119,7 @@ def model_request_sync(
     *,
     model_settings: ModelSettings | None = None,
     model_request_parameters: ModelRequestParameters | None = None,
+    registry: ProviderRegistry | None = None,
 ) -> ModelResponse:
     """Send a conversation to a model and return its response, without `await`: for scripts and notebooks.
 
@@ -119,16 +132,17 @@ def model_request_sync(
       thread waits for it.
 
     Context variables (such as `override_allow_model_requests`) are carried over in both cases. The loop is kept
-    rather than made afresh per call (as `asyncio.run` would) because HTTP clients are bound to the loop they first
-    ran in: the HTTP client models share by default (`cached_async_http_client()`) would otherwise fail on the
-    second call. For the same reason, do not share one HTTP client between these calls and your own event loop.
-    In async code, use `await model_request(...)` instead.
+    rather than made afresh per call (as `asyncio.run` would) so that connections are reused from one call to the
+    next. The HTTP client models share by default (`cached_async_http_client()`) pools connections per event loop,
+    so it is safe with any loop; an `httpx.AsyncClient` of your own is bound to the loop it first ran in, so do not
+    share it between these calls and your own event loop. In async code, use `await model_request(...)` instead.
 
     Args:
         model: The model: a `Model`, or a `'provider:model-name'` string resolved through the provider registry.
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request.
         model_request_parameters: Tools and output options; by default none.
+        registry: The provider registry a model string is resolved in; by default the current one.
 
     Returns:
         The model's response, with the usage of this request in its `usage` field.
@@ -139,8 +153,18 @@ def model_request_sync(
         ModelAPIError: the request failed.
     """
     # Validate here, so that mistakes are raised in the caller's thread with the caller's traceback.
-    resolved, conversation, settings, parameters = _prepare(model, messages, model_settings, model_request_parameters)
+    resolved, conversation, settings, parameters = _prepare(
+        model, messages, model_settings, model_request_parameters, registry
+    )
     coroutine = model_request(resolved, conversation, model_settings=settings, model_request_parameters=parameters)
+    return run_coroutine_sync(coroutine)
+
+
+def run_coroutine_sync(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run `coroutine` to completion from sync code, as `model_request_sync` does (see there for where it runs).
+
+    Shared by the sync entry points of the library (`model_request_sync`, `Agent.run_sync`).
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -246,6 +270,7 @@ def _prepare(
     messages: Sequence[ModelMessage],
     model_settings: ModelSettings | None,
     model_request_parameters: ModelRequestParameters | None,
+    registry: ProviderRegistry | None,
 ) -> tuple[Model, list[ModelMessage], ModelSettings | None, ModelRequestParameters]:
     """Check the arguments of a direct request and resolve the model; raise `UserError` saying what to pass."""
     if not isinstance(model, (Model, str)):
@@ -285,4 +310,4 @@ def _prepare(
             '`model_request_parameters` must be a `pydantic_ai.models.ModelRequestParameters`, got '
             f'{type(model_request_parameters).__name__}.'
         )
-    return infer_model(model), conversation, model_settings, model_request_parameters
+    return infer_model(model, registry=registry), conversation, model_settings, model_request_parameters

@@ -8,10 +8,13 @@ Exception
       ├── ProviderPluginError          an installed provider plugin is broken (import fails, not a provider, ...)
       │    └── DuplicateProviderError  two distributions register the same provider name
       ├── UnexpectedModelBehavior      the model's API answered with something this library cannot use
+      ├── UsageLimitExceeded           an agent run would go past its `UsageLimits`
       └── ModelAPIError                a request to the model's API failed
            ├── ModelHTTPError          the API answered with an HTTP error status (4xx/5xx)
            └── ModelConnectionError    no answer: the connection failed or was lost
                 └── ModelTimeoutError  no answer within the configured timeout
+
+ModelRetry (an Exception, not an error)  raised by a tool or result validator to ask the model to try again
 ```
 
 Errors raised by vendor SDKs are translated into this tree in one place per plugin and chained with
@@ -30,6 +33,8 @@ __all__ = (
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
+    'UsageLimitExceeded',
+    'ModelRetry',
     'ModelAPIError',
     'ModelHTTPError',
     'ModelConnectionError',
@@ -135,6 +140,25 @@ class UnexpectedModelBehavior(PydanticAIError):
         if self.body is None:
             return self.message
         return f'{self.message}, body:\n{self.body}'
+
+
+class UsageLimitExceeded(PydanticAIError):
+    """An agent run stopped because its next request, or the tokens used so far, would exceed its `UsageLimits`."""
+
+
+class ModelRetry(Exception):
+    """Raised by a tool or a result validator to send `message` back to the model and let it try again.
+
+    Not an error of this library: the agent catches it and answers the model with a `RetryPromptPart`. After the
+    tool's (or the result's) retries are used up, the run fails with `UnexpectedModelBehavior`.
+    """
+
+    message: str
+    """What the model is told, so it can correct its call or answer."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
 class ModelAPIError(PydanticAIError):

@@ -2,8 +2,8 @@
 
 Three modes, chosen with `ModelRequestParameters.output_mode`:
 
-- `'tool'` (the default): the result schema is offered as a tool (`output_tools`, also known by the original
-  API's name `result_tools`) and the model answers by calling it. Works with every model that calls tools.
+- `'tool'` (the default): the result schema is offered as a tool (`ModelRequestParameters.result_tools`) and the
+  model answers by calling it. Works with every model that calls tools.
 - `'native'`: the schema in `output_object` is sent as the provider's native JSON-schema response format, and the
   model answers with text that is JSON matching it (Groq: `response_format={'type': 'json_schema', ...}`).
 - `'json_object'`: the model is only told to answer with a JSON object (Groq: `response_format={'type':
@@ -28,7 +28,8 @@ class OutputObjectDefinition:
     json_schema: dict[str, Any]
     """The JSON schema the answer must match."""
     name: str | None = None
-    """The schema's name, shown to the model (Groq requires one; `'final_result'` is used when it is `None`)."""
+    """The schema's name, shown to the model; a provider that requires one (Groq does) sends `'final_result'` when it is
+    `None`."""
     description: str | None = None
     """What the result is, shown to the model."""
     strict: bool | None = None

@@ -23,6 +23,8 @@ import json
 from collections.abc import Hashable, Iterator
 from typing import Any, TypeVar
 
+from typing_extensions import assert_never
+
 from .exceptions import UnexpectedModelBehavior
 from .messages import (
     BuiltinToolCallPart,
@@ -190,7 +192,9 @@ def _describe(builder: _Builder | None) -> str:
         return 'thinking'
     if isinstance(builder, _CompletePart):
         return 'a built-in tool part'
-    return 'a tool call'
+    if builder is None or isinstance(builder, _ToolCallBuilder):
+        return 'a tool call'
+    assert_never(builder)
 
 
 class ModelResponsePartsManager:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ('Usage',)
+__all__ = ('Usage', 'UsageLimits')
 
 
 @dataclass
@@ -50,10 +50,6 @@ class Usage:
         total.incr(other)
         return total
 
-    def has_values(self) -> bool:
-        """Whether any count is set and non-zero."""
-        return bool(self.requests or self.request_tokens or self.response_tokens or self.total_tokens or self.details)
-
 
 _N = TypeVar('_N', int, float)
 
@@ -72,3 +68,58 @@ def _add(a: int | None, b: int | None) -> int | None:
     if b is None:
         return a
     return a + b
+
+
+@dataclass
+class UsageLimits:
+    """Limits on what one agent run may use; the run raises `UsageLimitExceeded` rather than go past them.
+
+    The request limit is checked before each request, the token limits after each response (a response cannot be
+    stopped half-way, so a token limit is noticed once the response that crosses it has arrived).
+    """
+
+    request_limit: int | None = 50
+    """The most requests a run may make; `None` for no limit."""
+    request_tokens_limit: int | None = None
+    """The most request (prompt) tokens a run may use, summed over its requests."""
+    response_tokens_limit: int | None = None
+    """The most response (completion) tokens a run may use."""
+    total_tokens_limit: int | None = None
+    """The most tokens in total a run may use."""
+
+    def has_token_limits(self) -> bool:
+        """Whether any token limit is set."""
+        return any(
+            limit is not None
+            for limit in (self.request_tokens_limit, self.response_tokens_limit, self.total_tokens_limit)
+        )
+
+    def check_before_request(self, usage: Usage) -> None:
+        """Raise if one more request would go past `request_limit`.
+
+        Raises:
+            UsageLimitExceeded: `usage.requests` has already reached the limit.
+        """
+        if self.request_limit is not None and usage.requests >= self.request_limit:
+            from .exceptions import UsageLimitExceeded
+
+            raise UsageLimitExceeded(
+                f'The next request would exceed the request_limit of {self.request_limit} '
+                f'({usage.requests} requests made so far); raise `UsageLimits.request_limit` if the run needs more.'
+            )
+
+    def check_tokens(self, usage: Usage) -> None:
+        """Raise if the tokens used so far exceed a token limit.
+
+        Raises:
+            UsageLimitExceeded: a token count is above its limit.
+        """
+        for name, used, limit in (
+            ('request_tokens_limit', usage.request_tokens, self.request_tokens_limit),
+            ('response_tokens_limit', usage.response_tokens, self.response_tokens_limit),
+            ('total_tokens_limit', usage.total_tokens, self.total_tokens_limit),
+        ):
+            if limit is not None and used is not None and used > limit:
+                from .exceptions import UsageLimitExceeded
+
+                raise UsageLimitExceeded(f'Exceeded the {name} of {limit} ({name[:-6]}={used}).')

@@ -2,7 +2,7 @@
 the interactive chat driven through a pseudo-terminal.
 
 In-process tests call `run()` with string streams and a provider whose client is a `GroqMock`; end-to-end tests
-run `python -m pydantic_ai_groq` in a subprocess, against the project's cassettes (`--replay`) or the local
+run `python -m pydantic_ai` in a subprocess, against the project's cassettes (`--replay`) or the local
 `GroqTestServer` (through `GROQ_BASE_URL`). Nothing reaches the network.
 """
 
@@ -29,11 +29,12 @@ import httpx
 import pytest
 import yaml
 
+from pydantic_ai.cli import main
+from pydantic_ai.cli._app import run
+from pydantic_ai.cli._args import Options, parse_args
+from pydantic_ai.cli._errors import CliError
+from pydantic_ai.cli._providers import ModelChoice, choose_model, split_model
 from pydantic_ai_groq import GroqProvider
-from pydantic_ai_groq.cli import main
-from pydantic_ai_groq.cli._app import run
-from pydantic_ai_groq.cli._args import Options, model_spec, parse_args, split_model
-from pydantic_ai_groq.cli._errors import CliError
 from pydantic_ai_groq.testing import GroqTestServer, RecordedRequest, ScriptedResponse, streamed_text
 
 from support.distributions import write_distribution
@@ -66,7 +67,7 @@ def pai(argv: Sequence[str], *, stdin: str = '', provider: GroqProvider | None =
 
 def clean_env(**extra: str) -> dict[str, str]:
     """This environment without Groq's variables, proxies or a user's history file; plus `extra`."""
-    dropped = ('GROQ_API_KEY', 'GROQ_BASE_URL', 'PYTHONPATH', 'PAI_HISTORY_FILE')
+    dropped = ('GROQ_API_KEY', 'GROQ_BASE_URL', 'PYTHONPATH', 'PAI_HISTORY_FILE', 'PAI_MODEL')
     env = {k: v for k, v in os.environ.items() if k not in dropped and 'proxy' not in k.lower()}
     return {**env, **extra}
 
@@ -75,7 +76,7 @@ def pai_process(
     argv: Sequence[str], *, env: dict[str, str], stdin: str | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, '-m', 'pydantic_ai_groq', *argv],
+        [sys.executable, '-m', 'pydantic_ai', *argv],
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
@@ -134,6 +135,8 @@ def test_providers_and_models_alone_are_commands(command: str) -> None:
         (['--no-such-option'], 'unrecognized arguments'),
         (['--replay', 'x.yaml', 'q'], 'takes its prompts from the recording'),
         (['--replay', 'x.yaml', '--model', 'groq:m'], 'takes the model from the recording'),
+        (['--timeout', '0', 'q'], 'must be a number of seconds above 0'),
+        (['--timeout', 'soon', 'q'], 'expected seconds'),
         (['--json', '-i'], 'cannot be combined with --interactive'),
         (['providers', '--replay', 'x.yaml'], 'cannot be combined with --replay'),
     ],
@@ -144,12 +147,24 @@ def test_bad_arguments_are_usage_errors(argv: list[str], message: str) -> None:
     assert info.value.exit_code == 2
 
 
-def test_model_spec_defaults_to_groq_llama_3_3_70b_versatile() -> None:
-    assert model_spec(parse('q')) == ('groq', 'llama-3.3-70b-versatile')
+def model_spec(options: Options) -> tuple[str, str]:
+    return choose_model(ModelChoice(model=options.model, provider=options.provider))
+
+
+def test_model_defaults_to_the_only_installed_provider_and_its_default_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('PAI_MODEL', raising=False)
+    assert model_spec(parse('q')) == ('groq', GroqProvider.default_model)
     assert model_spec(parse('-m', 'llama-3.1-8b-instant', 'q')) == ('groq', 'llama-3.1-8b-instant')
     assert model_spec(parse('-m', 'groq:gemma2-9b-it', 'q')) == ('groq', 'gemma2-9b-it')
-    assert model_spec(parse('--provider', 'gw', 'q')) == ('gw', 'llama-3.3-70b-versatile')
     assert model_spec(parse('--provider', 'gw', '-m', 'other-model', 'q')) == ('gw', 'other-model')
+    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'llama-3.3-70b-versatile')
+
+
+def test_pai_model_environment_variable_is_the_default_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('PAI_MODEL', 'gw:from-env')
+    assert model_spec(parse('q')) == ('gw', 'from-env')
+    assert model_spec(parse('-m', 'groq:x', 'q')) == ('groq', 'x')  # --model wins
+    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'llama-3.3-70b-versatile')  # so does --provider
 
 
 def test_model_naming_another_provider_than_provider_option_is_a_usage_error() -> None:
@@ -160,14 +175,17 @@ def test_model_naming_another_provider_than_provider_option_is_a_usage_error() -
 @pytest.mark.parametrize('spec', [':x', 'groq:', 'groq: '])
 def test_malformed_model_names_are_usage_errors(spec: str) -> None:
     with pytest.raises(CliError, match='provider:model-name'):
-        split_model(spec, 'groq')
+        split_model(spec, lambda: 'groq')
 
 
 def test_help_is_printed_to_stdout_with_exit_status_0() -> None:
     result = pai(['--help'])
     assert result.status == 0
     assert 'usage: pai' in result.stdout
-    assert 'GROQ_API_KEY' in result.stdout
+    assert '--timeout SECONDS' in result.stdout
+    assert 'PAI_MODEL' in result.stdout
+    assert 'GROQ' not in result.stdout  # the core's command names no provider
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert result.stderr == ''
 
 
@@ -181,7 +199,7 @@ def test_parse_errors_are_one_line_on_stderr_with_status_2() -> None:
 def test_version() -> None:
     result = pai(['--version'])
     assert result.status == 0
-    assert re.fullmatch(r'pai \S+ \(pydantic-ai-groq \S+, pydantic-ai-core \S+\)\n', result.stdout)
+    assert re.fullmatch(r'pai \S+ \(pydantic-ai-core \S+, pydantic-ai-groq \S+\)\n', result.stdout)
 
 
 # Asking, in process
@@ -255,7 +273,7 @@ def test_json_output_round_trips_through_the_messages_type_adapter(mock: GroqMoc
 def test_model_of_another_provider_with_an_injected_provider_is_a_usage_error(mock: GroqMock) -> None:
     result = pai(['-m', 'other:m', 'q'], provider=provider_of(mock))
     assert result.status == 2
-    assert "this session uses provider 'groq'" in result.stderr
+    assert "this session uses provider 'groq'; give a model name alone" in result.stderr
 
 
 def test_unknown_provider_is_a_usage_error_listing_the_known_ones() -> None:
@@ -340,7 +358,7 @@ def raise_read_timeout(request: httpx.Request) -> httpx.Response:
 @pytest.mark.parametrize(
     ('responder', 'start'),
     [
-        (raise_connect_error, 'pai: could not reach the API (The connection to Groq'),
+        (raise_connect_error, "pai: could not reach the API of provider 'groq' (The connection to Groq"),
         (raise_read_timeout, "pai: the request timed out (The request to Groq for model 'llama-3.3-70b-versatile'"),
     ],
     ids=['connection', 'timeout'],
@@ -369,15 +387,17 @@ def test_debug_adds_the_traceback() -> None:
     assert result.stderr.endswith('pai: the API key was rejected (HTTP 401: Invalid API Key); check GROQ_API_KEY\n')
 
 
-def test_missing_api_key_says_how_to_set_it_with_status_2(tmp_path: Path) -> None:
+def test_missing_api_key_names_the_provider_and_its_variable_with_status_2(tmp_path: Path) -> None:
     result = pai_process(['hello'], env=clean_env(HOME=str(tmp_path)))
     assert result.returncode == 2
     assert result.stdout == ''
-    assert result.stderr.startswith(
-        'pai: no API key: set the GROQ_API_KEY environment variable, e.g. `export GROQ_API_KEY=gsk_...`'
+    assert result.stderr == (
+        "pai: no API key for provider 'groq': set the GROQ_API_KEY environment variable "
+        '(create one at https://console.groq.com/keys), e.g. `export GROQ_API_KEY=...`\n'
     )
-    assert 'https://console.groq.com/keys' in result.stderr
-    assert result.stderr.count('\n') == 1
+    # Issue 11: no advice to run `make demo` "in a clone" for pip users, no Groq-style key example.
+    assert 'make demo' not in result.stderr
+    assert 'gsk_' not in result.stderr
 
 
 def test_interrupt_exits_130_and_closes_the_stream(tmp_path: Path) -> None:
@@ -385,7 +405,7 @@ def test_interrupt_exits_130_and_closes_the_stream(tmp_path: Path) -> None:
         server.enqueue(streamed_text(['first words ', 'never sent']).with_stall_after(3, 30))
         env = clean_env(GROQ_API_KEY='gsk-test', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
         process = subprocess.Popen(
-            [sys.executable, '-m', 'pydantic_ai_groq', 'q'],
+            [sys.executable, '-m', 'pydantic_ai', 'q'],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -448,7 +468,7 @@ def test_replay_demo_streams_the_recorded_answer_offline_without_a_key() -> None
     assert result.returncode == 0, result.stderr
     assert result.stderr == ''
     assert result.stdout == (
-        f'model: groq:llama-3.3-70b-versatile   (replayed from {STREAMED.name}: offline, no key)\n'
+        f'model: groq:llama-3.3-70b-versatile · replayed offline, no key · from {STREAMED.name}\n'
         'you> Suggest a name for a cafe run by cats, and say why in one short sentence.\n'
         f'{STREAMED_ANSWER}\n'
     )
@@ -554,12 +574,12 @@ def test_replay_without_pyyaml_says_what_to_install(tmp_path: Path) -> None:
     code = f"""
 import sys
 sys.modules['yaml'] = None
-from pydantic_ai_groq.cli import main
+from pydantic_ai.cli import main
 sys.exit(main(['--replay', {str(STREAMED)!r}]))
 """
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=clean_env(), timeout=60)
     assert result.returncode == 2
-    assert result.stderr == "pai: --replay needs PyYAML to read cassettes: pip install 'pydantic-ai-groq[cli]'\n"
+    assert result.stderr == "pai: --replay needs PyYAML to read cassettes: pip install 'pydantic-ai-core[cli]'\n"
 
 
 # Listings
@@ -601,27 +621,115 @@ def test_providers_json() -> None:
     assert groq['error'] is None
 
 
-def test_models_lists_the_known_groq_model_names_one_per_line() -> None:
+def groq_current_names() -> list[str]:
     from typing import get_args
 
-    from pydantic_ai_groq import LatestGroqModelNames
+    from pydantic_ai_groq.model_names import PreviewGroqModelNames, ProductionGroqModelNames
 
+    return [*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)]
+
+
+def test_models_without_a_key_lists_the_built_in_names_chat_first_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('GROQ_API_KEY', raising=False)
     result = pai(['models'])
+
     assert result.status == 0
-    assert result.stdout.splitlines() == list(get_args(LatestGroqModelNames))
-    assert json.loads(pai(['models', '--json']).stdout) == list(get_args(LatestGroqModelNames))
+    rows = [line.split('\t') for line in result.stdout.splitlines()]
+    assert all(len(row) == 2 for row in rows)  # `name<TAB>kind`: `cut -f1` gives the names
+    assert sorted(name for name, _ in rows) == sorted(groq_current_names())
+    kinds = [kind for _, kind in rows]
+    chat_count = kinds.count('chat')
+    assert kinds[:chat_count] == ['chat'] * chat_count  # chat models first, then the others
+    assert dict(rows)['whisper-large-v3'] == 'speech-to-text'
+    assert dict(rows)['playai-tts'] == 'text-to-speech'
+    assert dict(rows)['meta-llama/llama-guard-4-12b'] == 'safety classifier'
+    assert dict(rows)['meta-llama/llama-prompt-guard-2-86m'] == 'safety classifier'
+    assert dict(rows)['llama-3.3-70b-versatile'] == 'chat'
+    assert dict(rows)['groq/compound'] == 'chat'
+    assert 'mixtral-8x7b-32768' not in dict(rows)  # retired names are not offered
+    assert result.stderr == "pai: built-in list of groq's models: set GROQ_API_KEY to ask the API\n"
+
+
+def test_models_json_gives_each_kind_and_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('GROQ_API_KEY', raising=False)
+    data = json.loads(pai(['models', '--json']).stdout)
+    assert (data['provider'], data['source']) == ('groq', 'built-in')
+    by_name = {m['name']: m for m in data['models']}
+    assert by_name['whisper-large-v3-turbo'] == {
+        'name': 'whisper-large-v3-turbo',
+        'kind': 'speech-to-text',
+        'chat': False,
+    }
+    assert by_name['qwen/qwen3-32b']['chat'] is True
+
+
+def test_models_with_a_key_asks_the_models_endpoint(tmp_path: Path) -> None:
+    from pydantic_ai_groq.testing import MODELS_PATH, json_response, wire
+
+    with GroqTestServer() as server:
+        server.enqueue(
+            json_response(
+                wire.model_list(['zeta-chat-model', 'whisper-large-v3', 'acme/tts-voice'], inactive=['old-chat-model'])
+            )
+        )
+        env = clean_env(GROQ_API_KEY='gsk-models-key', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
+        result = pai_process(['models'], env=env)
+        json_result = pai_process(['models', '--json'], env=env)  # the server's own list this time
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        'zeta-chat-model\tchat',
+        'acme/tts-voice\ttext-to-speech',
+        'old-chat-model\tinactive',
+        'whisper-large-v3\tspeech-to-text',
+    ]
+    assert result.stderr == ''  # the API answered: nothing to warn about
+    first = server.requests[0]
+    assert (first.method, first.path) == ('GET', MODELS_PATH)
+    assert first.headers['authorization'] == 'Bearer gsk-models-key'
+    data = json.loads(json_result.stdout)
+    assert data['source'] == 'api'
+    assert {m['name'] for m in data['models']} == set(groq_current_names())
+
+
+def test_models_falls_back_to_the_built_in_list_when_the_endpoint_fails(tmp_path: Path) -> None:
+    from pydantic_ai_groq.testing import http_error
+
+    with GroqTestServer() as server:
+        server.enqueue(http_error(500, 'boom'))
+        env = clean_env(GROQ_API_KEY='gsk-models-key', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
+        result = pai_process(['models'], env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(line.split('\t')[0] for line in result.stdout.splitlines()) == sorted(groq_current_names())
+    assert result.stderr.startswith("pai: built-in list of groq's models: the API could not be asked: ")
+    assert 'HTTP 500' in result.stderr
+    assert 'gsk-models-key' not in result.stderr
 
 
 # Packaging
 
 
-def test_importing_the_plugin_imports_neither_the_cli_nor_rich() -> None:
-    code = (
-        'import sys, pydantic_ai_groq; print(sorted(m for m in ("pydantic_ai_groq.cli", "rich") if m in sys.modules))'
-    )
+@pytest.mark.parametrize('module', ['pydantic_ai', 'pydantic_ai_groq'])
+def test_importing_the_core_or_the_plugin_imports_neither_the_cli_nor_rich(module: str) -> None:
+    code = f'import sys, {module}; print(sorted(m for m in ("pydantic_ai.cli", "rich", "yaml") if m in sys.modules))'
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == '[]\n'
+
+
+def test_the_cli_imports_neither_the_groq_plugin_nor_the_groq_sdk() -> None:
+    sources = sorted((ROOT / 'src' / 'pydantic_ai' / 'cli').glob('*.py'))
+    assert len(sources) >= 9
+    for source in sources:
+        assert not re.search(r'^\s*(from|import)\s+(groq|pydantic_ai_groq)\b', source.read_text(), re.M), source
+
+
+def test_python_m_pydantic_ai_groq_is_an_alias_of_python_m_pydantic_ai() -> None:
+    alias = subprocess.run([sys.executable, '-m', 'pydantic_ai_groq', '--version'], capture_output=True, text=True)
+    core = subprocess.run([sys.executable, '-m', 'pydantic_ai', '--version'], capture_output=True, text=True)
+    assert alias.returncode == core.returncode == 0
+    assert alias.stdout == core.stdout
 
 
 def test_main_takes_argv_and_returns_the_status() -> None:
@@ -632,17 +740,17 @@ def test_main_takes_argv_and_returns_the_status() -> None:
 
 
 class Terminal:
-    """A subprocess whose stdin, stdout and stderr are a pseudo-terminal, 120 columns wide."""
+    """A subprocess whose stdin, stdout and stderr are a pseudo-terminal, 120 columns wide unless told."""
 
-    def __init__(self, argv: Sequence[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: Sequence[str], env: dict[str, str], *, columns: int = 120) -> None:
         self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 120, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, columns, 0, 0))
         self.process = subprocess.Popen(
-            [sys.executable, '-m', 'pydantic_ai_groq', *argv],
+            [sys.executable, '-m', 'pydantic_ai', *argv],
             stdin=slave,
             stdout=slave,
             stderr=slave,
-            env={**env, 'COLUMNS': '120', 'TERM': 'xterm-256color'},
+            env={**env, 'COLUMNS': str(columns), 'TERM': 'xterm-256color'},
             cwd=ROOT,
             close_fds=True,
         )
@@ -828,7 +936,7 @@ def test_without_rich_a_terminal_gets_plain_text(tmp_path: Path) -> None:
     code = f"""
 import sys
 sys.modules['rich'] = None
-from pydantic_ai_groq.cli import main
+from pydantic_ai.cli import main
 sys.exit(main(['--replay', {str(STREAMED)!r}]))
 """
     master, slave = os.openpty()
@@ -858,14 +966,96 @@ sys.exit(main(['--replay', {str(STREAMED)!r}]))
     assert 'tokens in, ' in text
 
 
-def test_models_on_a_terminal_say_which_are_current_and_which_is_the_default(tmp_path: Path) -> None:
-    terminal = Terminal(['models'], clean_env(HOME=str(tmp_path)))
+def test_models_on_an_80_column_terminal_say_each_kind_and_the_default_and_wrap_between_phrases(
+    tmp_path: Path,
+) -> None:
+    terminal = Terminal(['models'], clean_env(HOME=str(tmp_path)), columns=80)
     try:
         assert terminal.wait() == 0
     finally:
         terminal.close()
-    rows = {line.split()[0]: ' '.join(line.split()[1:]) for line in terminal.output.splitlines() if line.strip()}
-    assert rows['MODEL'] == 'STATUS'
-    assert rows['llama-3.3-70b-versatile'] == 'production (default)'
-    assert rows['qwen/qwen3-32b'] == 'preview'
-    assert rows['mixtral-8x7b-32768'] == 'earlier name, may be retired'
+    lines = [line for line in terminal.output.splitlines() if line.strip()]
+    rows = {line.split()[0]: ' '.join(line.split()[1:]) for line in lines}
+    assert rows['MODEL'] == 'KIND'
+    assert rows['llama-3.3-70b-versatile'] == 'chat (default)'
+    assert rows['qwen/qwen3-32b'] == 'chat'
+    assert rows['whisper-large-v3'] == 'speech-to-text'
+    # The footer's phrases do not fit one 80-column line: it breaks between them, never inside one.
+    assert lines[-2:] == [
+        "built-in list of groq's models · set GROQ_API_KEY to ask the API",
+        'other names groq serves work too: `pai -m groq:<name>`',
+    ]
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_header_and_usage_lines_on_an_80_column_terminal_break_between_phrases(tmp_path: Path) -> None:
+    terminal = Terminal(['--replay', str(STREAMED)], clean_env(HOME=str(tmp_path)), columns=80)
+    try:
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+    usage = recorded_stream_usage()
+    lines = [line.rstrip() for line in terminal.output.splitlines() if line.strip()]
+    assert lines[:2] == ['model: groq:llama-3.3-70b-versatile · replayed offline, no key', f'from {STREAMED.name}']
+    assert (
+        lines[-2] == f'llama-3.3-70b-versatile · {usage["prompt_tokens"]} tokens in, {usage["completion_tokens"]} out'
+    )
+    assert re.fullmatch(r'\d+\.\d\d s \(first token after \d+\.\d\d s\)', lines[-1])
+
+
+# Choosing the provider: the only installed one, else the user's choice (no vendor is preferred)
+
+
+class TinyProvider:
+    default_model = 'tiny-1'
+    api_key_env_var = 'TINY_API_KEY'
+
+    def __init__(self, name: str = 'tiny') -> None:
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def base_url(self) -> str:
+        return 'https://tiny.example.com'
+
+    @property
+    def client(self) -> object:
+        return object()
+
+
+def test_the_only_provider_is_the_default_and_several_need_a_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_ai.registry import ProviderRegistry, use_registry
+
+    monkeypatch.delenv('PAI_MODEL', raising=False)
+    with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
+        with pytest.raises(CliError, match='no provider is installed') as none:
+            model_spec(parse('q'))
+        registry.register('tiny', TinyProvider)
+        assert model_spec(parse('q')) == ('tiny', 'tiny-1')
+        registry.register('groq', TinyProvider)
+        with pytest.raises(CliError) as several:
+            model_spec(parse('q'))
+        assert str(several.value) == (
+            'several providers are installed (groq, tiny): choose one with `--model provider:model-name` or '
+            '`--provider NAME`, or set PAI_MODEL=provider:model-name'
+        )
+        assert model_spec(parse('--provider', 'tiny', 'q')) == ('tiny', 'tiny-1')
+        monkeypatch.setenv('PAI_MODEL', 'tiny:tiny-2')
+        assert model_spec(parse('q')) == ('tiny', 'tiny-2')
+    assert none.value.exit_code == several.value.exit_code == 2
+
+
+def test_a_provider_without_a_default_model_asks_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_ai.registry import ProviderRegistry, use_registry
+
+    class Bare(TinyProvider):
+        default_model = None  # type: ignore[assignment]
+
+    monkeypatch.delenv('PAI_MODEL', raising=False)
+    with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
+        registry.register('bare', Bare)
+        with pytest.raises(CliError, match="provider 'bare' has no default model: name one with `--model bare:"):
+            model_spec(parse('q'))

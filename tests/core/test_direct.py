@@ -261,8 +261,6 @@ def test_model_request_sync_reuses_its_connection_from_one_call_to_the_next() ->
 def test_model_request_sync_with_a_groq_model_string_and_the_shared_http_client(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A cache of its own, so that no connection of this test's loop is left in the cache other tests use.
-    monkeypatch.setattr(pydantic_ai.models, '_cached_http_clients', {})
     with GroqTestServer() as server:
         server.enqueue(text_completion('Via infer_model'), text_completion('Again'))
         monkeypatch.setenv('GROQ_API_KEY', 'gsk-test')
@@ -355,7 +353,6 @@ def test_readme_direct_requests_example_runs(
     [code] = [
         block for block in re.findall(r'```python\n(.*?)```', readme, flags=re.DOTALL) if 'model_request_sync(' in block
     ]
-    monkeypatch.setattr(pydantic_ai.models, '_cached_http_clients', {})
     with GroqTestServer() as server:
         server.enqueue(text_completion('Voice assistants.', completion_tokens=3))
         monkeypatch.setenv('GROQ_API_KEY', 'gsk-test')

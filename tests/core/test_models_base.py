@@ -181,8 +181,8 @@ async def test_cached_async_http_client_differs_for_different_timeouts() -> None
 async def test_cached_async_http_client_default_timeouts() -> None:
     client = cached_async_http_client()
     try:
-        assert client is cached_async_http_client(timeout=600, connect=5)
-        assert client.timeout == httpx.Timeout(timeout=600, connect=5)
+        assert client is cached_async_http_client(timeout=60, connect=5)
+        assert client.timeout == httpx.Timeout(timeout=60, connect=5)  # the groq SDK's defaults, as documented
     finally:
         await client.aclose()
 

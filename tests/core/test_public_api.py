@@ -13,6 +13,7 @@ import pydantic_ai.exceptions
 import pydantic_ai.messages
 import pydantic_ai.providers
 import pydantic_ai.ratelimit
+import pydantic_ai.registry
 import pydantic_ai_groq
 from pydantic_ai.exceptions import (
     DuplicateProviderError,
@@ -29,6 +30,7 @@ from pydantic_ai.exceptions import (
 
 PYDANTIC_AI_ALL = {
     '__version__',
+    'CORE_DISTRIBUTION',
     # exceptions
     'PydanticAIError',
     'UserError',
@@ -40,6 +42,15 @@ PYDANTIC_AI_ALL = {
     'ModelHTTPError',
     'ModelConnectionError',
     'ModelTimeoutError',
+    'UsageLimitExceeded',
+    'ModelRetry',
+    # agent
+    'Agent',
+    'EndStrategy',
+    'RunContext',
+    'Tool',
+    'UsageLimits',
+    'capture_run_messages',
     # messages
     'BinaryContent',
     'BuiltinToolCallPart',
@@ -132,6 +143,8 @@ EXCEPTIONS_ALL = {
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
+    'UsageLimitExceeded',
+    'ModelRetry',
     'ModelAPIError',
     'ModelHTTPError',
     'ModelConnectionError',
@@ -153,6 +166,21 @@ PROVIDERS_ALL = {
 }
 
 RATELIMIT_ALL = {'RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration'}
+REGISTRY_ALL = {
+    'ENTRY_POINT_GROUP',
+    'ModelFactory',
+    'ProviderInfo',
+    'ProviderRegistry',
+    'current_registry',
+    'default_registry',
+    'hookimpl',
+    'infer_model',
+    'infer_provider',
+    'list_providers',
+    'register_provider',
+    'unregister_provider',
+    'use_registry',
+}
 
 PINNED: list[tuple[ModuleType, set[str]]] = [
     (pydantic_ai, PYDANTIC_AI_ALL),
@@ -161,6 +189,7 @@ PINNED: list[tuple[ModuleType, set[str]]] = [
     (pydantic_ai.exceptions, EXCEPTIONS_ALL),
     (pydantic_ai.providers, PROVIDERS_ALL),
     (pydantic_ai.ratelimit, RATELIMIT_ALL),
+    (pydantic_ai.registry, REGISTRY_ALL),
 ]
 PINNED_IDS = [module.__name__ for module, _ in PINNED]
 
@@ -186,9 +215,32 @@ def test_lazy_provider_names_resolve_to_their_defining_modules() -> None:
     assert pydantic_ai.providers.hookimpl is hookspecs.hookimpl
 
 
+def test_compatibility_paths_are_the_registry_objects() -> None:
+    """The original API's paths (`pydantic_ai.providers.*`, `pydantic_ai.models.infer_model`, the old modules) are
+    re-exports of `pydantic_ai.registry`, not copies."""
+    import pydantic_ai.models
+    import pydantic_ai.registry.hookspecs
+    from pydantic_ai.providers import hookspecs as old_hookspecs
+    from pydantic_ai.providers import registry as old_registry
+
+    registry = pydantic_ai.registry
+    assert pydantic_ai.models.infer_model is registry.infer_model
+    for name in ('infer_provider', 'list_providers', 'register_provider', 'unregister_provider', 'default_registry'):
+        assert getattr(pydantic_ai.providers, name) is getattr(registry, name), name
+    for name in ('ProviderRegistry', 'ProviderInfo', 'hookimpl', 'ModelFactory'):
+        assert getattr(pydantic_ai.providers, name) is getattr(registry, name), name
+    assert old_registry.ProviderRegistry is registry.ProviderRegistry
+    assert old_registry.ProviderInfo is registry.ProviderInfo
+    new_hookspecs = pydantic_ai.registry.hookspecs
+    for name in ('hookimpl', 'hookspec', 'pydantic_ai_provider', 'pydantic_ai_model', 'pydantic_ai_model_names'):
+        assert getattr(old_hookspecs, name) is getattr(new_hookspecs, name), name
+
+
 def test_unknown_attribute_of_lazy_modules_raises_attribute_error() -> None:
     with pytest.raises(AttributeError, match='NoSuchName'):
         pydantic_ai.providers.NoSuchName  # noqa: B018
+    with pytest.raises(AttributeError, match='NoSuchName'):
+        pydantic_ai.registry.NoSuchName  # noqa: B018
     with pytest.raises(AttributeError, match='NoSuchName'):
         pydantic_ai.messages.NoSuchName  # noqa: B018
 

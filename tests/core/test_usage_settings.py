@@ -98,23 +98,6 @@ def test_usage_sum_of_many() -> None:
     assert total == Usage(requests=5, request_tokens=10, details={'x': 5})
 
 
-@pytest.mark.parametrize(
-    ('usage', 'expected'),
-    [
-        (Usage(), False),
-        (Usage(request_tokens=0, response_tokens=0, total_tokens=0), False),
-        (Usage(details={}), False),
-        (Usage(requests=1), True),
-        (Usage(request_tokens=1), True),
-        (Usage(response_tokens=1), True),
-        (Usage(total_tokens=1), True),
-        (Usage(details={'cached': 0}), True),
-    ],
-)
-def test_usage_has_values(usage: Usage, expected: bool) -> None:
-    assert usage.has_values() is expected
-
-
 # merge_model_settings
 
 

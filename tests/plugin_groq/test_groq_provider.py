@@ -409,3 +409,44 @@ async def test_model_legacy_api_key_and_http_client_together(no_groq_env: None) 
         model = GroqModel(MODEL_NAME, api_key=OTHER_KEY, http_client=http)
         await model.request(user_prompt(), None, ModelRequestParameters())
     assert seen[0].headers['authorization'] == f'Bearer {OTHER_KEY}'
+
+
+# A provider whose construction failed, and the missing-key message
+
+
+def test_repr_of_a_provider_whose_init_failed_does_not_raise(no_groq_env: None) -> None:
+    with pytest.raises(UserError) as exc_info:
+        GroqProvider()
+    # Tracebacks (pytest's among them) show the half-built provider held by the failed `__init__` frame.
+    frames = [frame for frame, _ in traceback_frames(exc_info.value) if 'self' in frame.f_locals]
+    half_built = frames[-1].f_locals['self']
+    assert isinstance(half_built, GroqProvider)
+    assert repr(half_built) == "GroqProvider(name='groq', base_url=None)"
+
+
+def traceback_frames(exc: BaseException) -> list[tuple[Any, int]]:
+    import traceback
+
+    return list(traceback.walk_tb(exc.__traceback__))
+
+
+def test_missing_key_message_offers_only_what_works_for_groq(no_groq_env: None) -> None:
+    with pytest.raises(UserError) as exc_info:
+        GroqModel(MODEL_NAME)
+    message = str(exc_info.value)
+    assert '`GroqProvider(api_key=...)`' in message
+    assert '`GroqModel(model_name, api_key=...)` when you pass no `provider`' in message
+    # Following the advice works:
+    assert GroqModel(MODEL_NAME, api_key=FAKE_GROQ_API_KEY).client.api_key == FAKE_GROQ_API_KEY
+    assert GroqProvider(api_key=FAKE_GROQ_API_KEY).client.api_key == FAKE_GROQ_API_KEY
+
+
+def test_missing_key_message_of_a_subclass_names_only_the_subclass(
+    acme_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv('ACME_API_KEY')
+    with pytest.raises(UserError) as exc_info:
+        GroqModel(MODEL_NAME, provider=AcmeProvider())
+    message = str(exc_info.value)
+    assert 'set the `ACME_API_KEY` environment variable, or pass it to `AcmeProvider(api_key=...)`.' in message
+    assert 'GroqModel' not in message

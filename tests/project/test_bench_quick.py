@@ -37,5 +37,8 @@ def test_quick_benchmark_reports_every_workload(tmp_path: Path) -> None:
     assert any('linearity' in row for row in table if row.startswith('| W4 '))
     assert any('linearity' in row for row in table if row.startswith('| W6 '))
     assert 'nan' not in ' '.join(table)
+    # W7 (the agent) runs too, for this project only: the quick mode never builds the peer's environment.
+    assert any(row.startswith('| W7 client CPU per agent run |') for row in rows), report
+    assert 'The current pydantic-ai was skipped' in report
     # The quick mode never overwrites the full run's results.
     assert _mtime(RESULTS) == results_before

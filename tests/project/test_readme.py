@@ -22,9 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
+import pydantic_ai._http
 import pydantic_ai.models
 import pydantic_ai.providers
 from pydantic_ai.models import override_allow_model_requests
+from pydantic_ai.registry import ProviderRegistry, use_registry
 
 README = Path(__file__).resolve().parents[2] / 'README.md'
 FAKE_KEY = 'gsk-test-fake-key-0123456789'
@@ -89,11 +91,10 @@ def mock_groq(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]
         return httpx.Response(200, json=_completion({'content': 'Low latency keeps conversations natural.'}))
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    monkeypatch.setitem(pydantic_ai.models._cached_http_clients, (600, 5), client)
+    monkeypatch.setitem(pydantic_ai._http._shared_clients, (60, 5), client)
     monkeypatch.setenv('GROQ_API_KEY', FAKE_KEY)
     monkeypatch.delenv('GROQ_BASE_URL', raising=False)
-    monkeypatch.setattr(pydantic_ai.providers, '_default_registry', None)
-    with override_allow_model_requests(True):
+    with override_allow_model_requests(True), use_registry(ProviderRegistry()):
         yield sent
     asyncio.run(client.aclose())
 
@@ -140,20 +141,35 @@ def test_providers_example_runs(mock_groq: list[dict[str, Any]], capsys: pytest.
     exec(compile(code, 'README.md', 'exec'), namespace)
     assert namespace['provider'].name == 'groq'
     assert namespace['model'].model_name == 'llama-3.3-70b-versatile'
-    assert "name='groq', distribution='pydantic-ai-groq'" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "name='groq', distribution='pydantic-ai-groq'" in out
+    assert "['llama-3.1-8b-instant', 'llama-3.3-70b-versatile', 'meta-llama/llama-guard-4-12b']" in out
 
 
-def test_writing_a_provider_plugin_walkthrough_works_end_to_end(tmp_path: Path) -> None:
-    """Install the README's gateway plugin as a real distribution and run its 'Check it' step in a fresh process."""
+def test_use_registry_example_registers_in_its_own_registry_only() -> None:
+    from pydantic_ai.registry import current_registry
+
+    code = _block_containing('python', 'with use_registry(ProviderRegistry()) as registry:')
+    namespace: dict[str, Any] = {'__name__': '__readme__'}
+    exec(compile(code, 'README.md', 'exec', dont_inherit=True), namespace)  # a real user's module: no future import
+    assert 'local' in namespace['registry'].names()
+    assert 'local' not in current_registry().names()
+
+
+def _install_gateway(tmp_path: Path, *, entry_point: str | None = None, plugin: bool = False) -> None:
+    """Install the README's gateway distribution into `tmp_path`: its class, and its plugin module if `plugin`."""
     package = tmp_path / 'mygateway_provider'
     package.mkdir()
     (package / '__init__.py').write_text(_block_containing('python', 'class MyGatewayProvider(GroqProvider)'))
-    (package / 'plugin.py').write_text(_block_containing('python', 'def pydantic_ai_provider():'))
+    if plugin:
+        (package / 'plugin.py').write_text(_block_containing('python', 'def pydantic_ai_provider(provider_name):'))
     # The toml block is small and regular; read it without tomllib, which Python 3.10 lacks.
     toml = _block_containing('toml', '[project.entry-points."pydantic_ai.providers"]')
     name, version = (re.findall(rf'^{key} = "(.+)"$', toml, flags=re.MULTILINE)[0] for key in ('name', 'version'))
     section = toml.split('[project.entry-points."pydantic_ai.providers"]', 1)[1]
     entry_points = dict(re.findall(r'^(\w+) = "(.+)"$', section, flags=re.MULTILINE))
+    if entry_point is not None:
+        entry_points = {'mygateway': entry_point}
     dist_info = tmp_path / f'mygateway_provider-{version}.dist-info'
     dist_info.mkdir()
     (dist_info / 'METADATA').write_text(f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n')
@@ -161,6 +177,8 @@ def test_writing_a_provider_plugin_walkthrough_works_end_to_end(tmp_path: Path) 
         '[pydantic_ai.providers]\n' + ''.join(f'{k} = {v}\n' for k, v in entry_points.items())
     )
 
+
+def _run_check(tmp_path: Path, extra: str) -> subprocess.CompletedProcess[str]:
     check = _block_containing('python', "provider='mygateway'")
     check += textwrap.dedent(
         """
@@ -169,9 +187,40 @@ def test_writing_a_provider_plugin_walkthrough_works_end_to_end(tmp_path: Path) 
         assert type(infer_model('mygateway:llama-3.3-70b-versatile')).__name__ == 'GroqModel'
         """
     )
+    check += textwrap.dedent(extra)
     env = {**os.environ, 'PYTHONPATH': str(tmp_path), 'MYGATEWAY_API_KEY': FAKE_KEY}
     env.pop('GROQ_API_KEY', None)
     result = subprocess.run([sys.executable, '-c', check], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "name='mygateway', distribution='mygateway-provider', version='1.0.0'" in result.stdout
     assert "status='loaded'" in result.stdout
+    return result
+
+
+def test_writing_a_provider_plugin_shortest_form_works_end_to_end(tmp_path: Path) -> None:
+    """Install the README's provider class, registered by an entry point naming the class, and run 'Check it'."""
+    _install_gateway(tmp_path)
+    toml = _block_containing('toml', '[project.entry-points."pydantic_ai.providers"]')
+    assert 'mygateway = "mygateway_provider:MyGatewayProvider"' in toml
+
+    _run_check(
+        tmp_path,
+        """
+        from pydantic_ai.registry import current_registry
+        assert current_registry().model_names('mygateway') == []
+        """,
+    )
+
+
+def test_writing_a_provider_plugin_full_form_works_end_to_end(tmp_path: Path) -> None:
+    """The README's full plugin form, its entry point naming the plugin module, gives the same and lists models."""
+    _install_gateway(tmp_path, entry_point='mygateway_provider.plugin', plugin=True)
+    assert 'with the entry point `mygateway = "mygateway_provider.plugin"`' in README.read_text()
+
+    _run_check(
+        tmp_path,
+        """
+        from pydantic_ai.registry import current_registry
+        assert current_registry().model_names('mygateway') == ['llama-3.3-70b-versatile', 'openai/gpt-oss-120b']
+        """,
+    )

@@ -2,10 +2,11 @@
 
 `test_registry.py` checks each kind of broken plugin on its own. Here they are all installed at once, next to a
 healthy third-party plugin and the real Groq plugin, the way a user's environment ends up: one plugin whose module
-raises on import, one whose dependency is missing, one whose entry point is a plain function, one whose module
-has no hooks, and two distributions claiming the same name. The healthy names must keep working whatever order
-the lookups come in, each broken name must raise an error naming its distribution, and listing must report the
-broken rows instead of raising, both in this process and in a fresh interpreter.
+raises on import, one whose dependency is missing, one whose entry point is a function that needs arguments (so
+neither a plugin nor a provider factory), one whose module has no hooks, and two distributions claiming the same
+name. The healthy names must keep working whatever order the lookups come in, each broken name must raise an error
+naming its distribution, and listing must report the broken rows instead of raising, both in this process and in a
+fresh interpreter.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-import pydantic_ai.providers
 from pydantic_ai import DuplicateProviderError, ProviderPluginError, infer_model, infer_provider, list_providers
 from pydantic_ai.providers import ProviderInfo
+from pydantic_ai.registry import ProviderRegistry, current_registry, use_registry
 from pydantic_ai_groq import GroqModel, GroqProvider
 
 from support.distributions import Site
@@ -111,7 +112,7 @@ def install_environment(site: Site) -> Environment:
         'function-provider',
         version='0.3.0',
         providers={'function': f'{function_module}:make_client'},
-        files={f'{function_module}.py': 'def make_client():\n    return object()\n'},
+        files={f'{function_module}.py': 'def make_client(api_key):\n    return object()\n'},
     )
 
     no_hooks = site.module_name('no_hooks_plugin')
@@ -133,7 +134,7 @@ def install_environment(site: Site) -> Environment:
     broken = [
         Broken('exploding', 'exploding-provider', exploding, 'exploding plugin blew up on import'),
         Broken('needssdk', 'needs-sdk-provider', missing_dependency, 'ModuleNotFoundError'),
-        Broken('function', 'function-provider', f'{function_module}:make_client', 'not a provider plugin'),
+        Broken('function', 'function-provider', f'{function_module}:make_client', 'callable with no arguments'),
         Broken('nohooks', 'no-hooks-provider', no_hooks, 'implements no `pydantic_ai_provider` hook'),
     ]
     return Environment(site, healthy, broken, (duplicates[0], duplicates[1]), log)
@@ -141,12 +142,12 @@ def install_environment(site: Site) -> Environment:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, groq_api_key: str) -> Iterator[Environment]:
-    """The environment on `sys.path`, with a fresh default registry that reads it; forgotten afterwards."""
+    """The environment on `sys.path`, with a fresh registry made current by `use_registry`; forgotten afterwards."""
     site = Site(tmp_path / 'site-packages')
     monkeypatch.syspath_prepend(str(site.root))
     environment = install_environment(site)
-    monkeypatch.setattr(pydantic_ai.providers, '_default_registry', None)
-    yield environment
+    with use_registry(ProviderRegistry()):
+        yield environment
     site.cleanup()
 
 
@@ -309,7 +310,7 @@ def test_plugin_calling_sys_exit_on_import_is_reported_as_broken_not_ending_the_
         providers={'exiting': module},
         files={f'{module}.py': "import sys\n\nsys.exit('exiting plugin called sys.exit on import')\n"},
     )
-    pydantic_ai.providers.default_registry().refresh()
+    current_registry().refresh()
 
     listed = {r.name: r for r in list_providers(load=True) if r.name != 'shared'}
     with pytest.raises(ProviderPluginError) as exc_info:

@@ -38,6 +38,7 @@ from pydantic_ai import (
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.providers import Provider, ProviderInfo, ProviderRegistry
+from pydantic_ai.registry import current_registry, use_registry
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 from pydantic_ai_groq import GroqModel, GroqProvider
@@ -102,9 +103,14 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     s.cleanup()
 
 
-def use_fresh_default_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the module-level functions build a new default registry (which then reads the current metadata)."""
-    monkeypatch.setattr(pydantic_ai.providers, '_default_registry', None)
+@pytest.fixture
+def fresh_default() -> Iterator[ProviderRegistry]:
+    """A new registry made current for the test with `use_registry()`, discarded (with its registrations) afterwards.
+
+    It reads the installed metadata on first use, so it sees the distributions the test adds before its first lookup.
+    """
+    with use_registry(ProviderRegistry()) as registry:
+        yield registry
 
 
 def add_gateway(site: Site) -> str:
@@ -205,10 +211,9 @@ def rows_by_name(rows: list[ProviderInfo]) -> dict[str, list[ProviderInfo]]:
 
 
 def test_infer_provider_creates_provider_of_third_party_distribution(
-    site: Site, monkeypatch: pytest.MonkeyPatch, no_groq_env: None, gateway_key: str
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch, no_groq_env: None, gateway_key: str
 ) -> None:
     module = add_gateway(site)
-    use_fresh_default_registry(monkeypatch)
 
     provider = infer_provider('mygateway')
 
@@ -223,10 +228,9 @@ def test_infer_provider_creates_provider_of_third_party_distribution(
 
 
 def test_groq_model_accepts_the_name_of_a_third_party_groq_compatible_provider(
-    site: Site, monkeypatch: pytest.MonkeyPatch, no_groq_env: None, gateway_key: str
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch, no_groq_env: None, gateway_key: str
 ) -> None:
     add_gateway(site)
-    use_fresh_default_registry(monkeypatch)
 
     model = GroqModel('some-model', provider='mygateway')
 
@@ -238,10 +242,9 @@ def test_groq_model_accepts_the_name_of_a_third_party_groq_compatible_provider(
 
 
 def test_infer_model_builds_model_through_third_party_plugin_hook(
-    site: Site, monkeypatch: pytest.MonkeyPatch, no_groq_env: None, gateway_key: str
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch, no_groq_env: None, gateway_key: str
 ) -> None:
     add_gateway(site)
-    use_fresh_default_registry(monkeypatch)
 
     model = infer_model('mygateway:some-model')
 
@@ -252,11 +255,10 @@ def test_infer_model_builds_model_through_third_party_plugin_hook(
 
 
 def test_third_party_provider_without_its_api_key_raises_user_error_not_plugin_error(
-    site: Site, monkeypatch: pytest.MonkeyPatch, groq_api_key: str
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch, groq_api_key: str
 ) -> None:
     monkeypatch.delenv('MYGATEWAY_API_KEY', raising=False)
     add_gateway(site)
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(UserError, match='MYGATEWAY_API_KEY') as exc_info:
         infer_provider('mygateway')
@@ -296,10 +298,9 @@ def test_registry_sees_distribution_installed_after_first_read_only_after_refres
 
 
 def test_unknown_provider_raises_unknown_provider_error_listing_available_names(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_gateway(site)
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(UnknownProviderError) as exc_info:
         infer_provider('nosuchprovider')
@@ -316,9 +317,9 @@ def test_unknown_provider_raises_unknown_provider_error_listing_available_names(
 
 
 def test_unknown_provider_name_in_groq_model_and_infer_model_raises_unknown_provider_error(
+    fresh_default: ProviderRegistry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(UnknownProviderError, match="'groq'"):
         GroqModel('some-model', provider='nosuchprovider')
@@ -327,9 +328,9 @@ def test_unknown_provider_name_in_groq_model_and_infer_model_raises_unknown_prov
 
 
 def test_infer_model_without_provider_prefix_raises_user_error_listing_providers(
+    fresh_default: ProviderRegistry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(UserError, match='provider:model-name') as exc_info:
         infer_model('llama-3.3-70b-versatile')
@@ -341,10 +342,9 @@ def test_infer_model_without_provider_prefix_raises_user_error_listing_providers
 
 
 def test_plugin_failing_on_import_raises_provider_plugin_error_naming_distribution_and_entry_point(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = add_broken(site)
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(ProviderPluginError) as exc_info:
         infer_provider('broken')
@@ -429,7 +429,19 @@ INVALID_PLUGINS = [
         'implements no `pydantic_ai_provider` hook',
         None,
     ),
-    ('plain-function-object', None, 'os:getcwd', 'is not a provider plugin', None),
+    ('plain-function-object', None, 'os:getcwd', 'its factory returned str, not a Provider', None),
+    ('function-needing-arguments', None, 'os:getenv', 'must be callable with no arguments', None),
+    ('non-callable-object', None, 'os:sep', 'is not a provider plugin', None),
+    (
+        'class-that-is-not-a-provider',
+        """
+        class Settings:
+            timeout = 3
+        """,
+        '{module}:Settings',
+        'not a Provider class (its instances have no `name`, `base_url`, `client`)',
+        None,
+    ),
     ('missing-module', None, '{module}_does_not_exist', 'ModuleNotFoundError', ModuleNotFoundError),
     ('missing-attribute', None, 'os:no_such_attribute', 'AttributeError', AttributeError),
     (
@@ -525,6 +537,7 @@ INVALID_PLUGINS = [
     ids=[case[0] for case in INVALID_PLUGINS],
 )
 def test_invalid_plugin_raises_provider_plugin_error_naming_its_distribution(
+    fresh_default: ProviderRegistry,
     site: Site,
     monkeypatch: pytest.MonkeyPatch,
     source: str | None,
@@ -540,7 +553,6 @@ def test_invalid_plugin_raises_provider_plugin_error_naming_its_distribution(
         providers={'odd': entry_point},
         files={f'{module}.py': source} if source is not None else {},
     )
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(ProviderPluginError) as exc_info:
         infer_provider('odd')
@@ -660,10 +672,9 @@ def test_model_hook_raising_raises_provider_plugin_error(site: Site) -> None:
 
 
 def test_infer_model_for_plugin_without_model_hook_raises_user_error(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_simple(site, 'nomodels-provider', 'nomodels')
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(UserError, match='does not build models') as exc_info:
         infer_model('nomodels:some-model')
@@ -681,10 +692,9 @@ def add_duplicates(site: Site) -> tuple[str, str]:
 
 
 def test_two_distributions_registering_one_name_raise_duplicate_error_before_importing_either(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alpha, beta = add_duplicates(site)
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(DuplicateProviderError) as exc_info:
         infer_provider('shared')
@@ -710,10 +720,9 @@ def test_third_party_distribution_claiming_groq_makes_groq_a_duplicate(site: Sit
 
 
 def test_list_providers_reports_every_claimant_of_a_duplicated_name(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alpha, beta = add_duplicates(site)
-    use_fresh_default_registry(monkeypatch)
 
     for load in (False, True):
         rows = rows_by_name(list_providers(load=load))['shared']
@@ -730,10 +739,9 @@ def test_list_providers_reports_every_claimant_of_a_duplicated_name(
 
 
 def test_register_provider_with_replace_resolves_a_duplicate_explicitly(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alpha, beta = add_duplicates(site)
-    use_fresh_default_registry(monkeypatch)
 
     with pytest.raises(UserError, match='replace=True') as exc_info:
         register_provider('shared', LocalProvider)
@@ -769,11 +777,10 @@ def test_list_without_load_reads_metadata_only(site: Site) -> None:
 
 
 def test_list_with_load_reports_loaded_and_broken_plugins_instead_of_raising(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    fresh_default: ProviderRegistry, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gateway = add_gateway(site)
     broken = add_broken(site)
-    use_fresh_default_registry(monkeypatch)
 
     by_name = {r.name: r for r in list_providers(load=True)}
 
@@ -813,23 +820,18 @@ def test_list_without_load_shows_outcome_of_earlier_lookups(site: Site, gateway_
 # --- 7. run-time registration --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The module-level functions use a new default registry, discarded (with its registrations) afterwards."""
-    use_fresh_default_registry(monkeypatch)
-
-
-def test_register_provider_makes_name_available_to_infer_provider(fresh_default: None) -> None:
+def test_register_provider_makes_name_available_to_infer_provider(fresh_default: ProviderRegistry) -> None:
     register_provider('local', LocalProvider)
 
     provider = infer_provider('local')
 
     assert isinstance(provider, LocalProvider)
     assert provider.name == 'local'
-    assert 'local' in pydantic_ai.providers.default_registry().names()
+    assert 'local' in fresh_default.names()
+    assert current_registry() is fresh_default
 
 
-def test_registering_a_runtime_name_again_requires_replace(fresh_default: None) -> None:
+def test_registering_a_runtime_name_again_requires_replace(fresh_default: ProviderRegistry) -> None:
     register_provider('local', LocalProvider)
 
     with pytest.raises(UserError, match='replace=True'):
@@ -841,7 +843,7 @@ def test_registering_a_runtime_name_again_requires_replace(fresh_default: None) 
 
 
 def test_replacing_an_entry_point_provider_requires_replace_and_unregister_restores_it(
-    fresh_default: None, groq_api_key: str
+    fresh_default: ProviderRegistry, groq_api_key: str
 ) -> None:
     with pytest.raises(UserError, match='pydantic-ai-groq'):
         register_provider('groq', LocalProvider)
@@ -854,7 +856,7 @@ def test_replacing_an_entry_point_provider_requires_replace_and_unregister_resto
     assert isinstance(infer_provider('groq'), GroqProvider)
 
 
-def test_unregister_provider_removes_runtime_provider(fresh_default: None) -> None:
+def test_unregister_provider_removes_runtime_provider(fresh_default: ProviderRegistry) -> None:
     register_provider('local', LocalProvider)
 
     unregister_provider('local')
@@ -865,23 +867,25 @@ def test_unregister_provider_removes_runtime_provider(fresh_default: None) -> No
 
 
 @pytest.mark.parametrize('name', ['never-registered', 'groq'])
-def test_unregistering_a_name_not_registered_at_run_time_raises_user_error(fresh_default: None, name: str) -> None:
+def test_unregistering_a_name_not_registered_at_run_time_raises_user_error(
+    fresh_default: ProviderRegistry, name: str
+) -> None:
     with pytest.raises(UserError, match=repr(name)):
         unregister_provider(name)
 
 
 @pytest.mark.parametrize('name', ['', 'a:b'])
-def test_registering_an_invalid_name_raises_user_error(fresh_default: None, name: str) -> None:
+def test_registering_an_invalid_name_raises_user_error(fresh_default: ProviderRegistry, name: str) -> None:
     with pytest.raises(UserError, match='non-empty string without ":"'):
         register_provider(name, LocalProvider)
 
 
-def test_registering_a_non_callable_factory_raises_user_error(fresh_default: None) -> None:
+def test_registering_a_non_callable_factory_raises_user_error(fresh_default: ProviderRegistry) -> None:
     with pytest.raises(UserError, match='factory'):
         register_provider('local', LocalProvider())  # type: ignore[arg-type]
 
 
-def test_model_factory_makes_infer_model_work_for_runtime_provider(fresh_default: None) -> None:
+def test_model_factory_makes_infer_model_work_for_runtime_provider(fresh_default: ProviderRegistry) -> None:
     register_provider('local', LocalProvider, model_factory=EchoModel)
 
     model = infer_model('local:tiny-model')
@@ -892,14 +896,16 @@ def test_model_factory_makes_infer_model_work_for_runtime_provider(fresh_default
     assert isinstance(model.provider, LocalProvider)
 
 
-def test_infer_model_for_runtime_provider_without_model_factory_raises_user_error(fresh_default: None) -> None:
+def test_infer_model_for_runtime_provider_without_model_factory_raises_user_error(
+    fresh_default: ProviderRegistry,
+) -> None:
     register_provider('local', LocalProvider)
 
     with pytest.raises(UserError, match='does not build models'):
         infer_model('local:tiny-model')
 
 
-def test_runtime_provider_is_listed_as_loaded_without_distribution(fresh_default: None) -> None:
+def test_runtime_provider_is_listed_as_loaded_without_distribution(fresh_default: ProviderRegistry) -> None:
     register_provider('local', LocalProvider)
 
     rows = rows_by_name(list_providers())
@@ -907,7 +913,7 @@ def test_runtime_provider_is_listed_as_loaded_without_distribution(fresh_default
     assert rows['local'] == [ProviderInfo('local', None, None, None, 'loaded')]
 
 
-def test_runtime_provider_names_are_listed_in_unknown_provider_error(fresh_default: None) -> None:
+def test_runtime_provider_names_are_listed_in_unknown_provider_error(fresh_default: ProviderRegistry) -> None:
     register_provider('local', LocalProvider)
 
     with pytest.raises(UnknownProviderError) as exc_info:
@@ -949,6 +955,8 @@ def test_import_pydantic_ai_imports_no_heavy_dependency(tmp_path: Path) -> None:
     code = """
         import json, sys
         import pydantic_ai
+        import pydantic_ai.registry, pydantic_ai.providers, pydantic_ai.models, pydantic_ai.providers.base
+        from pydantic_ai.registry import current_registry, infer_model, use_registry
         heavy = ['groq', 'httpx', 'pydantic', 'pluggy', 'importlib.metadata', 'pydantic_ai_groq']
         print(json.dumps({m: m in sys.modules for m in ['pydantic_ai', *heavy]}))
     """

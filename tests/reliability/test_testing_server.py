@@ -103,6 +103,7 @@ def sse_payloads(body: bytes) -> list[str]:
 async def test_testing_all_is_pinned() -> None:
     assert set(pydantic_ai_groq.testing.__all__) == {
         'CHAT_COMPLETIONS_PATH',
+        'MODELS_PATH',
         'DefaultResponse',
         'RateLimitEvent',
         'RateLimitLedger',
@@ -400,11 +401,11 @@ async def test_http_error_statuses(server: GroqTestServer, http: httpx.AsyncClie
 
 async def test_unknown_path_gets_a_404_in_groqs_error_shape(server: GroqTestServer, http: httpx.AsyncClient) -> None:
     server.enqueue(text_completion('not for you'))
-    response = await http.get(server.base_url + '/openai/v1/models')
+    response = await http.get(server.base_url + '/openai/v1/embeddings')
     assert response.status_code == 404
     error = response.json()['error']
     assert set(error) == {'message', 'type', 'code'}
-    assert 'GET /openai/v1/models' in error['message']
+    assert 'GET /openai/v1/embeddings' in error['message']
     assert server.request_count == 1
     assert server.pending == 1  # the scripted response is kept for the chat endpoint
 
@@ -802,3 +803,36 @@ async def test_1000_concurrent_requests_and_200_concurrent_streams(
     assert server.connections_accepted == 1200
     assert server.peak_open_connections > 100  # really concurrent
     assert await server.wait_for_no_connections_async(timeout=10)
+
+
+# -- the model list --------------------------------------------------------------------------------------------
+
+
+async def test_models_route_answers_the_sdk_with_the_current_model_names(
+    server: GroqTestServer, client: groq.AsyncGroq
+) -> None:
+    from typing import get_args
+
+    from pydantic_ai_groq.model_names import PreviewGroqModelNames, ProductionGroqModelNames
+
+    listed = await client.models.list()
+
+    assert sorted(model.id for model in listed.data) == sorted(
+        [*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)]
+    )
+    assert (server.last_request.method, server.last_request.path) == ('GET', pydantic_ai_groq.testing.MODELS_PATH)
+
+
+async def test_models_route_serves_a_queued_response_first(server: GroqTestServer, client: groq.AsyncGroq) -> None:
+    from pydantic_ai_groq.testing import http_error, json_response, wire
+
+    server.enqueue(json_response(wire.model_list(['only-this'], inactive=['retired'])), http_error(401))
+
+    listed = await client.models.list()
+    with pytest.raises(groq.AuthenticationError):
+        await client.models.list()
+
+    assert [(m.id, m.model_extra and m.model_extra.get('active')) for m in listed.data] == [
+        ('only-this', True),
+        ('retired', False),
+    ]

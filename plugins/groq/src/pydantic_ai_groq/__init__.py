@@ -6,6 +6,7 @@ from Groq chat completions, streamed and not. The plugin registers itself as the
 
 from __future__ import annotations
 
+from . import _core_check  # noqa: F401  first: fail clearly if `pydantic_ai` is not pydantic-ai-core (another project's)
 from ._version import __version__
 from .model import GroqModel
 from .model_names import GroqModelName, LatestGroqModelNames

@@ -1,10 +1,12 @@
 """The Groq provider's plugin hooks, loaded through the `pydantic_ai.providers` entry point named `groq`.
 
-The groq SDK is imported inside the hooks, so that listing providers does not import it.
+This is the full plugin form (see `pydantic_ai.registry.hookspecs`); the groq SDK is imported inside the hooks, so
+that listing providers does not import it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.providers import hookimpl
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @hookimpl
-def pydantic_ai_provider() -> ProviderFactory:
+def pydantic_ai_provider(provider_name: str) -> ProviderFactory:
     """The Groq provider: `GroqProvider()` reads `GROQ_API_KEY` and `GROQ_BASE_URL`."""
     from .provider import GroqProvider
 
@@ -23,8 +25,18 @@ def pydantic_ai_provider() -> ProviderFactory:
 
 
 @hookimpl
-def pydantic_ai_model(model_name: str, provider: Provider[Any]) -> Model:
+def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[Any]) -> Model:
     """A `GroqModel` for `infer_model('groq:<model name>')`."""
     from .model import GroqModel
 
     return GroqModel(model_name, provider=provider)
+
+
+@hookimpl
+def pydantic_ai_model_names(provider_name: str) -> Sequence[str]:
+    """Groq's current models (`LatestGroqModelNames`), for listings and suggestions."""
+    from typing import get_args
+
+    from .model_names import PreviewGroqModelNames, ProductionGroqModelNames
+
+    return [*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, NoReturn, cast
+
+from typing_extensions import Never
 
 from pydantic_ai.builtin_tools import WebSearchTool
 from pydantic_ai.exceptions import UserError
@@ -307,7 +309,13 @@ def _require_tool_call_id(tool_call_id: str | None, part: ToolCallPart | ToolRet
     )
 
 
-def _unsupported_part(part: object, where: str) -> Any:
+def _unsupported_part(part: Never, where: str) -> NoReturn:
+    """The end of every exhaustive `isinstance` chain over part kinds: `assert_never` with a typed error.
+
+    Typed `Never`, so that mypy rejects a call reached by a part kind the chain does not handle (as it does for
+    `assert_never`); at run time (a caller without a type checker passing something else) it raises `UserError`, not
+    `AssertionError`.
+    """
     raise UserError(f'Groq cannot take a {type(part).__name__} in {where}; remove it or convert it first.')
 
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import groq
 import httpx
@@ -19,8 +19,9 @@ from pydantic_ai import __version__ as core_version
 from pydantic_ai.exceptions import UnexpectedModelBehavior, UserError
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
-from pydantic_ai.providers import Provider, infer_provider
+from pydantic_ai.providers import Provider
 from pydantic_ai.ratelimit import RateLimiter, RateLimitPermit
+from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 
@@ -34,6 +35,9 @@ from .provider import GroqProvider, check_exclusive
 from .ratelimits import estimate_tokens, rate_limit_details, send_paced
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse, StreamErrorFrame, iter_chunks, stream_error
+
+if TYPE_CHECKING:
+    from pydantic_ai.registry import ProviderRegistry
 
 CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
 """Where chat completions are posted, relative to the client's base URL (as the groq SDK itself does)."""
@@ -69,6 +73,7 @@ class GroqModel(Model):
         api_key: str | None = None,
         groq_client: AsyncGroq | None = None,
         http_client: httpx.AsyncClient | None = None,
+        registry: ProviderRegistry | None = None,
     ) -> None:
         """Initialize a Groq model.
 
@@ -79,6 +84,8 @@ class GroqModel(Model):
             api_key: The API key; defaults to the `GROQ_API_KEY` environment variable.
             groq_client: An existing `AsyncGroq` client to use as-is; then `api_key` and `http_client` must be `None`.
             http_client: An existing `httpx.AsyncClient` to send requests with.
+            registry: The provider registry a `provider` name is looked up in; by default the current one
+                (`pydantic_ai.registry.current_registry()`).
 
         Raises:
             UserError: the model name is empty, arguments conflict, no API key is configured, or the provider's
@@ -89,6 +96,8 @@ class GroqModel(Model):
             raise UserError(
                 f'`model_name` must be a non-empty string, such as "llama-3.3-70b-versatile"; got {model_name!r}.'
             )
+        if registry is not None and not isinstance(provider, str):
+            raise UserError('`registry` is used to look up a provider by name: pass it with `provider="<name>"`.')
         if provider is not None:
             check_exclusive(
                 'GroqModel',
@@ -98,7 +107,9 @@ class GroqModel(Model):
                 groq_client=groq_client,
                 http_client=http_client,
             )
-            resolved: Provider[Any] = infer_provider(provider) if isinstance(provider, str) else provider
+            resolved: Provider[Any] = (
+                infer_provider(provider, registry=registry) if isinstance(provider, str) else provider
+            )
         else:
             resolved = GroqProvider(api_key=api_key, groq_client=groq_client, http_client=http_client)
         client = resolved.client

@@ -14,11 +14,9 @@ __all__ = (
     'GroqModelName',
     'ProductionGroqModelNames',
     'PreviewGroqModelNames',
-    'MODEL_LIST_DATE',
 )
 
-MODEL_LIST_DATE = '2026-11-21'
-"""When the lists below were last compared with Groq's "Supported Models" page (console.groq.com/docs/models)."""
+# The lists below were last compared with Groq's "Supported Models" page (console.groq.com/docs/models) on 2026-11-21.
 
 ProductionGroqModelNames = Literal[
     'llama-3.1-8b-instant',

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 from groq import AsyncGroq
@@ -12,6 +12,9 @@ from pydantic_ai.exceptions import UserError
 from pydantic_ai.models import cached_async_http_client
 from pydantic_ai.providers import Provider
 from pydantic_ai.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
 
 __all__ = ('GroqProvider',)
 
@@ -30,7 +33,9 @@ class GroqProvider(Provider[AsyncGroq]):
     (`GROQ_API_KEY`, `GROQ_BASE_URL`). The API key is never shown in `repr()` or in error messages.
 
     Groq-compatible services (gateways, proxies, self-hosted endpoints) can subclass this and override the class
-    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`.
+    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`. An entry point in the
+    `pydantic_ai.providers` group naming such a subclass is a complete provider plugin: `model_factory` below makes
+    `infer_model('<name>:<model>')` build a `GroqModel` for it.
     """
 
     provider_name: ClassVar[str] = 'groq'
@@ -41,6 +46,22 @@ class GroqProvider(Provider[AsyncGroq]):
     """The environment variable holding the base URL, read when `base_url` is not passed."""
     default_base_url: ClassVar[str] = 'https://api.groq.com'
     """The base URL used when neither the argument nor the environment variable gives one."""
+    default_model: ClassVar[str] = 'llama-3.3-70b-versatile'
+    """The model used when a caller names none (the `pai` command line without `--model`)."""
+    api_key_url: ClassVar[str] = 'https://console.groq.com/keys'
+    """Where a user creates an API key, for "no API key" messages."""
+    models_path: ClassVar[str] = '/openai/v1/models'
+    """The path, below the base URL, of the list of models the API key can use (`pai models` asks it)."""
+
+    @staticmethod
+    def model_factory(model_name: str, provider: Provider[Any]) -> Model:
+        """The model `infer_model('<provider name>:<model name>')` builds for this provider class: a `GroqModel`.
+
+        Read by the registry when an entry point names the provider class itself (see `pydantic_ai.registry`).
+        """
+        from .model import GroqModel
+
+        return GroqModel(model_name, provider=provider)
 
     def __init__(
         self,
@@ -98,9 +119,12 @@ class GroqProvider(Provider[AsyncGroq]):
         if api_key is None:
             api_key = os.environ.get(self.api_key_env_var)
             if not api_key:
+                where = f'`{type(self).__name__}(api_key=...)`'
+                if type(self) is GroqProvider:
+                    where += ', or to `GroqModel(model_name, api_key=...)` when you pass no `provider`'
                 raise UserError(
                     f'No API key for the {self.provider_name!r} provider: set the `{self.api_key_env_var}` '
-                    f'environment variable, or pass `api_key=` to {type(self).__name__} (or to the model).'
+                    f'environment variable, or pass it to {where}.'
                 )
         elif not isinstance(api_key, str) or not api_key:
             got = 'an empty string' if api_key == '' else type(api_key).__name__
@@ -141,7 +165,10 @@ class GroqProvider(Provider[AsyncGroq]):
         return self._client
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})'
+        # Also called on a provider whose `__init__` failed part-way (tracebacks show it): no client yet then.
+        client = getattr(self, '_client', None)
+        base_url = str(client.base_url) if client is not None else None
+        return f'{type(self).__name__}(name={self.provider_name!r}, base_url={base_url!r})'
 
 
 def _rate_limiter(rate_limit: bool | RateLimiter) -> RateLimiter | None:

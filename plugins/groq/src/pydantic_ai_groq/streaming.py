@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from typing_extensions import assert_never
+
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.messages import BuiltinToolCallPart, BuiltinToolReturnPart, ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
@@ -234,6 +236,8 @@ class GroqStreamedResponse(StreamedResponse):
                 if part.content is None or self._executed_tools.get(key):
                     continue
                 self._executed_tools[key] = True
+            else:
+                assert_never(part)
             events.extend(self._parts_manager.handle_part(vendor_part_id=None, part=part))
         return events
 

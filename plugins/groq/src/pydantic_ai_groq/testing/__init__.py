@@ -37,7 +37,7 @@ from .responses import (
     text_completion,
     tool_call_completion,
 )
-from .server import CHAT_COMPLETIONS_PATH, DefaultResponse, GroqTestServer
+from .server import CHAT_COMPLETIONS_PATH, MODELS_PATH, DefaultResponse, GroqTestServer
 
 __all__ = (
     'CHAT_COMPLETIONS_PATH',
@@ -46,6 +46,7 @@ __all__ = (
     'RateLimitEvent',
     'RateLimitLedger',
     'RateLimits',
+    'MODELS_PATH',
     'RecordedRequest',
     'ScriptedResponse',
     'ToolCall',

@@ -35,10 +35,12 @@ from ._http import LAST_CHUNK, BadRequest, RecordedRequest, encode_chunk, encode
 from .ratelimits import RateLimitLedger, RateLimits, stamp
 from .responses import ScriptedResponse, echo_response, json_response
 
-__all__ = ('GroqTestServer', 'CHAT_COMPLETIONS_PATH', 'DefaultResponse')
+__all__ = ('GroqTestServer', 'CHAT_COMPLETIONS_PATH', 'MODELS_PATH', 'DefaultResponse')
 
 CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
 """The path the groq SDK posts chat completions to (below the base URL)."""
+MODELS_PATH = '/openai/v1/models'
+"""The path of the model list (`GET`); answered from the queue if a response is queued, else with `model_list`."""
 
 DefaultResponse: TypeAlias = 'ScriptedResponse | Callable[[RecordedRequest], ScriptedResponse]'
 """What the server answers when no scripted response is queued: a fixed response, or a function of the request."""
@@ -62,6 +64,15 @@ def _not_found(request: RecordedRequest) -> ScriptedResponse:
         'or see the docs at https://console.groq.com/docs/'
     )
     return json_response(wire.error_body(message, error_type='invalid_request_error', code='unknown_url'), status=404)
+
+
+def _model_list() -> ScriptedResponse:
+    from typing import get_args
+
+    from ..model_names import PreviewGroqModelNames, ProductionGroqModelNames
+
+    names = sorted(str(name) for name in (*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)))
+    return json_response(wire.model_list(names))
 
 
 class _Connection(asyncio.StreamReaderProtocol):
@@ -97,7 +108,8 @@ class GroqTestServer:
     """A Groq-compatible HTTP server on 127.0.0.1, on a free port, serving scripted answers.
 
     Use it as a context manager (`with GroqTestServer() as server:`) or call `start()` and `stop()`. It serves
-    `POST /openai/v1/chat/completions`; any other path gets a 404 in Groq's error shape.
+    `POST /openai/v1/chat/completions` and `GET /openai/v1/models` (the current Groq model names, unless a response
+    is queued); any other path gets a 404 in Groq's error shape.
 
     Everything the tests read (`requests`, the counters) and every method may be used from any thread; the server
     itself runs in its own thread and event loop.
@@ -419,10 +431,11 @@ class GroqTestServer:
         with self._changed:
             self._requests.append(request)
             self._changed.notify_all()
-            if request.method != 'POST' or request.path != CHAT_COMPLETIONS_PATH:
+            models = request.method == 'GET' and request.path == MODELS_PATH
+            if not models and (request.method != 'POST' or request.path != CHAT_COMPLETIONS_PATH):
                 return _not_found(request)
             limited: tuple[tuple[str, str], ...] = ()
-            if self._rate_limits is not None:
+            if self._rate_limits is not None and not models:
                 refusal, limited = self._rate_limits.admit(request)
                 if refusal is not None:
                     return refusal
@@ -432,6 +445,8 @@ class GroqTestServer:
                 if head.remaining <= 0:
                     self._queue.popleft()
                 return stamp(head.response, limited)
+            if models:
+                return _model_list()
             default = self._default
         if isinstance(default, ScriptedResponse):
             answer = default

@@ -23,6 +23,7 @@ __all__ = (
     'chat_completion',
     'chat_completion_chunk',
     'error_body',
+    'model_list',
     'usage_body',
     'new_completion_id',
     'new_request_id',
@@ -192,6 +193,32 @@ def error_body(
         error['code'] = code
     error.update(extra)
     return {'error': error}
+
+
+def model_list(names: Iterable[str], *, inactive: Iterable[str] = ()) -> dict[str, Any]:
+    """Groq's answer to `GET /openai/v1/models`: `{"object": "list", "data": [{"id", "object", "owned_by", ...}]}`.
+
+    Args:
+        names: The model ids, listed as active.
+        inactive: More ids, listed with `"active": false` (retired models).
+    """
+    entries = [(name, True) for name in names] + [(name, False) for name in inactive]
+    return {
+        'object': 'list',
+        'data': [
+            {
+                'id': name,
+                'object': 'model',
+                'created': 1_700_000_000,
+                'owned_by': name.partition('/')[0] if '/' in name else 'Groq',
+                'active': active,
+                'context_window': 131072,
+                'public_apps': None,
+                'max_completion_tokens': 32768,
+            }
+            for name, active in entries
+        ],
+    }
 
 
 def json_headers(request_id: str) -> list[tuple[str, str]]:

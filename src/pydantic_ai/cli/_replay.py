@@ -1,7 +1,9 @@
 """Offline replay of a recorded conversation: a vcrpy cassette read without vcrpy, served by an httpx transport.
 
 The transport answers requests with the recorded responses in order, whatever is asked: everything above the
-socket (the groq SDK, SSE parsing, `GroqModel`, the parts manager) runs for real. What to ask (the model, the
+socket (the provider's SDK, SSE parsing, its model class, the parts manager) runs for real. It works for any
+provider whose client sends HTTP through httpx: the provider is created with `http_client=` a client over this
+transport. What to ask (the model, the
 system prompt, each turn's prompt or tool results) is read from the recorded requests.
 """
 
@@ -71,7 +73,7 @@ def _yaml() -> Any:
         return importlib.import_module('yaml')
     except ImportError:
         raise CliError(
-            "--replay needs PyYAML to read cassettes: pip install 'pydantic-ai-groq[cli]'", EXIT_USAGE
+            "--replay needs PyYAML to read cassettes: pip install 'pydantic-ai-core[cli]'", EXIT_USAGE
         ) from None
 
 

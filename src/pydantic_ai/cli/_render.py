@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.live import Live
 
-__all__ = ('AnswerPrinter', 'Output', 'response_json', 'format_stats')
+__all__ = ('AnswerPrinter', 'Output', 'response_json', 'stats_phrases', 'wrap_phrases')
 
 
 class AnswerPrinter(Protocol):
@@ -193,6 +193,24 @@ class Output:
             self.stdout.write(text + '\n')
             self.stdout.flush()
 
+    @property
+    def width(self) -> int | None:
+        """The terminal's width in columns; `None` when stdout is not a terminal (lines are not broken then)."""
+        if self.console is not None:
+            return self.console.width
+        if not self.is_tty:
+            return None
+        import shutil
+
+        return shutil.get_terminal_size((_DEFAULT_WIDTH, 24)).columns
+
+    def note(self, phrases: Sequence[str], *, style: str | None = 'dim') -> None:
+        """Write phrases joined by ` · `; on a terminal, lines break between phrases (never inside one) to fit."""
+        width = self.width
+        lines = wrap_phrases(phrases, width) if width is not None else [_SEPARATOR.join(p for p in phrases if p)]
+        for line in lines:
+            self.line(line, style=style)
+
     def error(self, text: str) -> None:
         """Write `pai: <text>` to stderr."""
         self.stderr.write(f'pai: {text}\n')
@@ -219,12 +237,35 @@ class Output:
         self.stdout.flush()
 
 
-def format_stats(usage: Usage, elapsed: float, first_token: float | None) -> str:
-    """The usage line shown after an answer: tokens in and out, and how long it took."""
+_DEFAULT_WIDTH = 80
+_SEPARATOR = ' · '
+
+
+def wrap_phrases(phrases: Sequence[str], width: int) -> list[str]:
+    """Lines of `phrases` joined by ` · `, each at most `width` columns, broken only between phrases.
+
+    A phrase longer than `width` gets a line of its own (the terminal wraps it; nothing shorter does).
+    """
+    lines: list[str] = []
+    current = ''
+    for phrase in (p for p in phrases if p):
+        candidate = f'{current}{_SEPARATOR}{phrase}' if current else phrase
+        if current and len(candidate) > width:
+            lines.append(current)
+            current = phrase
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def stats_phrases(model_name: str, usage: Usage, elapsed: float, first_token: float | None) -> list[str]:
+    """The usage line shown after an answer, as phrases: the model, tokens in and out, and how long it took."""
     tokens_in = '?' if usage.request_tokens is None else f'{usage.request_tokens:,}'
     tokens_out = '?' if usage.response_tokens is None else f'{usage.response_tokens:,}'
     timing = f'{elapsed:.2f} s' + (f' (first token after {first_token:.2f} s)' if first_token is not None else '')
-    return f'{tokens_in} tokens in, {tokens_out} out · {timing}'
+    return [model_name, f'{tokens_in} tokens in, {tokens_out} out', timing]
 
 
 def response_json(response: ModelResponse, model: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The command line: parsing `argv` into `Options`, and the model names it accepts."""
+"""The command line: parsing `argv` into `Options`."""
 
 from __future__ import annotations
 
@@ -12,21 +12,7 @@ from ._errors import EXIT_USAGE, CliError
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-__all__ = (
-    'DEFAULT_MODEL',
-    'DEFAULT_PROVIDER',
-    'Command',
-    'Options',
-    'ParserExit',
-    'model_spec',
-    'parse_args',
-    'split_model',
-)
-
-DEFAULT_PROVIDER = 'groq'
-"""The provider of a model name given without a `provider:` prefix."""
-DEFAULT_MODEL = 'groq:llama-3.3-70b-versatile'
-"""The model used when `--model` is not given."""
+__all__ = ('Command', 'Options', 'ParserExit', 'parse_args')
 
 Command = Literal['prompt', 'providers', 'models']
 """What to do: answer a prompt (or chat), list providers, or list model names."""
@@ -36,16 +22,19 @@ _COMMANDS: tuple[Command, ...] = ('providers', 'models')
 _DESCRIPTION = """\
 Ask a model from the shell; the answer streams as it is generated.
 
-  pai "Why is the sky blue?"              one question, one streamed answer
-  cat notes.md | pai "summarise this"     piped text is added after the prompt
-  pai                                     an interactive chat (on a terminal)
-  pai providers | pai models              what is installed, and known Groq model names
-  pai --replay cassettes/....yaml         an offline demo: replay a recorded conversation
+  pai "Why is the sky blue?"            one question, one streamed answer
+  cat notes.md | pai "summarise this"   piped text is added after the prompt
+  pai                                   an interactive chat (on a terminal)
+  pai providers | pai models            installed providers; a provider's models
+  pai --replay cassettes/....yaml       an offline demo: replay a recording
 """
 
 _EPILOG = """\
-Set GROQ_API_KEY (from https://console.groq.com/keys) first. Exit status: 0 done, 1 the model or its API failed,
-2 usage or configuration error (bad option, missing API key, unknown provider), 130 interrupted.
+Set the provider's API key first (a missing key's error names its variable).
+The model: --model, else $PAI_MODEL, else the provider's default.
+Exit status: 0 done, 1 the model or its API failed, 2 usage or configuration
+error (nothing was sent), 3 the answer was cut off by the token limit,
+130 interrupted.
 """
 
 
@@ -77,6 +66,8 @@ class Options:
     """`--interactive`: chat even when a prompt is given, stdin is not a terminal, or a recording is replayed."""
     replay: Path | None
     """`--replay`: the cassette to replay instead of calling the API."""
+    timeout: float | None
+    """`--timeout`: seconds a request may wait on the network (each of connect, read, write) before it fails."""
     debug: bool
     """`--debug`: print tracebacks."""
     version: bool
@@ -133,6 +124,16 @@ def _temperature(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected seconds, such as 30 or 2.5, got {text!r}') from None
+    if not value > 0 or value == float('inf'):
+        raise argparse.ArgumentTypeError(f'must be a number of seconds above 0, got {text}')
+    return value
+
+
 def _build_parser(out: IO[str]) -> _Parser:
     parser = _Parser(
         out=out,
@@ -145,9 +146,13 @@ def _build_parser(out: IO[str]) -> _Parser:
         'prompt', nargs='*', help='the question; or `providers` or `models` alone, to list those instead'
     )
     parser.add_argument(
-        '-m', '--model', help=f'`provider:model-name`, or a model name of --provider (default: {DEFAULT_MODEL})'
+        '-m',
+        '--model',
+        help="`provider:model-name`, or a model name of --provider (default: $PAI_MODEL, else the provider's own)",
     )
-    parser.add_argument('-p', '--provider', help=f'a registered provider name (default: {DEFAULT_PROVIDER})')
+    parser.add_argument(
+        '-p', '--provider', help='a registered provider name (default: the only installed one; see `pai providers`)'
+    )
     parser.add_argument('-s', '--system', help='the system prompt')
     parser.add_argument('-t', '--temperature', type=_temperature, help='sampling temperature, 0 to 2')
     parser.add_argument('--max-tokens', type=_positive_int, metavar='N', help='the longest answer, in tokens')
@@ -157,6 +162,12 @@ def _build_parser(out: IO[str]) -> _Parser:
     parser.add_argument('-i', '--interactive', action='store_true', help='chat, even with a prompt or a replay')
     parser.add_argument(
         '--replay', type=Path, metavar='CASSETTE', help='replay a recorded vcrpy cassette offline (no key needed)'
+    )
+    parser.add_argument(
+        '--timeout',
+        type=_seconds,
+        metavar='SECONDS',
+        help="give up on a request silent this long (connect, read, write; default: the provider's own)",
     )
     parser.add_argument('--debug', action='store_true', help='show tracebacks of errors')
     parser.add_argument('--version', action='store_true', help='print the version and exit')
@@ -189,6 +200,7 @@ def parse_args(argv: list[str], *, out: IO[str]) -> Options:
         plain=namespace.plain,
         interactive=namespace.interactive,
         replay=namespace.replay,
+        timeout=namespace.timeout,
         debug=namespace.debug,
         version=namespace.version,
     )
@@ -200,45 +212,12 @@ def _check(options: Options) -> None:
     if options.replay is not None:
         if options.prompt is not None:
             raise CliError('--replay takes its prompts from the recording; drop the prompt argument', EXIT_USAGE)
-        if options.provider is not None or options.model is not None:
-            raise CliError('--replay takes the model from the recording; drop --model and --provider', EXIT_USAGE)
+        if options.model is not None:
+            raise CliError(
+                '--replay takes the model from the recording; drop --model (--provider picks the provider)',
+                EXIT_USAGE,
+            )
     if options.json and options.interactive:
         raise CliError('--json prints one answer; it cannot be combined with --interactive', EXIT_USAGE)
     if options.command != 'prompt' and options.replay is not None:
         raise CliError(f'`pai {options.command}` cannot be combined with --replay', EXIT_USAGE)
-
-
-def split_model(spec: str, default_provider: str) -> tuple[str, str]:
-    """Split `provider:model-name` into its provider and model name; a bare name belongs to `default_provider`.
-
-    Raises:
-        CliError: the provider or the model name is empty.
-    """
-    provider, sep, name = spec.partition(':')
-    if not sep:
-        provider, name = default_provider, spec
-    if not provider or not name.strip():
-        raise CliError(
-            f'cannot use model {spec!r}: write it as `provider:model-name` (e.g. `{DEFAULT_MODEL}`) or a model name',
-            EXIT_USAGE,
-        )
-    return provider, name.strip()
-
-
-def model_spec(options: Options) -> tuple[str, str]:
-    """The provider and model name the options ask for, applying the defaults.
-
-    Raises:
-        CliError: `--model` names a provider that contradicts `--provider`, or is malformed.
-    """
-    if options.model is None:
-        _, name = split_model(DEFAULT_MODEL, DEFAULT_PROVIDER)
-        return options.provider or DEFAULT_PROVIDER, name
-    provider, name = split_model(options.model, options.provider or DEFAULT_PROVIDER)
-    if options.provider is not None and provider != options.provider:
-        raise CliError(
-            f'--model {options.model!r} names provider {provider!r} but --provider says {options.provider!r}: '
-            'give the model name alone, or drop --provider',
-            EXIT_USAGE,
-        )
-    return provider, name

@@ -4,27 +4,28 @@
 pai "Why is the sky blue?"                 one question, one streamed answer (Markdown on a terminal)
 cat notes.md | pai "summarise this"        piped text is added after the prompt
 pai                                        an interactive chat on a terminal: /exit, /clear, /model <name>
-pai providers  /  pai models               installed providers; known Groq model names
+pai providers  /  pai models               installed providers; a provider's models (from its API if a key is set)
 pai --replay cassettes/<...>.yaml          offline demo: replay a recorded conversation, no key, no network
 ```
 
-Options: `--model provider:name` (default `groq:llama-3.3-70b-versatile`), `--provider`, `--system`,
-`--temperature`, `--max-tokens`, `--json` (the final `ModelResponse` and usage), `--quiet` (no usage and timing
-line), `--plain` (no Markdown), `--interactive`, `--debug` (tracebacks). `pai --help` lists them all.
+Options: `--model provider:name` (default: `$PAI_MODEL`, else the provider's `default_model`), `--provider`,
+`--system`, `--temperature`, `--max-tokens`, `--timeout`, `--json` (the final `ModelResponse` and usage), `--quiet`
+(no usage and timing line), `--plain` (no Markdown), `--interactive`, `--debug` (tracebacks). `pai --help` lists them.
 
-Where it lives (decided): the command ships with the Groq plugin distribution (`pydantic-ai-groq`, extra `cli`
-for rich Markdown rendering and replay), not with the core, because its defaults are Groq's: the default model
-`groq:llama-3.3-70b-versatile`, `pai models` (Groq's model names) and the `GROQ_API_KEY` hint. It uses only the
-core's public API (`pydantic_ai.direct`, `infer_model`, `list_providers`, the messages) and `pydantic_ai_groq`, so
-any registered provider works with `--provider`. `import pydantic_ai_groq` does not import this package, nor rich.
+Where it lives (decided): in the core, `pip install 'pydantic-ai-core[cli]'` (the extra adds rich for Markdown and
+PyYAML for `--replay`; without them output is plain text). `python -m pydantic_ai` runs it too. It uses only the
+core's public API and names no provider: which provider a command uses, its default model, the environment
+variables its messages name and its model list all come from the provider, through the registry (see
+`_providers` for the rules). `import pydantic_ai` does not import this package, nor rich.
 
 Exit status:
 
 | status | meaning |
 | --- | --- |
 | 0 | done |
-| 1 | the model or its API failed: HTTP error (401, 404, 429, 5xx), network error, unusable answer, broken plugin |
+| 1 | the model or its API failed: HTTP or network error, unusable or failed answer (`finish_reason='error'`) |
 | 2 | usage or configuration error, nothing was sent: bad option, no prompt, missing API key, unknown provider |
+| 3 | the answer was printed but cut off at the token limit (`finish_reason='length'`); a line on stderr says so |
 | 130 | interrupted (Ctrl-C) |
 | 141 | stdout was closed before the answer was written (piped into `head`, say) |
 

@@ -10,20 +10,55 @@ from pathlib import Path
 from typing import IO
 
 from pydantic_ai.direct import model_request, model_request_stream
-from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolCallPart
 from pydantic_ai.models import Model
 from pydantic_ai.settings import ModelSettings
 
-from ._errors import EXIT_OK
-from ._render import AnswerPrinter, Output, format_stats, response_json
+from ._errors import EXIT_FAILURE, EXIT_INCOMPLETE, EXIT_OK
+from ._render import AnswerPrinter, Output, response_json, stats_phrases
 from ._runner import LoopRunner
 
-__all__ = ('Session', 'LineReader', 'chat', 'HELP')
+__all__ = ('Session', 'LineReader', 'chat', 'ending_problem', 'exit_status', 'HELP')
 
 HELP = 'Commands: /exit (or Ctrl-D) leaves, /clear starts over, /model <name> switches models, /help shows this.'
 """The interactive chat's commands."""
 
 _HISTORY_LENGTH = 1000
+
+
+def ending_problem(response: ModelResponse, settings: ModelSettings | None) -> str | None:
+    """What was wrong with how the answer ended, as one line for stderr; `None` when it ended normally.
+
+    `finish_reason='length'`: the answer was cut off at the token limit. `finish_reason='error'`: the provider
+    rejected what the model generated (Groq's `tool_use_failed`, say: the model tried to call a tool, and `pai`
+    offers none); what it generated was printed, and is not an answer.
+    """
+    if response.finish_reason == 'length':
+        limit = (settings or {}).get('max_tokens')
+        if limit is not None:
+            return f'the answer was cut off at --max-tokens {limit}: raise it for a longer answer'
+        return "the answer was cut off at the model's token limit: ask for a shorter answer, or continue in a chat"
+    if response.finish_reason == 'error':
+        error = (response.provider_details or {}).get('error')
+        code = error.get('code') if isinstance(error, dict) else None
+        message = error.get('message') if isinstance(error, dict) else None
+        said = ': '.join(str(x).rstrip('.') for x in (code, message) if x)
+        line = 'the model failed to produce an answer' + (f' ({said})' if said else '')
+        if any(isinstance(part, ToolCallPart) for part in response.parts) or (code and 'tool' in str(code)):
+            line += '; it tried to call a tool, and pai offers none'
+        if response.parts:
+            line += '; what it generated, shown above, is not an answer'
+        return line + '. Ask again, or rephrase'
+    return None
+
+
+def exit_status(response: ModelResponse) -> int:
+    """The exit status for a one-shot answer: 3 cut off at the token limit, 1 failed, else 0."""
+    if response.finish_reason == 'length':
+        return EXIT_INCOMPLETE
+    if response.finish_reason == 'error':
+        return EXIT_FAILURE
+    return EXIT_OK
 
 
 class Session:
@@ -100,14 +135,20 @@ class Session:
         self.messages = [*conversation, response]
         if self._show_stats and not self._json_output:
             latency = None if first_token is None else first_token - started
-            self.output.line(f'{self.model.model_name} · {format_stats(response.usage, elapsed, latency)}', style='dim')
+            self.output.note(stats_phrases(self.model.model_name, response.usage, elapsed, latency))
+        problem = ending_problem(response, self._model_settings)
+        if problem is not None:
+            self.output.error(problem)
         return response
 
     async def _send(
         self, conversation: list[ModelMessage], stream: bool, printer: AnswerPrinter | None
     ) -> tuple[ModelResponse, float | None]:
-        """The response, and when its first event arrived (`None` when not streamed)."""
-        if not stream:
+        """The response, and when its first event arrived (`None` when not streamed).
+
+        A model class that does not implement `request_stream()` gets a request that is not streamed.
+        """
+        if not stream or type(self.model).request_stream is Model.request_stream:
             response = await model_request(self.model, conversation, model_settings=self._model_settings)
             return response, None
         first_token: float | None = None

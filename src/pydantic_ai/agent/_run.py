@@ -1,0 +1,318 @@
+"""One agent run: the loop of model requests, tool calls, retries and result validation.
+
+A run alternates requests and responses. Each response is handled once: tool calls are run (concurrently, results
+in call order), a result tool's call or a text answer is validated into the result, and failures go back to the
+model as `RetryPromptPart`s until the tool's (or the result's) retries are used up. `Agent.run` and
+`Agent.run_stream` drive the same `AgentRun`; only how a response is obtained differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from .._output import ResultSchema, ResultTool, ResultValidator
+from ..exceptions import ModelRetry, UnexpectedModelBehavior, UserError
+from ..messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelRequestPart,
+    ModelResponse,
+    RetryPromptPart,
+    SystemPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserContent,
+    UserPromptPart,
+)
+from ..models import Model, ModelRequestParameters
+from ..settings import ModelSettings
+from ..tools import RunContext, Tool, ToolDefinition
+from ..usage import Usage, UsageLimits
+
+__all__ = ('AgentRun', 'FinalResult', 'EndStrategy', 'SystemPromptRunner')
+
+EndStrategy = Literal['early', 'exhaustive']
+"""What happens to the other tool calls of the response that holds the final result: skipped, or run too."""
+
+NOT_EXECUTED = 'Tool not executed - a final result was already processed.'
+RESULT_PROCESSED = 'Final result processed.'
+RESULT_NOT_USED = 'Result tool not used - a final result was already processed.'
+_TEXT_NOT_ALLOWED = 'Plain text responses are not permitted, please call one of the functions instead.'
+
+
+@dataclass
+class SystemPromptRunner:
+    """A system prompt function, with or without `RunContext`, sync or async; `ref` is set for dynamic ones."""
+
+    function: Callable[..., Any]
+    ref: str | None
+
+    def __post_init__(self) -> None:
+        from .._function_schema import first_param_is_run_context
+
+        self.takes_ctx = first_param_is_run_context(self.function)
+
+    async def run(self, ctx: RunContext[Any]) -> str:
+        """The prompt's text."""
+        value = self.function(ctx) if self.takes_ctx else self.function()
+        if inspect.isawaitable(value):
+            value = await value
+        if not isinstance(value, str):
+            raise UserError(f'System prompt function {self.function.__name__!r} must return a str, got {value!r}.')
+        return value
+
+
+@dataclass
+class FinalResult:
+    """A validated result and the result tool call that carried it (`None` for text)."""
+
+    data: Any
+    tool_name: str | None = None
+    tool_call_id: str | None = None
+
+
+@dataclass
+class AgentRun:
+    """The state of one run: conversation, usage, retry counters, and the agent's configuration for it."""
+
+    model: Model
+    deps: Any
+    prompt: str | Sequence[UserContent]
+    settings: ModelSettings | None
+    usage_limits: UsageLimits
+    usage: Usage
+    schema: ResultSchema
+    tools: dict[str, Tool[Any]]
+    validators: list[ResultValidator[Any]]
+    default_retries: int
+    result_retries: int
+    end_strategy: EndStrategy
+    messages: list[ModelMessage]
+    run_step: int = 0
+    result_retry: int = 0
+    tool_retries: dict[str, int] = field(default_factory=dict)
+    offered: dict[str, ToolDefinition] = field(default_factory=dict)
+
+    def context(self, **changes: Any) -> RunContext[Any]:
+        """The `RunContext` tools, prompts and validators receive."""
+        return RunContext(
+            deps=self.deps,
+            model=self.model,
+            usage=self.usage,
+            prompt=self.prompt,
+            messages=self.messages,
+            run_step=self.run_step,
+            **changes,
+        )
+
+    async def start(
+        self, system_prompts: Sequence[str], prompt_functions: Sequence[SystemPromptRunner], has_history: bool
+    ) -> None:
+        """Append the first request: system prompts (unless continuing a conversation) and the user prompt."""
+        ctx = self.context()
+        parts: list[ModelRequestPart] = []
+        if has_history:
+            await self._refresh_dynamic_prompts(prompt_functions, ctx)
+        else:
+            parts.extend(SystemPromptPart(prompt) for prompt in system_prompts)
+            for runner in prompt_functions:
+                parts.append(SystemPromptPart(await runner.run(ctx), dynamic_ref=runner.ref))
+        parts.append(UserPromptPart(self.prompt))
+        self.messages.append(ModelRequest(parts))
+
+    async def _refresh_dynamic_prompts(
+        self, prompt_functions: Sequence[SystemPromptRunner], ctx: RunContext[Any]
+    ) -> None:
+        dynamic = {runner.ref: runner for runner in prompt_functions if runner.ref is not None}
+        if not dynamic:
+            return
+        for message in self.messages:
+            if isinstance(message, ModelRequest):
+                for index, part in enumerate(message.parts):
+                    if isinstance(part, SystemPromptPart) and part.dynamic_ref in dynamic:
+                        runner = dynamic[part.dynamic_ref]
+                        message.parts[index] = SystemPromptPart(await runner.run(ctx), dynamic_ref=runner.ref)
+
+    async def next_parameters(self) -> ModelRequestParameters:
+        """Count the step, check the request limit and prepare the tools offered in the next request."""
+        self.usage_limits.check_before_request(self.usage)
+        self.run_step += 1
+        ctx = self.context()
+        offered: dict[str, ToolDefinition] = {}
+        for tool in self.tools.values():
+            tool_def = await tool.prepare_tool_def(ctx) if tool.prepare is not None else tool.tool_def()
+            if tool_def is not None:
+                offered[tool_def.name] = tool_def
+        self.offered = offered
+        return self.schema.request_parameters(list(offered.values()))
+
+    def add_response(self, response: ModelResponse, usage: Usage) -> None:
+        """Record a response and its usage, and check the token limits."""
+        self.messages.append(response)
+        self.usage.incr(usage)
+        self.usage_limits.check_tokens(self.usage)
+
+    async def handle_response(self, response: ModelResponse) -> FinalResult | None:
+        """Handle the response's tool calls or text; append the next request; return the result if there is one.
+
+        Raises:
+            UnexpectedModelBehavior: the response is empty, or retries are used up.
+        """
+        calls = [part for part in response.parts if isinstance(part, ToolCallPart)]
+        if calls:
+            return await self._handle_calls(calls)
+        text = ''.join(part.content for part in response.parts if isinstance(part, TextPart))
+        if not text:
+            raise UnexpectedModelBehavior('Received empty model response')
+        if not (self.schema.allow_text or self.schema.native is not None):
+            self._count_result_retry(_TEXT_NOT_ALLOWED)
+            self.messages.append(ModelRequest([RetryPromptPart(_TEXT_NOT_ALLOWED)]))
+            return None
+        try:
+            data = await self.validate_result(self.schema.validate_text(text), None, None)
+        except (ValidationError, ModelRetry) as exc:
+            self.messages.append(ModelRequest([self._result_retry_part(exc, None, None)]))
+            return None
+        return FinalResult(data)
+
+    async def validate_result(self, data: Any, tool_name: str | None, tool_call_id: str | None) -> Any:
+        """Run the result validators in order, each on the previous one's output."""
+        if self.validators:
+            ctx = self.context(tool_name=tool_name, tool_call_id=tool_call_id, retry=self.result_retry)
+            for validator in self.validators:
+                data = await validator.validate(data, ctx)
+        return data
+
+    async def _handle_calls(self, calls: list[ToolCallPart]) -> FinalResult | None:
+        final: FinalResult | None = None
+        results: dict[int, ModelRequestPart] = {}
+        found = self.schema.find_call(calls)
+        if found is not None:
+            call, result_tool = found
+            final, retry_part = await self._validate_result_call(call, result_tool)
+            results[id(call)] = (
+                retry_part
+                if retry_part is not None
+                else ToolReturnPart(call.tool_name, RESULT_PROCESSED, call.tool_call_id)
+            )
+        to_run: list[ToolCallPart] = []
+        for call in calls:
+            if id(call) in results:
+                continue
+            if call.tool_name in self.schema.tools:
+                results[id(call)] = ToolReturnPart(call.tool_name, RESULT_NOT_USED, call.tool_call_id)
+            elif final is not None and self.end_strategy == 'early':
+                results[id(call)] = ToolReturnPart(call.tool_name, NOT_EXECUTED, call.tool_call_id)
+            else:
+                to_run.append(call)
+        for call, part in zip(to_run, await self.run_tools(to_run), strict=True):
+            results[id(call)] = part
+        self.messages.append(ModelRequest([results[id(call)] for call in calls]))
+        return final
+
+    async def _validate_result_call(
+        self, call: ToolCallPart, result_tool: ResultTool
+    ) -> tuple[FinalResult | None, RetryPromptPart | None]:
+        try:
+            data = result_tool.validate(call.args)
+            data = await self.validate_result(data, call.tool_name, call.tool_call_id)
+        except (ValidationError, ModelRetry) as exc:
+            return None, self._result_retry_part(exc, call.tool_name, call.tool_call_id)
+        return FinalResult(data, call.tool_name, call.tool_call_id), None
+
+    def _result_retry_part(
+        self, exc: ValidationError | ModelRetry, tool_name: str | None, tool_call_id: str | None
+    ) -> RetryPromptPart:
+        content: Any = exc.message if isinstance(exc, ModelRetry) else _errors(exc)
+        self._count_result_retry(str(exc), exc)
+        return RetryPromptPart(content, tool_name=tool_name, tool_call_id=tool_call_id)
+
+    def _count_result_retry(self, error: str, cause: BaseException | None = None) -> None:
+        self.result_retry += 1
+        if self.result_retry > self.result_retries:
+            raise UnexpectedModelBehavior(
+                f'Exceeded maximum retries ({self.result_retries}) for result validation; last error: {error}'
+            ) from cause
+
+    async def run_tools(self, calls: list[ToolCallPart]) -> list[ModelRequestPart]:
+        """Run function tool calls concurrently; their return (or retry) parts in call order."""
+        if not calls:
+            return []
+        if len(calls) == 1:
+            return [await self._run_tool(calls[0])]
+        tasks = [asyncio.ensure_future(self._run_tool(call)) for call in calls]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+        # The first failure in call order wins; the others are retrieved so none is reported as never retrieved.
+        errors = [task.exception() for task in tasks if not task.cancelled() and task.exception() is not None]
+        if errors:
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise errors[0]  # type: ignore[misc]
+        return [task.result() for task in tasks]
+
+    async def _run_tool(self, call: ToolCallPart) -> ModelRequestPart:
+        name = call.tool_name
+        tool = self.tools.get(name) if name in self.offered else None
+        if tool is None:
+            names = ', '.join(repr(n) for n in [*self.offered, *self.schema.tools]) or 'none'
+            message = f'Unknown tool name: {name!r}. Available tools: {names}'
+            self._count_result_retry(message)
+            return RetryPromptPart(message, tool_name=name, tool_call_id=call.tool_call_id)
+        try:
+            positional, keywords = tool.schema.validate(call.args)
+        except ValidationError as exc:
+            return self._tool_retry(tool, call, _errors(exc), exc)
+        args: list[Any] = positional
+        if tool.takes_ctx:
+            ctx = self.context(tool_name=name, tool_call_id=call.tool_call_id, retry=self.tool_retries.get(name, 0))
+            args = [ctx, *positional]
+        try:
+            if tool.schema.is_async:
+                value = await tool.function(*args, **keywords)
+            else:
+                value = await asyncio.to_thread(tool.function, *args, **keywords)
+                if inspect.isawaitable(value):
+                    value = await value
+        except ModelRetry as exc:
+            return self._tool_retry(tool, call, exc.message, exc)
+        except Exception as exc:
+            _add_note(exc, f'raised by tool {name!r} (tool call id {call.tool_call_id!r})')
+            raise
+        self.tool_retries.pop(name, None)
+        return ToolReturnPart(name, value, call.tool_call_id)
+
+    def _tool_retry(self, tool: Tool[Any], call: ToolCallPart, content: Any, cause: Exception) -> RetryPromptPart:
+        count = self.tool_retries[tool.name] = self.tool_retries.get(tool.name, 0) + 1
+        limit = tool.max_retries if tool.max_retries is not None else self.default_retries
+        if count > limit:
+            raise UnexpectedModelBehavior(
+                f'Tool {tool.name!r} exceeded max retries count of {limit}; last error: {cause}'
+            ) from cause
+        return RetryPromptPart(content, tool_name=tool.name, tool_call_id=call.tool_call_id)
+
+
+def _errors(exc: ValidationError) -> Any:
+    return exc.errors(include_url=False, include_context=False)
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    add_note = getattr(exc, 'add_note', None)
+    if add_note is not None:
+        add_note(note)
+    else:  # Python 3.10: the attribute is read by tools that know it; the traceback shows it from 3.11
+        notes = getattr(exc, '__notes__', None)
+        if not isinstance(notes, list):
+            notes = []
+            exc.__notes__ = notes  # type: ignore[attr-defined]
+        notes.append(note)

@@ -1,0 +1,117 @@
+"""`pai providers` and `pai models`: what is installed, and which models a provider offers."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Sequence
+
+from pydantic_ai.registry import current_registry, list_providers
+
+from ._errors import EXIT_OK
+from ._models import ModelListing, ModelsEndpointError, listing_from_api, listing_from_names
+from ._providers import ProviderProfile, build_provider, profile
+from ._render import Output
+
+__all__ = ('load_listing', 'model_suggester', 'show_models', 'show_providers')
+
+
+def model_suggester(provider: str) -> Callable[[str], Sequence[str]]:
+    """A function giving the name of `provider`'s built-in list closest to a model name, if one is close."""
+
+    def suggest(model_name: str) -> Sequence[str]:
+        try:
+            names = current_registry().model_names(provider)
+        except Exception:  # a suggestion must never hide the error it decorates
+            return []
+        return difflib.get_close_matches(model_name, names, n=1, cutoff=0.5)
+
+    return suggest
+
+
+def show_providers(output: Output, *, as_json: bool) -> int:
+    """List every registered provider, loading each plugin; a broken one is shown with its error."""
+    providers = list_providers(load=True)
+    if as_json:
+        output.json(
+            [
+                {
+                    'name': p.name,
+                    'distribution': p.distribution,
+                    'version': p.version,
+                    'status': p.status,
+                    'error': p.error,
+                }
+                for p in providers
+            ]
+        )
+        return EXIT_OK
+    if not providers:
+        output.line('No providers are installed: install a provider plugin, such as pydantic-ai-groq.')
+        return EXIT_OK
+    rows = [
+        [
+            p.name,
+            p.distribution or '(registered at run time)',
+            p.version or '',
+            p.status if p.error is None else f'{p.status}: {p.error}',
+        ]
+        for p in providers
+    ]
+    output.table(['NAME', 'DISTRIBUTION', 'VERSION', 'STATUS'], rows)
+    return EXIT_OK
+
+
+def load_listing(provider: str, *, timeout: float | None = None) -> ModelListing:
+    """The models of `provider`: from its API when its key is set and it has a `models_path`, else built-in."""
+    about = profile(provider)
+    names = current_registry().model_names(provider)
+    built_in = f"built-in list of {provider}'s models"
+    if about.models_path is None:
+        return listing_from_names(provider, names, ())
+    key = os.environ.get(about.api_key_env_var) if about.api_key_env_var else None
+    if not key:
+        return listing_from_names(provider, names, (built_in, f'set {_key_name(about)} to ask the API'))
+    try:
+        base_url = build_provider(provider).base_url
+        return listing_from_api(about, base_url, key, timeout=timeout)
+    except ModelsEndpointError as exc:
+        return listing_from_names(provider, names, (built_in, f'the API could not be asked: {exc}'))
+
+
+def _key_name(about: ProviderProfile) -> str:
+    return about.api_key_env_var or 'its API key'
+
+
+def show_models(output: Output, provider: str, *, as_json: bool, timeout: float | None = None) -> int:
+    """List `provider`'s models, chat models first.
+
+    JSON: one object with the provider, the source and the models. Piped: one `name<TAB>kind` line per model
+    (`cut -f1` gives the names), and a note on stderr when the list is the built-in one. On a terminal: a table.
+    """
+    listing = load_listing(provider, timeout=timeout)
+    if as_json:
+        output.json(
+            {
+                'provider': listing.provider,
+                'source': listing.source,
+                'note': ': '.join(listing.note) or None,
+                'models': [{'name': m.name, 'kind': m.kind, 'chat': m.chats} for m in listing.models],
+            }
+        )
+        return EXIT_OK
+    if not output.is_tty:
+        for model in listing.models:
+            output.line(f'{model.name}\t{model.kind}')
+        if listing.note:
+            output.error(': '.join(listing.note))
+        return EXIT_OK
+    default = profile(provider).default_model
+    rows = [[m.name, m.kind + (' (default)' if m.name == default else '')] for m in listing.models]
+    if rows:
+        output.table(['MODEL', 'KIND'], rows)
+    else:
+        output.line(f'Provider {provider!r} lists no model names.')
+    phrases = list(listing.note) if listing.note else ['from the API: the models your key can use']
+    output.note([*phrases, f'other names {provider} serves work too: `pai -m {provider}:<name>`'])
+    return EXIT_OK

@@ -1,0 +1,248 @@
+"""What an agent run returns: `RunResult` (after `run`/`run_sync`) and `StreamedRunResult` (inside `run_stream`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
+
+from .exceptions import UnexpectedModelBehavior
+from .messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from .usage import Usage
+
+if TYPE_CHECKING:
+    from .models import StreamedResponse
+
+__all__ = ('RunResult', 'StreamedRunResult')
+
+ResultDataT = TypeVar('ResultDataT', default=str, covariant=True)
+
+
+def _dump_json(messages: list[ModelMessage]) -> bytes:
+    from .messages import ModelMessagesTypeAdapter
+
+    return ModelMessagesTypeAdapter.dump_json(messages)
+
+
+@dataclass
+class _MessagesMixin:
+    _all_messages: list[ModelMessage]
+    _new_message_index: int
+
+    def all_messages(self) -> list[ModelMessage]:
+        """The whole conversation: the history passed in, and the messages of this run."""
+        return list(self._all_messages)
+
+    def new_messages(self) -> list[ModelMessage]:
+        """The messages of this run only (pass them as `message_history` to continue the conversation)."""
+        return self._all_messages[self._new_message_index :]
+
+    def all_messages_json(self) -> bytes:
+        """`all_messages()` as JSON (`ModelMessagesTypeAdapter` reads it back)."""
+        return _dump_json(self.all_messages())
+
+    def new_messages_json(self) -> bytes:
+        """`new_messages()` as JSON."""
+        return _dump_json(self.new_messages())
+
+
+@dataclass
+class RunResult(_MessagesMixin, Generic[ResultDataT]):
+    """The result of a finished agent run."""
+
+    data: ResultDataT
+    """The validated result."""
+    _result_tool_name: str | None = None
+    _usage: Usage = field(default_factory=Usage)
+
+    @property
+    def output(self) -> ResultDataT:
+        """The validated result (the newer name of `data`)."""
+        return self.data
+
+    def usage(self) -> Usage:
+        """The usage of the whole run, summed over its requests."""
+        return self._usage
+
+
+class StreamedRunResult(Generic[ResultDataT]):
+    """The result of `agent.run_stream()`, whose final response is still streaming in.
+
+    Read it once, with one of `stream()`, `stream_text()`, `stream_structured()` or `get_data()`; the run's
+    messages and usage are complete when `is_complete` is true.
+    """
+
+    def __init__(
+        self,
+        *,
+        messages: list[ModelMessage],
+        new_message_index: int,
+        stream: StreamedResponse,
+        run_usage: Usage,
+        is_text: bool,
+        validate: Callable[[ModelResponse, bool], Awaitable[Any]],
+        on_complete: Callable[[ModelResponse], Awaitable[None]],
+    ) -> None:
+        self._all_messages = messages
+        self._new_message_index = new_message_index
+        self._stream = stream
+        self._run_usage = run_usage
+        self._is_text = is_text
+        self._validate = validate
+        self._on_complete = on_complete
+        self.is_complete = False
+        """Whether the stream has ended and the run's messages include the final response."""
+
+    def all_messages(self) -> list[ModelMessage]:
+        """The whole conversation; it ends with the final response only once the stream is complete."""
+        return list(self._all_messages)
+
+    def new_messages(self) -> list[ModelMessage]:
+        """The messages of this run."""
+        return self._all_messages[self._new_message_index :]
+
+    def all_messages_json(self) -> bytes:
+        """`all_messages()` as JSON."""
+        return _dump_json(self.all_messages())
+
+    def new_messages_json(self) -> bytes:
+        """`new_messages()` as JSON."""
+        return _dump_json(self.new_messages())
+
+    def usage(self) -> Usage:
+        """The run's usage so far, including what the streaming response has reported."""
+        if self.is_complete:
+            return self._run_usage
+        return self._run_usage + self._stream.usage()
+
+    async def stream(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[ResultDataT]:
+        """The result as it grows: text so far, or structured results validated from the partial JSON."""
+        if self._is_text:
+            async for text in self.stream_text(debounce_by=debounce_by):
+                yield text  # type: ignore[misc]
+            return
+        async for response, is_last in self.stream_structured(debounce_by=debounce_by):
+            try:
+                value = await self._validate(response, not is_last)
+            except _PARTIAL_ERRORS:
+                if is_last:
+                    raise
+                continue
+            yield value
+
+    async def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> AsyncIterator[str]:
+        """The text of the answer: the whole text so far each time (`delta=False`), or only what is new.
+
+        With `delta=False` the result validators run on the complete text at the end (`get_data()` does too).
+
+        Raises:
+            UserError: the result is structured, not text.
+        """
+        if not self._is_text:
+            from .exceptions import UserError
+
+            raise UserError('stream_text() is for text results; use stream() or stream_structured().')
+        sent = 0
+        async for response in self._responses(debounce_by):
+            text = ''.join(part.content for part in response.parts if isinstance(part, TextPart))
+            if len(text) > sent:
+                yield text[sent:] if delta else text
+                sent = len(text)
+
+    async def stream_structured(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[tuple[ModelResponse, bool]]:
+        """The response as it grows, unvalidated, with whether it is the last one (the stream has ended)."""
+        last: ModelResponse | None = None
+        async for response in self._responses(debounce_by):
+            if last is not None:
+                yield last, False
+            last = response
+        if last is not None:
+            yield last, True
+
+    async def validate_structured_result(self, message: ModelResponse, *, allow_partial: bool = False) -> ResultDataT:
+        """Validate a response from `stream_structured()` into a result.
+
+        Raises:
+            pydantic.ValidationError: the arguments do not (yet) match the result type.
+        """
+        value: ResultDataT = await self._validate(message, allow_partial)
+        return value
+
+    async def get_data(self) -> ResultDataT:
+        """Read the stream to its end and return the validated result."""
+        async for _ in self._responses(None):
+            pass
+        value: ResultDataT = await self._validate(self._stream.get(), False)
+        return value
+
+    async def _responses(self, debounce_by: float | None) -> AsyncIterator[ModelResponse]:
+        if self.is_complete:
+            yield self._stream.get()
+            return
+        yield self._stream.get()
+        async for _ in _grouped(aiter(self._stream), debounce_by):
+            yield self._stream.get()
+        response = self._stream.get()
+        self.is_complete = True
+        await self._on_complete(response)
+        yield response
+
+
+def _partial_errors() -> tuple[type[Exception], ...]:
+    from pydantic import ValidationError
+
+    return (ValidationError, UnexpectedModelBehavior)
+
+
+_PARTIAL_ERRORS: tuple[type[Exception], ...] = _partial_errors()
+
+
+async def _grouped(events: AsyncIterator[Any], interval: float | None) -> AsyncIterator[list[Any]]:
+    """Group `events` so that a group is yielded at most every `interval` seconds (every event when `None`).
+
+    A group is yielded `interval` seconds after its first event even if no further event arrives, so a stalled
+    stream still shows what it has.
+    """
+    if not interval:
+        async for event in events:
+            yield [event]
+        return
+    buffer: list[Any] = []
+    started = 0.0
+    pending: asyncio.Future[Any] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(events))
+            timeout = max(0.0, started + interval - time.monotonic()) if buffer else None
+            done, _ = await asyncio.wait({pending}, timeout=timeout)
+            if not done:
+                yield buffer
+                buffer = []
+                continue
+            try:
+                event = pending.result()
+            except StopAsyncIteration:
+                if buffer:
+                    yield buffer
+                return
+            finally:
+                if pending.done():
+                    pending = None
+            if not buffer:
+                started = time.monotonic()
+            buffer.append(event)
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+
+
+def is_final_part(part: Any, allow_text: bool, result_tool_names: frozenset[str]) -> bool:
+    """Whether a streamed part starts the final result: text (when text is a result) or a result tool's call."""
+    if isinstance(part, TextPart):
+        return allow_text and bool(part.content)
+    return isinstance(part, ToolCallPart) and part.tool_name in result_tool_names
