@@ -217,6 +217,20 @@ async def test_429s_are_retried_max_retries_times_in_all_not_doubled_with_the_sd
     assert server.request_count == 3  # 1 + max_retries; the SDK alone would also make 3, together not 9
 
 
+async def test_a_429_asking_for_more_than_a_minute_fails_at_once(
+    server: GroqTestServer, client: httpx.AsyncClient
+) -> None:
+    server.enqueue(http_error(429, retry_after=3600))
+    model = make_model(server, client, max_retries=2)
+    with pytest.raises(ModelHTTPError) as caught:
+        await ask(model)
+    assert caught.value.status_code == 429
+    assert caught.value.retry_after == 3600
+    assert server.request_count == 1
+    limiter = model._limiter
+    assert limiter is not None and 59 <= (limiter.snapshot()['paused_for'] or 0) <= 66
+
+
 async def test_5xx_retries_are_counted_once_with_the_limiter_on(
     server: GroqTestServer, client: httpx.AsyncClient
 ) -> None:

@@ -7,10 +7,12 @@ through it with 429s, 413s and the SDK's retries handled (`send_paced`).
 How the SDK's retries and the limiter's combine: while a limiter is in use, every attempt goes out with the SDK's
 own retries off (`max_retries=0` for that request) and `send_paced` makes the retries itself, at most the
 provider's `max_retries` (the SDK's default 2) in all, whatever failed. A 429 pauses the whole limiter for the
-server's `retry-after` (plus jitter) and the request queues again; a 408, 409, 5xx, timeout or connection error is
-retried after the SDK's own backoff (its `retry-after` if it sent one, else 0.5 s doubling up to 8 s, minus up to a
-quarter of jitter). So a request is attempted at most `max_retries + 1` times, never the SDK's retries times ours,
-and each retry carries `x-stainless-retry-count` as the SDK's would. A 413 is never retried.
+server's `retry-after` (plus jitter) and the request queues again; a `retry-after` over a minute (a daily request
+limit, say) pauses the limiter for a minute and fails the request at once, as the SDK would not wait that long
+either. A 408, 409, 5xx, timeout or connection error is retried after the SDK's own backoff (its `retry-after` if
+it sent one, else 0.5 s doubling up to 8 s, minus up to a quarter of jitter). So a request is attempted at most
+`max_retries + 1` times, never the SDK's retries times ours, and each retry carries `x-stainless-retry-count` as the
+SDK's would. A 413 is never retried.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ GROQ_RATE_LIMIT_HEADERS = RateLimitHeaders(
 )
 """The headers Groq reports its rate limits in (also sent by OpenAI-compatible gateways)."""
 
+MAX_PAUSE = 60.0
+"""The longest `retry-after` a 429 is retried after (as the SDK's own cap); a longer one fails the request at once."""
 _RETRYABLE = frozenset({408, 409})
 _INITIAL_BACKOFF = 0.5
 _MAX_BACKOFF = 8.0
@@ -157,7 +161,12 @@ async def send_paced(
             if retries >= max_retries or not (status == 429 or status in _RETRYABLE or status >= 500):
                 raise
             if status == 429:
-                limiter.pause(limiter.retry_after(headers), headers)
+                retry_after = limiter.retry_after(headers)
+                if retry_after is not None and retry_after > MAX_PAUSE:
+                    # A daily limit, most likely: hold the others for a while, but do not keep this caller for hours.
+                    limiter.pause(MAX_PAUSE)
+                    raise
+                limiter.pause(retry_after, headers)
             else:
                 await asyncio.sleep(_backoff(retries, limiter.retry_after(headers)))
         except groq.APIConnectionError:
