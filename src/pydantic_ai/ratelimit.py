@@ -60,12 +60,12 @@ def parse_duration(value: str) -> float | None:
     text = value.strip().lower()
     if not text:
         return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    # Fast paths for the common one-unit forms ('7', '7.66s', '420ms'); every answer carries two durations.
+    last = text[-1]
+    number = text if last.isdigit() else text[:-2] if text.endswith('ms') else text[:-1] if last == 's' else ''
+    if number and (number[0].isdigit() or number[0] == '.') and number.replace('.', '', 1).isdigit():
+        seconds = float(number)
+        return seconds / 1000 if text.endswith('ms') else seconds
     total = 0.0
     position = 0
     for match in _DURATION.finditer(text):
