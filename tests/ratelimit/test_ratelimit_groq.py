@@ -356,3 +356,29 @@ async def test_token_estimate_counts_prompt_text_tools_and_max_tokens() -> None:
     with_tools = {**body, 'tools': [{'type': 'function', 'function': {'name': 'f'}}]}
     assert estimate_tokens(with_tools) > estimate_tokens(body)
     assert estimate_tokens({'messages': [{'role': 'user', 'content': 'hi'}], 'max_tokens': 7}) == 1 + 7
+
+
+async def test_a_streamed_request_waits_out_a_429_and_streams(
+    server: GroqTestServer, client: httpx.AsyncClient
+) -> None:
+    server.enqueue(http_error(429, retry_after=0.1))
+    model = make_model(server, client, max_retries=1)
+    response = await ask_streamed(model)
+    assert server.request_count == 2
+    assert response.parts[0].content == PROMPT  # type: ignore[union-attr]
+    assert response.provider_details is not None and response.provider_details['rate_limit_wait'] >= 0.1
+
+
+async def test_a_stream_holds_its_concurrency_slot_until_it_is_closed(
+    server: GroqTestServer, client: httpx.AsyncClient
+) -> None:
+    limiter = RateLimiter(headers=GROQ_RATE_LIMIT_HEADERS, max_concurrency=1)
+    model = make_model(server, client, rate_limit=limiter)
+    async with model.request_stream(prompt('first'), None, NO_TOOLS):
+        second = asyncio.create_task(ask(model))
+        await asyncio.sleep(0.1)
+        assert not second.done()
+        assert server.request_count == 1
+    await asyncio.wait_for(second, 5)
+    assert server.request_count == 2
+    assert limiter.is_idle
