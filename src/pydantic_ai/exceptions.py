@@ -1,7 +1,7 @@
 """Every exception this library raises on purpose.
 
 ```text
-Exception
+RuntimeError
  └── PydanticAIError                   base class: catch this to catch everything below
       ├── UserError                    the caller asked for something that cannot work; fix the call
       │    └── UnknownProviderError    no provider is registered under the name asked for
@@ -16,6 +16,10 @@ Exception
 
 ModelRetry (an Exception, not an error)  raised by a tool or result validator to ask the model to try again
 ```
+
+Every error is a `RuntimeError`, as in the original pydantic-ai API, where `UserError` and the run errors
+(`UnexpectedModelBehavior`, `ModelHTTPError`) were: code written against it with `except RuntimeError` keeps
+catching them.
 
 Errors raised by vendor SDKs are translated into this tree in one place per plugin and chained with
 `raise ... from exc`, so the original is always available as `__cause__`.
@@ -42,7 +46,7 @@ __all__ = (
 )
 
 
-class PydanticAIError(Exception):
+class PydanticAIError(RuntimeError):
     """Base class of every exception raised by `pydantic_ai` and its provider plugins."""
 
     message: str

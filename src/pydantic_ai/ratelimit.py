@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 __all__ = ('RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration')
 
 _DURATION = re.compile(r'(\d+(?:\.\d*)?|\.\d+)(ms|h|m|s)')
+_UNITS = {'h': 3600.0, 'm': 60.0, 's': 1.0, 'ms': 0.001}
 
 
 def parse_duration(value: str) -> float | None:
@@ -71,8 +72,7 @@ def parse_duration(value: str) -> float | None:
     for match in _DURATION.finditer(text):
         if match.start() != position:
             return None
-        number, unit = float(match.group(1)), match.group(2)
-        total += number * {'h': 3600.0, 'm': 60.0, 's': 1.0, 'ms': 0.001}[unit]
+        total += float(match.group(1)) * _UNITS[match.group(2)]
         position = match.end()
     return total if position == len(text) and position > 0 else None
 

@@ -1,7 +1,7 @@
 """The `pai` command line: parsing, piping, JSON, the offline replay, errors and exit statuses, the listings, and
 the interactive chat driven through a pseudo-terminal.
 
-In-process tests call `run()` with string streams and a provider whose client is a `GroqMock`; end-to-end tests
+In-process tests call `run()` with string streams and a provider whose client is a `GroqFake`; end-to-end tests
 run `python -m pydantic_ai` in a subprocess, against the project's cassettes (`--replay`) or the local
 `GroqTestServer` (through `GROQ_BASE_URL`). Nothing reaches the network.
 """
@@ -35,10 +35,18 @@ from pydantic_ai.cli._args import Options, parse_args
 from pydantic_ai.cli._errors import CliError
 from pydantic_ai.cli._providers import ModelChoice, choose_model, split_model
 from pydantic_ai_groq import GroqProvider
-from pydantic_ai_groq.testing import GroqTestServer, RecordedRequest, ScriptedResponse, streamed_text
+from pydantic_ai_groq.testing import (
+    GroqFake,
+    GroqTestServer,
+    RecordedRequest,
+    ScriptedResponse,
+    raw_sse,
+    streamed_text,
+    wire,
+)
 
+from support.constants import MODEL_NAME
 from support.distributions import write_distribution
-from support.groq_fakes import MODEL_NAME, GroqMock, chunk, sse_response, usage_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / 'cassettes' / 'test_groq_cassettes'
@@ -88,15 +96,24 @@ def pai_process(
 
 
 @pytest.fixture
-def mock() -> Iterator[GroqMock]:
-    groq_mock = GroqMock(
-        sse_response([chunk('Hello'), chunk(' **world**'), chunk(finish_reason='stop', x_groq_usage=usage_dict(12, 3))])
+def mock() -> Iterator[GroqFake]:
+    groq_mock = GroqFake(
+        responder=raw_sse(
+            [
+                wire.chat_completion_chunk({'content': 'Hello'}),
+                wire.chat_completion_chunk({'content': ' **world**'}),
+                wire.chat_completion_chunk(
+                    {}, finish_reason='stop', x_groq={'id': 'req_test', 'usage': wire.usage_body(12, 3, timings=False)}
+                ),
+            ],
+            done=True,
+        )
     )
     yield groq_mock
     asyncio.run(groq_mock.aclose())
 
 
-def provider_of(groq_mock: GroqMock) -> GroqProvider:
+def provider_of(groq_mock: GroqFake) -> GroqProvider:
     return GroqProvider(groq_client=groq_mock.client)
 
 
@@ -205,7 +222,7 @@ def test_version() -> None:
 # Asking, in process
 
 
-def test_answer_is_streamed_as_plain_text_when_stdout_is_not_a_terminal(mock: GroqMock) -> None:
+def test_answer_is_streamed_as_plain_text_when_stdout_is_not_a_terminal(mock: GroqFake) -> None:
     result = pai(
         ['Say', 'hello', '--system', 'Be brief.', '-t', '0.2', '--max-tokens', '20'], provider=provider_of(mock)
     )
@@ -221,24 +238,24 @@ def test_answer_is_streamed_as_plain_text_when_stdout_is_not_a_terminal(mock: Gr
     assert mock.body['model'] == 'llama-3.3-70b-versatile'
 
 
-def test_piped_stdin_is_added_after_the_prompt(mock: GroqMock) -> None:
+def test_piped_stdin_is_added_after_the_prompt(mock: GroqFake) -> None:
     result = pai(['summarise this'], stdin='line one\nline two\n', provider=provider_of(mock))
     assert result.status == 0, result.stderr
     assert mock.body['messages'] == [{'role': 'user', 'content': 'summarise this\n\nline one\nline two\n'}]
 
 
-def test_piped_stdin_alone_is_the_prompt(mock: GroqMock) -> None:
+def test_piped_stdin_alone_is_the_prompt(mock: GroqFake) -> None:
     result = pai([], stdin='just this', provider=provider_of(mock))
     assert result.status == 0, result.stderr
     assert mock.body['messages'] == [{'role': 'user', 'content': 'just this'}]
 
 
-def test_model_option_picks_the_model(mock: GroqMock) -> None:
+def test_model_option_picks_the_model(mock: GroqFake) -> None:
     assert pai(['-m', 'groq:llama-3.1-8b-instant', 'q'], provider=provider_of(mock)).status == 0
     assert mock.body['model'] == 'llama-3.1-8b-instant'
 
 
-def test_no_prompt_and_nothing_piped_is_a_usage_error(mock: GroqMock) -> None:
+def test_no_prompt_and_nothing_piped_is_a_usage_error(mock: GroqFake) -> None:
     result = pai([], stdin='', provider=provider_of(mock))
     assert result.status == 2
     assert result.stderr == (
@@ -247,7 +264,7 @@ def test_no_prompt_and_nothing_piped_is_a_usage_error(mock: GroqMock) -> None:
     assert mock.requests == []
 
 
-def test_json_prints_the_final_response_and_usage(mock: GroqMock) -> None:
+def test_json_prints_the_final_response_and_usage(mock: GroqFake) -> None:
     result = pai(['--json', 'q'], provider=provider_of(mock))
 
     assert result.status == 0, result.stderr
@@ -261,7 +278,7 @@ def test_json_prints_the_final_response_and_usage(mock: GroqMock) -> None:
     assert result.stdout.count('\n') == 1
 
 
-def test_json_output_round_trips_through_the_messages_type_adapter(mock: GroqMock) -> None:
+def test_json_output_round_trips_through_the_messages_type_adapter(mock: GroqFake) -> None:
     from pydantic_ai.messages import ModelMessagesTypeAdapter, ModelResponse, TextPart
 
     data = json.loads(pai(['--json', 'q'], provider=provider_of(mock)).stdout)
@@ -270,7 +287,7 @@ def test_json_output_round_trips_through_the_messages_type_adapter(mock: GroqMoc
     assert response.parts == [TextPart('Hello **world**')]
 
 
-def test_model_of_another_provider_with_an_injected_provider_is_a_usage_error(mock: GroqMock) -> None:
+def test_model_of_another_provider_with_an_injected_provider_is_a_usage_error(mock: GroqFake) -> None:
     result = pai(['-m', 'other:m', 'q'], provider=provider_of(mock))
     assert result.status == 2
     assert "this session uses provider 'groq'; give a model name alone" in result.stderr
@@ -339,7 +356,7 @@ HTTP_ERRORS = [
 
 @pytest.mark.parametrize(('response', 'argv', 'line'), HTTP_ERRORS)
 def test_http_errors_are_one_friendly_line_with_status_1(response: httpx.Response, argv: list[str], line: str) -> None:
-    groq_mock = GroqMock(response)
+    groq_mock = GroqFake(responder=response)
     try:
         result = pai([*argv, 'q'], provider=provider_of(groq_mock))
     finally:
@@ -364,7 +381,7 @@ def raise_read_timeout(request: httpx.Request) -> httpx.Response:
     ids=['connection', 'timeout'],
 )
 def test_network_errors_are_one_friendly_line_with_status_1(responder: Any, start: str) -> None:
-    groq_mock = GroqMock(responder)
+    groq_mock = GroqFake(responder=responder)
     try:
         result = pai(['q'], provider=provider_of(groq_mock))
     finally:
@@ -376,7 +393,7 @@ def test_network_errors_are_one_friendly_line_with_status_1(responder: Any, star
 
 
 def test_debug_adds_the_traceback() -> None:
-    groq_mock = GroqMock(httpx.Response(401, json=error_body('Invalid API Key', 'invalid_api_key')))
+    groq_mock = GroqFake(responder=httpx.Response(401, json=error_body('Invalid API Key', 'invalid_api_key')))
     try:
         result = pai(['--debug', 'q'], provider=provider_of(groq_mock))
     finally:
@@ -541,7 +558,14 @@ def write_cassette(path: Path, prompts: Sequence[str], answers: Sequence[str]) -
     for prompt, answer in zip(prompts, answers, strict=True):
         messages.append({'role': 'user', 'content': prompt})
         body = {'messages': list(messages), 'model': 'llama-3.1-8b-instant', 'n': 1, 'stream': True}
-        frames = [chunk(answer), chunk(finish_reason='stop', x_groq_usage=usage_dict(len(messages), 1))]
+        frames = [
+            wire.chat_completion_chunk({'content': answer}),
+            wire.chat_completion_chunk(
+                {},
+                finish_reason='stop',
+                x_groq={'id': 'req_test', 'usage': wire.usage_body(len(messages), 1, timings=False)},
+            ),
+        ]
         sse = ''.join(f'data: {json.dumps(f)}\n\n' for f in frames) + 'data: [DONE]\n\n'
         interactions.append(
             {

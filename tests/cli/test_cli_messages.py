@@ -2,7 +2,7 @@
 model, answers cut off at the token limit, `tool_use_failed` answers, messages naming the provider in use, and lines
 that break between phrases rather than inside one.
 
-In-process tests call `run()` with a provider whose client is a `GroqMock`; the end-to-end ones run
+In-process tests call `run()` with a provider whose client is a `GroqFake`; the end-to-end ones run
 `python -m pydantic_ai` against the local `GroqTestServer`.
 """
 
@@ -23,16 +23,14 @@ import httpx
 from pydantic_ai.cli._app import run
 from pydantic_ai.cli._render import wrap_phrases
 from pydantic_ai_groq import GroqProvider
-from pydantic_ai_groq.testing import GroqTestServer, text_completion
-
-from support.groq_fakes import GroqMock, chunk, sse_response, usage_dict
+from pydantic_ai_groq.testing import GroqFake, GroqTestServer, ScriptedResponse, raw_sse, text_completion, wire
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def pai_with(responder: Any, argv: Sequence[str]) -> tuple[int, str, str]:
-    """Run `pai` in this process against a `GroqMock` answering with `responder`: status, stdout, stderr."""
-    mock = GroqMock(responder)
+    """Run `pai` in this process against a `GroqFake` answering with `responder`: status, stdout, stderr."""
+    mock = GroqFake(responder=responder)
     out, err = io.StringIO(), io.StringIO()
     try:
         status = run(
@@ -144,9 +142,15 @@ def test_model_not_found_never_suggests_the_same_name() -> None:
 # Answers that end badly (item 5)
 
 
-def cut_off_stream() -> httpx.Response:
-    return sse_response(
-        [chunk('The beginning of a long'), chunk(finish_reason='length', x_groq_usage=usage_dict(5, 5))]
+def cut_off_stream() -> ScriptedResponse:
+    return raw_sse(
+        [
+            wire.chat_completion_chunk({'content': 'The beginning of a long'}),
+            wire.chat_completion_chunk(
+                {}, finish_reason='length', x_groq={'id': 'req_test', 'usage': wire.usage_body(5, 5, timings=False)}
+            ),
+        ],
+        done=True,
     )
 
 

@@ -1,6 +1,6 @@
 """The direct request API: `model_request`, `model_request_stream` and `model_request_sync`.
 
-Requests reach a `GroqMock` (the real SDK over an `httpx.MockTransport`), the project's cassettes (vcrpy, record
+Requests reach a `GroqFake` (the real SDK over an `httpx.MockTransport`), the project's cassettes (vcrpy, record
 mode `none`) or the local `GroqTestServer` (real sockets, for what only a real connection shows: that
 `model_request_sync` keeps its connection from one call to the next).
 """
@@ -30,22 +30,24 @@ from pydantic_ai.models import ModelRequestParameters, override_allow_model_requ
 from pydantic_ai.providers import register_provider, unregister_provider
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq.testing import GroqTestServer, text_completion
+from pydantic_ai_groq.testing import GroqFake, GroqTestServer, raw_sse, text_completion, wire
 
-from support.groq_fakes import MODEL_NAME, GroqMock, chunk, completion, sse_response, usage_dict, user_prompt
+from support.constants import MODEL_NAME, user_prompt
 
 CASSETTES = Path(__file__).resolve().parents[2] / 'cassettes' / 'test_groq_cassettes'
 
 
 @pytest.fixture
-def mock() -> Iterator[GroqMock]:
-    groq_mock = GroqMock(httpx.Response(200, json=completion('Hi there', usage=usage_dict(5, 2))))
+def mock() -> Iterator[GroqFake]:
+    groq_mock = GroqFake(
+        responder=httpx.Response(200, json=wire.chat_completion('Hi there', usage=wire.usage_body(5, 2, timings=False)))
+    )
     yield groq_mock
     asyncio.run(groq_mock.aclose())
 
 
 @pytest.fixture
-def registered(mock: GroqMock) -> Iterator[str]:
+def registered(mock: GroqFake) -> Iterator[str]:
     """A provider registered at run time whose models use `mock`; returns its name."""
     register_provider(
         'direct-test',
@@ -60,7 +62,7 @@ def registered(mock: GroqMock) -> Iterator[str]:
 
 
 @pytest.mark.asyncio
-async def test_model_request_returns_the_response_with_its_usage(mock: GroqMock) -> None:
+async def test_model_request_returns_the_response_with_its_usage(mock: GroqFake) -> None:
     response = await model_request(
         mock.model(),
         [ModelRequest.user_text_prompt('Hello', system_prompt='Be brief.')],
@@ -81,7 +83,7 @@ async def test_model_request_returns_the_response_with_its_usage(mock: GroqMock)
 
 @pytest.mark.asyncio
 async def test_model_request_resolves_a_provider_model_string_through_the_registry(
-    registered: str, mock: GroqMock
+    registered: str, mock: GroqFake
 ) -> None:
     response = await model_request(f'{registered}:llama-3.1-8b-instant', user_prompt())
 
@@ -90,7 +92,7 @@ async def test_model_request_resolves_a_provider_model_string_through_the_regist
 
 
 @pytest.mark.asyncio
-async def test_model_request_passes_request_parameters_on(mock: GroqMock) -> None:
+async def test_model_request_passes_request_parameters_on(mock: GroqFake) -> None:
     tool = ToolDefinition(name='get_time', description='The time.', parameters_json_schema={'type': 'object'})
 
     await model_request(
@@ -101,14 +103,14 @@ async def test_model_request_passes_request_parameters_on(mock: GroqMock) -> Non
 
 
 @pytest.mark.asyncio
-async def test_model_request_does_not_modify_the_messages_passed(mock: GroqMock) -> None:
+async def test_model_request_does_not_modify_the_messages_passed(mock: GroqFake) -> None:
     messages = user_prompt()
     await model_request(mock.model(), messages)
     assert len(messages) == 1
 
 
 @pytest.mark.asyncio
-async def test_model_request_is_refused_when_model_requests_are_disabled(mock: GroqMock) -> None:
+async def test_model_request_is_refused_when_model_requests_are_disabled(mock: GroqFake) -> None:
     with override_allow_model_requests(False), pytest.raises(UserError, match='Model requests are disabled'):
         await model_request(mock.model(), user_prompt())
     assert mock.requests == []
@@ -116,7 +118,9 @@ async def test_model_request_is_refused_when_model_requests_are_disabled(mock: G
 
 @pytest.mark.asyncio
 async def test_model_request_raises_http_errors_as_model_http_error() -> None:
-    groq_mock = GroqMock(httpx.Response(404, json={'error': {'message': 'no such model', 'code': 'model_not_found'}}))
+    groq_mock = GroqFake(
+        responder=httpx.Response(404, json={'error': {'message': 'no such model', 'code': 'model_not_found'}})
+    )
     try:
         with pytest.raises(ModelHTTPError) as info:
             await model_request(groq_mock.model('nope'), user_prompt())
@@ -144,8 +148,19 @@ async def test_model_request_replays_a_recorded_text_answer() -> None:
 
 @pytest.mark.asyncio
 async def test_model_request_stream_yields_events_and_assembles_the_response() -> None:
-    groq_mock = GroqMock(
-        sse_response([chunk('Hel'), chunk('lo', finish_reason='stop', x_groq_usage=usage_dict(3, 2)), chunk()])
+    groq_mock = GroqFake(
+        responder=raw_sse(
+            [
+                wire.chat_completion_chunk({'content': 'Hel'}),
+                wire.chat_completion_chunk(
+                    {'content': 'lo'},
+                    finish_reason='stop',
+                    x_groq={'id': 'req_test', 'usage': wire.usage_body(3, 2, timings=False)},
+                ),
+                wire.chat_completion_chunk({}),
+            ],
+            done=True,
+        )
     )
     try:
         async with model_request_stream(groq_mock.model(), user_prompt(), model_settings={'max_tokens': 9}) as stream:
@@ -183,7 +198,7 @@ async def test_model_request_stream_replays_a_recorded_stream() -> None:
 
 @pytest.mark.forbid_model_requests
 @pytest.mark.asyncio
-async def test_model_request_stream_is_refused_when_model_requests_are_disabled(mock: GroqMock) -> None:
+async def test_model_request_stream_is_refused_when_model_requests_are_disabled(mock: GroqFake) -> None:
     with pytest.raises(UserError, match='Model requests are disabled'):
         async with model_request_stream(mock.model(), user_prompt()):
             pass  # pragma: no cover
@@ -193,7 +208,7 @@ async def test_model_request_stream_is_refused_when_model_requests_are_disabled(
 # model_request_sync
 
 
-def test_model_request_sync_without_an_event_loop(mock: GroqMock) -> None:
+def test_model_request_sync_without_an_event_loop(mock: GroqFake) -> None:
     first = model_request_sync(mock.model(), user_prompt())
     second = model_request_sync(mock.model(), user_prompt('Again'))
 
@@ -207,12 +222,12 @@ def test_model_request_sync_resolves_a_model_string(registered: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_model_request_sync_inside_a_running_loop_runs_in_a_worker_thread(mock: GroqMock) -> None:
+async def test_model_request_sync_inside_a_running_loop_runs_in_a_worker_thread(mock: GroqFake) -> None:
     threads: list[str] = []
 
     def remember_thread(request: httpx.Request) -> httpx.Response:
         threads.append(threading.current_thread().name)
-        return httpx.Response(200, json=completion('From a worker'))
+        return httpx.Response(200, json=wire.chat_completion('From a worker'))
 
     mock.responder = remember_thread
     response = model_request_sync(mock.model(), user_prompt())
@@ -223,7 +238,7 @@ async def test_model_request_sync_inside_a_running_loop_runs_in_a_worker_thread(
 
 @pytest.mark.forbid_model_requests
 @pytest.mark.asyncio
-async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_context(mock: GroqMock) -> None:
+async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_context(mock: GroqFake) -> None:
     # The suite disables requests; the override is a context variable, so it must reach the worker thread.
     with override_allow_model_requests(True):
         assert model_request_sync(mock.model(), user_prompt()).parts == [TextPart('Hi there')]
@@ -232,7 +247,9 @@ async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_contex
 
 
 def test_model_request_sync_raises_the_models_errors() -> None:
-    groq_mock = GroqMock(httpx.Response(429, json={'error': {'message': 'slow down'}}, headers={'retry-after': '3'}))
+    groq_mock = GroqFake(
+        responder=httpx.Response(429, json={'error': {'message': 'slow down'}}, headers={'retry-after': '3'})
+    )
     with pytest.raises(ModelHTTPError) as info:
         model_request_sync(groq_mock.model(), user_prompt())
     asyncio.run(groq_mock.aclose())
@@ -305,7 +322,7 @@ BAD_ARGUMENTS = [
 
 @pytest.mark.parametrize(('overrides', 'message'), BAD_ARGUMENTS)
 def test_bad_arguments_raise_user_error_saying_what_to_pass(
-    mock: GroqMock, overrides: dict[str, Any], message: str
+    mock: GroqFake, overrides: dict[str, Any], message: str
 ) -> None:
     arguments: dict[str, Any] = {'model': mock.model(), 'messages': user_prompt(), **overrides}
     model = arguments.pop('model')

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -294,35 +295,31 @@ def test_model_request_parameters_defaults() -> None:
     assert ModelRequestParameters().function_tools is not params.function_tools
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _ListStreamedResponse(StreamedResponse):
-    chunks: list[tuple[str, object]]
+    """A subclass written against the public contract only: keyword fields, `iter_events`, `parts_manager`."""
 
-    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
+    chunks: list[tuple[str, object]]
+    model_name: str = 'streamy'
+    timestamp: datetime = TS
+
+    async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
         for kind, value in self.chunks:
             if kind == 'text':
                 assert isinstance(value, str)
-                for event in self._parts_manager.handle_text_delta(vendor_part_id='content', content=value):
+                for event in self.parts_manager.handle_text_delta(vendor_part_id='content', content=value):
                     yield event
             elif kind == 'tool':
                 assert isinstance(value, tuple)
                 name, args = value
-                for event in self._parts_manager.handle_tool_call_delta(
+                for event in self.parts_manager.handle_tool_call_delta(
                     vendor_part_id=0, tool_name=name, args=args, tool_call_id='call_1' if name else None
                 ):
                     yield event
             else:
                 assert isinstance(value, int)
-                self._usage.incr(Usage(request_tokens=value, response_tokens=value))
-        self._parts_manager.check_complete()
-
-    @property
-    def model_name(self) -> str:
-        return 'streamy'
-
-    @property
-    def timestamp(self) -> datetime:
-        return TS
+                self.report_usage(Usage(request_tokens=value, response_tokens=value))
+        self.parts_manager.check_complete()
 
 
 def _chunks() -> list[tuple[str, object]]:
@@ -332,7 +329,7 @@ def _chunks() -> list[tuple[str, object]]:
         ('text', ', wörld'),
         ('tool', ('get_weather', '{"city"')),
         ('tool', (None, ': "Paris"}')),
-        ('usage', 4),
+        ('usage', 7),
     ]
 
 
@@ -371,3 +368,47 @@ async def test_streamed_response_get_reflects_events_so_far_and_iteration_resume
     assert len(rest) == 3
     assert stream.get().parts[0] == TextPart('Hello, wörld')
     assert [event async for event in stream] == []
+
+
+def test_streamed_response_subclass_contract_is_keyword_only_and_public() -> None:
+    with pytest.raises(TypeError):
+        _ListStreamedResponse([])  # type: ignore[misc]
+    stream = _ListStreamedResponse(chunks=[], model_name='m', timestamp=TS, provider_name='p')
+    assert (stream.model_name, stream.timestamp, stream.provider_name) == ('m', TS, 'p')
+    assert stream.parts_manager.get_parts() == []
+    public = {f.name for f in dataclasses.fields(StreamedResponse) if f.init}
+    assert public == {'model_name', 'timestamp', 'provider_name'}
+
+
+def test_streamed_response_without_iter_events_cannot_be_built() -> None:
+    @dataclass(kw_only=True)
+    class _NoEvents(StreamedResponse):
+        pass
+
+    with pytest.raises(TypeError, match='iter_events'):
+        _NoEvents(model_name='m')  # type: ignore[abstract]
+
+
+def test_streamed_response_timestamp_defaults_to_now_in_utc() -> None:
+    before = datetime.now(tz=timezone.utc)
+    stream = _ListStreamedResponse(chunks=[], model_name='m', timestamp=datetime.now(tz=timezone.utc))
+    assert stream.timestamp >= before
+    default = _NoTimestamp(model_name='m')
+    assert default.timestamp.tzinfo is timezone.utc and default.timestamp >= before
+
+
+@dataclass(kw_only=True)
+class _NoTimestamp(StreamedResponse):
+    async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        for event in self.parts_manager.finish():
+            yield event  # pragma: no cover
+
+
+def test_report_usage_keeps_the_latest_report_not_a_sum() -> None:
+    stream = _NoTimestamp(model_name='m')
+    stream.report_usage(Usage(request_tokens=5, response_tokens=1, total_tokens=6, details={'cached_tokens': 2}))
+    stream.report_usage(Usage(request_tokens=5, response_tokens=9, total_tokens=14, timings={'total_time': 0.5}))
+    assert stream.usage() == Usage(
+        requests=1, request_tokens=5, response_tokens=9, total_tokens=14, timings={'total_time': 0.5}
+    )
+    assert stream.get().usage == stream.usage()

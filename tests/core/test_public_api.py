@@ -318,7 +318,7 @@ def test_missing_plugin_import_path_raises_module_not_found_naming_plugin() -> N
 @pytest.mark.parametrize(
     ('cls', 'parent'),
     [
-        (PydanticAIError, Exception),
+        (PydanticAIError, RuntimeError),
         (UserError, PydanticAIError),
         (UnknownProviderError, UserError),
         (ProviderPluginError, PydanticAIError),
@@ -334,6 +334,14 @@ def test_missing_plugin_import_path_raises_module_not_found_naming_plugin() -> N
 def test_exception_tree_matches_drawing(cls: type[Exception], parent: type[Exception]) -> None:
     assert cls.__bases__ == (parent,)
     assert issubclass(cls, Exception)
+
+
+def test_every_error_is_a_runtime_error_as_in_the_original_api() -> None:
+    # The original's `UserError` and run errors were `RuntimeError`s; `except RuntimeError` keeps catching ours.
+    for cls in (UserError, UnknownProviderError, UnexpectedModelBehavior, ModelHTTPError, ModelTimeoutError):
+        assert issubclass(cls, RuntimeError)
+    with pytest.raises(RuntimeError):
+        raise UserError('fix the call')
 
 
 def test_exception_tree_siblings_are_unrelated() -> None:

@@ -17,9 +17,9 @@ from pydantic_ai.exceptions import (
     PydanticAIError,
 )
 from pydantic_ai.models import ModelRequestParameters
+from pydantic_ai_groq.testing import GroqFake, wire
 
-from support.constants import FAKE_GROQ_API_KEY
-from support.groq_fakes import MODEL_NAME, SSE_HEADERS, GroqMock, user_prompt
+from support.constants import FAKE_GROQ_API_KEY, MODEL_NAME, user_prompt
 
 pytestmark = pytest.mark.asyncio
 
@@ -27,8 +27,8 @@ NO_TOOLS = ModelRequestParameters()
 
 
 @pytest_asyncio.fixture
-async def groq_mock() -> AsyncIterator[GroqMock]:
-    mock = GroqMock()
+async def groq_mock() -> AsyncIterator[GroqFake]:
+    mock = GroqFake()
     yield mock
     await mock.aclose()
 
@@ -52,7 +52,7 @@ STATUS_CASES = [
 
 @pytest.mark.parametrize('status, groq_error, body', STATUS_CASES)
 async def test_http_error_status_raises_model_http_error(
-    groq_mock: GroqMock,
+    groq_mock: GroqFake,
     status: int,
     groq_error: type[groq.APIStatusError],
     body: dict[str, object],
@@ -72,7 +72,7 @@ async def test_http_error_status_raises_model_http_error(
     assert len(groq_mock.requests) == 1  # max_retries=0: no retry
 
 
-async def test_model_http_error_is_in_the_library_tree(groq_mock: GroqMock) -> None:
+async def test_model_http_error_is_in_the_library_tree(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(500, json=error_body('boom', 'internal_server_error'))
     with pytest.raises(ModelHTTPError) as exc_info:
         await groq_mock.model().request(user_prompt(), None, NO_TOOLS)
@@ -80,7 +80,7 @@ async def test_model_http_error_is_in_the_library_tree(groq_mock: GroqMock) -> N
     assert isinstance(exc_info.value, PydanticAIError)
 
 
-async def test_rate_limit_headers_are_readable(groq_mock: GroqMock) -> None:
+async def test_rate_limit_headers_are_readable(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(
         429,
         json=error_body('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'),
@@ -94,7 +94,7 @@ async def test_rate_limit_headers_are_readable(groq_mock: GroqMock) -> None:
     assert headers['x-ratelimit-reset-requests'] == '7.5s'
 
 
-async def test_http_error_headers_do_not_hold_request_credentials(groq_mock: GroqMock) -> None:
+async def test_http_error_headers_do_not_hold_request_credentials(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(401, json=error_body('Invalid API Key', 'invalid_request_error'))
     with pytest.raises(ModelHTTPError) as exc_info:
         await groq_mock.model().request(user_prompt(), None, NO_TOOLS)
@@ -103,7 +103,7 @@ async def test_http_error_headers_do_not_hold_request_credentials(groq_mock: Gro
     assert 'authorization' not in {k.lower() for k in headers}
 
 
-async def test_non_json_error_body_is_kept_as_text(groq_mock: GroqMock) -> None:
+async def test_non_json_error_body_is_kept_as_text(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(502, text='<html>Bad Gateway</html>')
     with pytest.raises(ModelHTTPError) as exc_info:
         await groq_mock.model().request(user_prompt(), None, NO_TOOLS)
@@ -111,7 +111,7 @@ async def test_non_json_error_body_is_kept_as_text(groq_mock: GroqMock) -> None:
     assert exc_info.value.body == '<html>Bad Gateway</html>'
 
 
-async def test_connection_error_raises_model_connection_error(groq_mock: GroqMock) -> None:
+async def test_connection_error_raises_model_connection_error(groq_mock: GroqFake) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError('refused')
 
@@ -127,7 +127,7 @@ async def test_connection_error_raises_model_connection_error(groq_mock: GroqMoc
     assert len(groq_mock.requests) == 1
 
 
-async def test_read_timeout_raises_model_timeout_error(groq_mock: GroqMock) -> None:
+async def test_read_timeout_raises_model_timeout_error(groq_mock: GroqFake) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout('slow')
 
@@ -142,7 +142,7 @@ async def test_read_timeout_raises_model_timeout_error(groq_mock: GroqMock) -> N
 
 
 @pytest.mark.parametrize('status', [429, 500])
-async def test_streamed_http_error_raises_model_http_error_on_entering(groq_mock: GroqMock, status: int) -> None:
+async def test_streamed_http_error_raises_model_http_error_on_entering(groq_mock: GroqFake, status: int) -> None:
     body = error_body('Service unavailable', 'internal_server_error')
     groq_mock.responder = httpx.Response(status, json=body, headers={'retry-after': '3'})
     with pytest.raises(ModelHTTPError) as exc_info:
@@ -157,15 +157,17 @@ async def test_streamed_http_error_raises_model_http_error_on_entering(groq_mock
     assert FAKE_GROQ_API_KEY not in str(exc)
 
 
-async def test_streamed_http_error_with_sse_content_type_raises_model_http_error(groq_mock: GroqMock) -> None:
-    groq_mock.responder = httpx.Response(503, headers=SSE_HEADERS, content=b'{"error": {"message": "down"}}')
+async def test_streamed_http_error_with_sse_content_type_raises_model_http_error(groq_mock: GroqFake) -> None:
+    groq_mock.responder = httpx.Response(
+        503, headers=wire.sse_headers('req_test'), content=b'{"error": {"message": "down"}}'
+    )
     with pytest.raises(ModelHTTPError) as exc_info:
         async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS):
             pytest.fail('request_stream must not yield after an HTTP error')  # pragma: no cover
     assert exc_info.value.status_code == 503
 
 
-async def test_streamed_connection_error_raises_model_connection_error(groq_mock: GroqMock) -> None:
+async def test_streamed_connection_error_raises_model_connection_error(groq_mock: GroqFake) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError('refused')
 
@@ -175,7 +177,7 @@ async def test_streamed_connection_error_raises_model_connection_error(groq_mock
             pytest.fail('request_stream must not yield after a connection error')  # pragma: no cover
 
 
-async def test_streamed_timeout_raises_model_timeout_error(groq_mock: GroqMock) -> None:
+async def test_streamed_timeout_raises_model_timeout_error(groq_mock: GroqFake) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout('slow')
 

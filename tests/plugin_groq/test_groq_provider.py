@@ -14,9 +14,9 @@ from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import TextPart
 from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai_groq import GroqModel, GroqProvider
+from pydantic_ai_groq.testing import wire
 
-from support.constants import FAKE_GROQ_API_KEY
-from support.groq_fakes import MODEL_NAME, completion, user_prompt
+from support.constants import FAKE_GROQ_API_KEY, MODEL_NAME, user_prompt
 
 OTHER_KEY = 'gsk-other-fake-key-9876543210'
 
@@ -165,7 +165,7 @@ async def test_provider_sends_requests_through_given_http_client() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json=completion('hi'))
+        return httpx.Response(200, json=wire.chat_completion('hi'))
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         provider = GroqProvider(api_key=FAKE_GROQ_API_KEY, http_client=http)
@@ -387,7 +387,7 @@ async def test_model_legacy_http_client_argument_sends_through_it(groq_api_key: 
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json=completion('legacy'))
+        return httpx.Response(200, json=wire.chat_completion('legacy'))
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         model = GroqModel(MODEL_NAME, http_client=http)
@@ -403,7 +403,7 @@ async def test_model_legacy_api_key_and_http_client_together(no_groq_env: None) 
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json=completion('ok'))
+        return httpx.Response(200, json=wire.chat_completion('ok'))
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         model = GroqModel(MODEL_NAME, api_key=OTHER_KEY, http_client=http)

@@ -1,6 +1,6 @@
 """Issue 3, request side: what `GroqModel` puts on the wire for the settings and parameters Groq's API has today.
 
-Every test sends through a real `AsyncGroq` on an `httpx.MockTransport` (`GroqMock`) and inspects the recorded
+Every test sends through a real `AsyncGroq` on an `httpx.MockTransport` (`GroqFake`) and inspects the recorded
 HTTP request: its JSON body, its headers, its extensions.
 """
 
@@ -34,8 +34,9 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.output import OutputObjectDefinition
 from pydantic_ai.tools import ToolDefinition
+from pydantic_ai_groq.testing import GroqFake, raw_sse, wire
 
-from support.groq_fakes import GroqMock, chunk, completion, sse_response, user_prompt
+from support.constants import user_prompt
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,14 +45,14 @@ PNG = b'\x89PNG\r\n\x1a\nfake-png-bytes'
 
 
 @pytest_asyncio.fixture
-async def groq_mock() -> AsyncIterator[GroqMock]:
-    mock = GroqMock(httpx.Response(200, json=completion('ok')))
+async def groq_mock() -> AsyncIterator[GroqFake]:
+    mock = GroqFake(responder=httpx.Response(200, json=wire.chat_completion('ok')))
     yield mock
     await mock.aclose()
 
 
 async def send(
-    mock: GroqMock,
+    mock: GroqFake,
     settings: Any = None,
     params: ModelRequestParameters = NO_TOOLS,
     messages: list[ModelMessage] | None = None,
@@ -91,13 +92,13 @@ CITY_SCHEMA: dict[str, Any] = {
 # --- Plain settings ---------------------------------------------------------------------------------------------------
 
 
-async def test_stop_sequences_are_sent_as_stop(groq_mock: GroqMock) -> None:
+async def test_stop_sequences_are_sent_as_stop(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'stop_sequences': ['END', '\n\n']})
     assert body['stop'] == ['END', '\n\n']
     assert 'stop_sequences' not in body
 
 
-async def test_no_stop_sequences_sends_no_stop(groq_mock: GroqMock) -> None:
+async def test_no_stop_sequences_sends_no_stop(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'temperature': 0.2})
     assert 'stop' not in body
     assert body['temperature'] == 0.2
@@ -116,35 +117,35 @@ async def test_no_stop_sequences_sends_no_stop(groq_mock: GroqMock) -> None:
     ],
 )
 async def test_groq_settings_are_sent_under_their_wire_names(
-    groq_mock: GroqMock, setting: str, value: str, wire: str
+    groq_mock: GroqFake, setting: str, value: str, wire: str
 ) -> None:
     body = await send(groq_mock, {setting: value})
     assert body[wire] == value
     assert setting not in body
 
 
-async def test_reasoning_format_and_effort_together(groq_mock: GroqMock) -> None:
+async def test_reasoning_format_and_effort_together(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'groq_reasoning_format': 'parsed', 'groq_reasoning_effort': 'high'})
     assert (body['reasoning_format'], body['reasoning_effort']) == ('parsed', 'high')
 
 
-async def test_no_groq_settings_send_none_of_their_fields(groq_mock: GroqMock) -> None:
+async def test_no_groq_settings_send_none_of_their_fields(groq_mock: GroqFake) -> None:
     body = await send(groq_mock)
-    for wire in ('service_tier', 'user', 'reasoning_format', 'reasoning_effort', 'stop', 'search_settings'):
-        assert wire not in body
+    for field_name in ('service_tier', 'user', 'reasoning_format', 'reasoning_effort', 'stop', 'search_settings'):
+        assert field_name not in body
 
 
 # --- extra_body -------------------------------------------------------------------------------------------------------
 
 
-async def test_extra_body_is_merged_into_the_body(groq_mock: GroqMock) -> None:
+async def test_extra_body_is_merged_into_the_body(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'extra_body': {'include_reasoning': False, 'metadata': {'a': [1, 2]}}})
     assert body['include_reasoning'] is False
     assert body['metadata'] == {'a': [1, 2]}
     assert body['messages'] == [{'role': 'user', 'content': 'Hello'}]
 
 
-async def test_extra_body_overrides_fields_built_from_settings(groq_mock: GroqMock) -> None:
+async def test_extra_body_overrides_fields_built_from_settings(groq_mock: GroqFake) -> None:
     body = await send(
         groq_mock,
         {'temperature': 0.1, 'groq_service_tier': 'flex', 'extra_body': {'temperature': 0.9, 'service_tier': 'auto'}},
@@ -153,7 +154,7 @@ async def test_extra_body_overrides_fields_built_from_settings(groq_mock: GroqMo
     assert body['service_tier'] == 'auto'
 
 
-async def test_extra_body_is_not_mutated(groq_mock: GroqMock) -> None:
+async def test_extra_body_is_not_mutated(groq_mock: GroqFake) -> None:
     extra = {'metadata': {'k': 'v'}}
     before = copy.deepcopy(extra)
     await send(groq_mock, {'extra_body': extra})
@@ -163,7 +164,7 @@ async def test_extra_body_is_not_mutated(groq_mock: GroqMock) -> None:
 # --- Headers ----------------------------------------------------------------------------------------------------------
 
 
-async def test_extra_headers_are_sent_and_the_callers_dict_is_never_mutated(groq_mock: GroqMock) -> None:
+async def test_extra_headers_are_sent_and_the_callers_dict_is_never_mutated(groq_mock: GroqFake) -> None:
     extra = {'X-Trace-Id': 'trace-1', 'X-Tenant': 'acme'}
     settings: dict[str, Any] = {'extra_headers': extra, 'temperature': 0.0}
     before = copy.deepcopy(settings)
@@ -183,7 +184,7 @@ async def test_extra_headers_are_sent_and_the_callers_dict_is_never_mutated(groq
         assert request.headers['authorization'].startswith('Bearer ')
 
 
-async def test_user_agent_names_both_distributions_and_their_versions(groq_mock: GroqMock) -> None:
+async def test_user_agent_names_both_distributions_and_their_versions(groq_mock: GroqFake) -> None:
     await send(groq_mock)
     user_agent = groq_mock.requests[0].headers['user-agent']
     assert f'pydantic-ai-groq/{pydantic_ai_groq.__version__}' in user_agent
@@ -191,8 +192,8 @@ async def test_user_agent_names_both_distributions_and_their_versions(groq_mock:
     assert user_agent.count(',') == 0, 'a single User-Agent value, not several joined'
 
 
-async def test_user_agent_is_sent_on_streamed_requests_too(groq_mock: GroqMock) -> None:
-    groq_mock.responder = sse_response([chunk('hi', finish_reason='stop')])
+async def test_user_agent_is_sent_on_streamed_requests_too(groq_mock: GroqFake) -> None:
+    groq_mock.responder = raw_sse([wire.chat_completion_chunk({'content': 'hi'}, finish_reason='stop')], done=True)
     async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS) as stream:
         async for _ in stream:
             pass
@@ -200,7 +201,7 @@ async def test_user_agent_is_sent_on_streamed_requests_too(groq_mock: GroqMock) 
 
 
 @pytest.mark.parametrize('header_name', ['User-Agent', 'user-agent', 'USER-AGENT'])
-async def test_extra_headers_can_override_the_user_agent(groq_mock: GroqMock, header_name: str) -> None:
+async def test_extra_headers_can_override_the_user_agent(groq_mock: GroqFake, header_name: str) -> None:
     await send(groq_mock, {'extra_headers': {header_name: 'my-app/2.0'}})
     request = groq_mock.requests[0]
     assert request.headers.get_list('user-agent') == ['my-app/2.0']
@@ -214,7 +215,7 @@ def image_prompt(item: ImageUrl | BinaryContent) -> list[ModelMessage]:
 
 
 @pytest.mark.parametrize('detail', ['low', 'high', 'auto'])
-async def test_image_url_detail_is_sent(groq_mock: GroqMock, detail: str) -> None:
+async def test_image_url_detail_is_sent(groq_mock: GroqFake, detail: str) -> None:
     image = ImageUrl('https://example.com/cat.png', vendor_metadata={'detail': detail})
     body = await send(groq_mock, messages=image_prompt(image))
     assert body['messages'][0]['content'][1] == {
@@ -223,7 +224,7 @@ async def test_image_url_detail_is_sent(groq_mock: GroqMock, detail: str) -> Non
     }
 
 
-async def test_binary_image_detail_is_sent_with_data_uri(groq_mock: GroqMock) -> None:
+async def test_binary_image_detail_is_sent_with_data_uri(groq_mock: GroqFake) -> None:
     image = BinaryContent(PNG, media_type='image/png', vendor_metadata={'detail': 'low'})
     body = await send(groq_mock, messages=image_prompt(image))
     item = body['messages'][0]['content'][1]
@@ -238,7 +239,7 @@ async def test_binary_image_detail_is_sent_with_data_uri(groq_mock: GroqMock) ->
     [ImageUrl('https://example.com/cat.png'), BinaryContent(PNG, media_type='image/png')],
     ids=['url', 'binary'],
 )
-async def test_image_without_detail_sends_no_detail(groq_mock: GroqMock, image: ImageUrl | BinaryContent) -> None:
+async def test_image_without_detail_sends_no_detail(groq_mock: GroqFake, image: ImageUrl | BinaryContent) -> None:
     body = await send(groq_mock, messages=image_prompt(image))
     assert 'detail' not in body['messages'][0]['content'][1]['image_url']
 
@@ -252,7 +253,7 @@ async def test_image_without_detail_sends_no_detail(groq_mock: GroqMock, image: 
     ids=['url', 'binary'],
 )
 async def test_invalid_image_detail_raises_user_error_before_sending(
-    groq_mock: GroqMock, image: ImageUrl | BinaryContent
+    groq_mock: GroqFake, image: ImageUrl | BinaryContent
 ) -> None:
     with pytest.raises(UserError, match='detail'):
         await groq_mock.model().request(image_prompt(image), None, NO_TOOLS)
@@ -263,62 +264,62 @@ async def test_invalid_image_detail_raises_user_error_before_sending(
 
 
 @pytest.mark.parametrize('choice', ['auto', 'none', 'required'])
-async def test_tool_choice_string_setting_is_sent(groq_mock: GroqMock, choice: str) -> None:
+async def test_tool_choice_string_setting_is_sent(groq_mock: GroqFake, choice: str) -> None:
     body = await send(groq_mock, {'tool_choice': choice}, TWO_TOOLS)
     assert body['tool_choice'] == choice
     assert [t['function']['name'] for t in body['tools']] == ['get_weather', 'get_time']
 
 
-async def test_tool_choice_one_name_is_a_named_choice(groq_mock: GroqMock) -> None:
+async def test_tool_choice_one_name_is_a_named_choice(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'tool_choice': ['get_time']}, TWO_TOOLS)
     assert body['tool_choice'] == {'type': 'function', 'function': {'name': 'get_time'}}
     # Every tool is still offered, so the model knows them.
     assert len(body['tools']) == 2
 
 
-async def test_tool_choice_can_name_a_result_tool(groq_mock: GroqMock) -> None:
+async def test_tool_choice_can_name_a_result_tool(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(function_tools=[tool()], result_tools=[result_tool()])
     body = await send(groq_mock, {'tool_choice': ['final_result']}, params)
     assert body['tool_choice'] == {'type': 'function', 'function': {'name': 'final_result'}}
 
 
-async def test_tool_choice_several_names_falls_back_to_required(groq_mock: GroqMock) -> None:
+async def test_tool_choice_several_names_falls_back_to_required(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'tool_choice': ['get_weather', 'get_time']}, TWO_TOOLS)
     assert body['tool_choice'] == 'required'
 
 
-async def test_tool_choice_unknown_name_raises_user_error_before_sending(groq_mock: GroqMock) -> None:
+async def test_tool_choice_unknown_name_raises_user_error_before_sending(groq_mock: GroqFake) -> None:
     with pytest.raises(UserError, match='get_stock_price'):
         await groq_mock.model().request(user_prompt(), {'tool_choice': ['get_stock_price']}, TWO_TOOLS)
     assert groq_mock.requests == []
 
 
 @pytest.mark.parametrize('choice', ['required', ['get_weather']])
-async def test_tool_choice_forcing_a_tool_without_tools_raises_user_error(groq_mock: GroqMock, choice: Any) -> None:
+async def test_tool_choice_forcing_a_tool_without_tools_raises_user_error(groq_mock: GroqFake, choice: Any) -> None:
     with pytest.raises(UserError, match='tool_choice'):
         await groq_mock.model().request(user_prompt(), {'tool_choice': choice}, NO_TOOLS)
     assert groq_mock.requests == []
 
 
-async def test_tool_choice_auto_without_tools_sends_no_tool_fields(groq_mock: GroqMock) -> None:
+async def test_tool_choice_auto_without_tools_sends_no_tool_fields(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'tool_choice': 'auto'})
     assert 'tools' not in body
     assert 'tool_choice' not in body
 
 
 @pytest.mark.parametrize('choice', ['any', ''])
-async def test_tool_choice_invalid_string_raises_user_error(groq_mock: GroqMock, choice: str) -> None:
+async def test_tool_choice_invalid_string_raises_user_error(groq_mock: GroqFake, choice: str) -> None:
     with pytest.raises(UserError, match='tool_choice'):
         await groq_mock.model().request(user_prompt(), {'tool_choice': choice}, TWO_TOOLS)
     assert groq_mock.requests == []
 
 
-async def test_default_tool_choice_is_auto(groq_mock: GroqMock) -> None:
+async def test_default_tool_choice_is_auto(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, None, ModelRequestParameters(function_tools=[tool()]))
     assert body['tool_choice'] == 'auto'
 
 
-async def test_default_tool_choice_is_required_when_text_may_not_end_the_run(groq_mock: GroqMock) -> None:
+async def test_default_tool_choice_is_required_when_text_may_not_end_the_run(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(function_tools=[tool()], result_tools=[result_tool()], allow_text_result=False)
     body = await send(groq_mock, None, params)
     assert body['tool_choice'] == 'required'
@@ -329,18 +330,18 @@ async def test_default_tool_choice_is_required_when_text_may_not_end_the_run(gro
 
 
 @pytest.mark.parametrize('parallel', [True, False])
-async def test_parallel_tool_calls_sent_when_tools_are_present(groq_mock: GroqMock, parallel: bool) -> None:
+async def test_parallel_tool_calls_sent_when_tools_are_present(groq_mock: GroqFake, parallel: bool) -> None:
     body = await send(groq_mock, {'parallel_tool_calls': parallel}, TWO_TOOLS)
     assert body['parallel_tool_calls'] is parallel
 
 
-async def test_parallel_tool_calls_not_sent_without_tools(groq_mock: GroqMock) -> None:
+async def test_parallel_tool_calls_not_sent_without_tools(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'parallel_tool_calls': False})
     assert 'parallel_tool_calls' not in body
     assert 'tools' not in body
 
 
-async def test_parallel_tool_calls_not_sent_in_native_mode_without_function_tools(groq_mock: GroqMock) -> None:
+async def test_parallel_tool_calls_not_sent_in_native_mode_without_function_tools(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(
         result_tools=[result_tool()], output_mode='native', output_object=OutputObjectDefinition(CITY_SCHEMA)
     )
@@ -348,7 +349,7 @@ async def test_parallel_tool_calls_not_sent_in_native_mode_without_function_tool
     assert 'parallel_tool_calls' not in body
 
 
-async def test_tool_description_none_is_sent_as_empty_string(groq_mock: GroqMock) -> None:
+async def test_tool_description_none_is_sent_as_empty_string(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(function_tools=[tool('a', description=None), tool('b', description='')])
     body = await send(groq_mock, None, params)
     for sent in body['tools']:
@@ -356,7 +357,7 @@ async def test_tool_description_none_is_sent_as_empty_string(groq_mock: GroqMock
     assert b'"description":null' not in groq_mock.requests[0].content.replace(b' ', b'')
 
 
-async def test_tool_description_is_sent_as_given(groq_mock: GroqMock) -> None:
+async def test_tool_description_is_sent_as_given(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, None, ModelRequestParameters(function_tools=[tool()]))
     assert body['tools'][0] == {
         'type': 'function',
@@ -371,7 +372,7 @@ async def test_tool_description_is_sent_as_given(groq_mock: GroqMock) -> None:
 # --- Structured output ------------------------------------------------------------------------------------------------
 
 
-async def test_native_output_sends_json_schema_response_format(groq_mock: GroqMock) -> None:
+async def test_native_output_sends_json_schema_response_format(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(
         output_mode='native',
         output_object=OutputObjectDefinition(CITY_SCHEMA, name='CityLocation', description='A city.', strict=True),
@@ -383,7 +384,7 @@ async def test_native_output_sends_json_schema_response_format(groq_mock: GroqMo
     }
 
 
-async def test_native_output_name_defaults_to_final_result(groq_mock: GroqMock) -> None:
+async def test_native_output_name_defaults_to_final_result(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(output_mode='native', output_object=OutputObjectDefinition(CITY_SCHEMA))
     body = await send(groq_mock, None, params)
     json_schema = body['response_format']['json_schema']
@@ -393,7 +394,7 @@ async def test_native_output_name_defaults_to_final_result(groq_mock: GroqMock) 
     assert 'description' not in json_schema
 
 
-async def test_native_output_strict_false_is_sent(groq_mock: GroqMock) -> None:
+async def test_native_output_strict_false_is_sent(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(
         output_mode='native', output_object=OutputObjectDefinition(CITY_SCHEMA, strict=False)
     )
@@ -401,18 +402,18 @@ async def test_native_output_strict_false_is_sent(groq_mock: GroqMock) -> None:
     assert body['response_format']['json_schema']['strict'] is False
 
 
-async def test_native_output_without_output_object_raises_user_error(groq_mock: GroqMock) -> None:
+async def test_native_output_without_output_object_raises_user_error(groq_mock: GroqFake) -> None:
     with pytest.raises(UserError, match='output_object'):
         await groq_mock.model().request(user_prompt(), None, ModelRequestParameters(output_mode='native'))
     assert groq_mock.requests == []
 
 
-async def test_json_object_output_sends_json_object_response_format(groq_mock: GroqMock) -> None:
+async def test_json_object_output_sends_json_object_response_format(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, None, ModelRequestParameters(output_mode='json_object'))
     assert body['response_format'] == {'type': 'json_object'}
 
 
-async def test_tool_output_mode_sends_no_response_format(groq_mock: GroqMock) -> None:
+async def test_tool_output_mode_sends_no_response_format(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, None, ModelRequestParameters(result_tools=[result_tool()]))
     assert 'response_format' not in body
     assert [t['function']['name'] for t in body['tools']] == ['final_result']
@@ -420,7 +421,7 @@ async def test_tool_output_mode_sends_no_response_format(groq_mock: GroqMock) ->
 
 @pytest.mark.parametrize('mode', ['native', 'json_object'])
 async def test_result_tools_are_not_sent_as_tools_in_native_modes(
-    groq_mock: GroqMock, mode: Literal['native', 'json_object']
+    groq_mock: GroqFake, mode: Literal['native', 'json_object']
 ) -> None:
     params = ModelRequestParameters(
         function_tools=[tool()],
@@ -432,7 +433,7 @@ async def test_result_tools_are_not_sent_as_tools_in_native_modes(
     assert [t['function']['name'] for t in body['tools']] == ['get_weather']
 
 
-async def test_native_output_with_only_result_tools_sends_no_tools(groq_mock: GroqMock) -> None:
+async def test_native_output_with_only_result_tools_sends_no_tools(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(
         result_tools=[result_tool()], output_mode='native', output_object=OutputObjectDefinition(CITY_SCHEMA)
     )
@@ -445,7 +446,7 @@ async def test_native_output_with_only_result_tools_sends_no_tools(groq_mock: Gr
 # --- Built-in tools ---------------------------------------------------------------------------------------------------
 
 
-async def test_web_search_domains_become_search_settings(groq_mock: GroqMock) -> None:
+async def test_web_search_domains_become_search_settings(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(
         builtin_tools=[WebSearchTool(allowed_domains=['python.org'], blocked_domains=['w3schools.com', 'x.com'])]
     )
@@ -454,13 +455,13 @@ async def test_web_search_domains_become_search_settings(groq_mock: GroqMock) ->
     assert 'tools' not in body
 
 
-async def test_web_search_only_blocked_domains(groq_mock: GroqMock) -> None:
+async def test_web_search_only_blocked_domains(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(builtin_tools=[WebSearchTool(blocked_domains=['example.com'])])
     body = await send(groq_mock, None, params)
     assert body['search_settings'] == {'exclude_domains': ['example.com']}
 
 
-async def test_web_search_without_domains_sends_no_search_settings(groq_mock: GroqMock) -> None:
+async def test_web_search_without_domains_sends_no_search_settings(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, None, ModelRequestParameters(builtin_tools=[WebSearchTool()]))
     assert 'search_settings' not in body
     assert 'tools' not in body
@@ -471,7 +472,7 @@ class CodeExecutionTool(AbstractBuiltinTool):
     kind: str = 'code_execution'
 
 
-async def test_unsupported_builtin_tool_raises_user_error_before_sending(groq_mock: GroqMock) -> None:
+async def test_unsupported_builtin_tool_raises_user_error_before_sending(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(builtin_tools=[CodeExecutionTool()])
     with pytest.raises(UserError, match='CodeExecutionTool'):
         await groq_mock.model().request(user_prompt(), None, params)
@@ -489,19 +490,19 @@ def history_with_thinking() -> list[ModelMessage]:
     ]
 
 
-async def test_thinking_in_history_is_dropped_by_default(groq_mock: GroqMock) -> None:
+async def test_thinking_in_history_is_dropped_by_default(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, messages=history_with_thinking())
     assert body['messages'][1] == {'role': 'assistant', 'content': '4'}
     assert 'Two plus two' not in groq_mock.requests[0].content.decode()
     assert '<think>' not in groq_mock.requests[0].content.decode()
 
 
-async def test_thinking_in_history_explicit_drop(groq_mock: GroqMock) -> None:
+async def test_thinking_in_history_explicit_drop(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'groq_thinking_history': 'drop'}, messages=history_with_thinking())
     assert body['messages'][1] == {'role': 'assistant', 'content': '4'}
 
 
-async def test_thinking_in_history_sent_as_tags_when_asked(groq_mock: GroqMock) -> None:
+async def test_thinking_in_history_sent_as_tags_when_asked(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'groq_thinking_history': 'tags'}, messages=history_with_thinking())
     assistant = body['messages'][1]
     assert assistant['role'] == 'assistant'
@@ -513,7 +514,7 @@ async def test_thinking_in_history_sent_as_tags_when_asked(groq_mock: GroqMock) 
     assert 'groq_thinking_history' not in body
 
 
-async def test_thinking_only_response_in_history_becomes_empty_assistant_message(groq_mock: GroqMock) -> None:
+async def test_thinking_only_response_in_history_becomes_empty_assistant_message(groq_mock: GroqFake) -> None:
     messages: list[ModelMessage] = [
         ModelRequest.user_text_prompt('Hi'),
         ModelResponse([ThinkingPart('hmm')]),
@@ -523,13 +524,13 @@ async def test_thinking_only_response_in_history_becomes_empty_assistant_message
     assert body['messages'][1] == {'role': 'assistant', 'content': ''}
 
 
-async def test_invalid_thinking_history_setting_raises_user_error(groq_mock: GroqMock) -> None:
+async def test_invalid_thinking_history_setting_raises_user_error(groq_mock: GroqFake) -> None:
     with pytest.raises(UserError, match='groq_thinking_history'):
         await groq_mock.model().request(history_with_thinking(), {'groq_thinking_history': 'keep'}, NO_TOOLS)
     assert groq_mock.requests == []
 
 
-async def test_builtin_tool_parts_in_history_are_not_sent(groq_mock: GroqMock) -> None:
+async def test_builtin_tool_parts_in_history_are_not_sent(groq_mock: GroqFake) -> None:
     messages: list[ModelMessage] = [
         ModelRequest.user_text_prompt('Latest Python?'),
         ModelResponse(
@@ -574,7 +575,7 @@ async def test_builtin_tool_parts_in_history_are_not_sent(groq_mock: GroqMock) -
     ],
 )
 async def test_invalid_settings_raise_user_error_naming_the_setting_and_send_nothing(
-    groq_mock: GroqMock, settings: dict[str, Any], named: str
+    groq_mock: GroqFake, settings: dict[str, Any], named: str
 ) -> None:
     params = ModelRequestParameters(function_tools=[tool()])  # so parallel_tool_calls is read
     with pytest.raises(UserError) as exc_info:
@@ -583,14 +584,14 @@ async def test_invalid_settings_raise_user_error_naming_the_setting_and_send_not
     assert groq_mock.requests == []
 
 
-async def test_another_providers_settings_are_ignored_not_sent(groq_mock: GroqMock) -> None:
+async def test_another_providers_settings_are_ignored_not_sent(groq_mock: GroqFake) -> None:
     body = await send(groq_mock, {'temperature': 0.3, 'anthropic_thinking': {'type': 'enabled'}})
     assert body['temperature'] == 0.3
     assert 'anthropic_thinking' not in body
     assert 'thinking' not in body
 
 
-async def test_invalid_settings_on_a_stream_send_nothing(groq_mock: GroqMock) -> None:
+async def test_invalid_settings_on_a_stream_send_nothing(groq_mock: GroqFake) -> None:
     with pytest.raises(UserError, match='temperature'):
         async with groq_mock.model().request_stream(user_prompt(), {'temperature': 'hot'}, NO_TOOLS):
             pass  # pragma: no cover
@@ -600,22 +601,22 @@ async def test_invalid_settings_on_a_stream_send_nothing(groq_mock: GroqMock) ->
 # --- timeout ----------------------------------------------------------------------------------------------------------
 
 
-async def test_timeout_setting_reaches_the_http_request(groq_mock: GroqMock) -> None:
+async def test_timeout_setting_reaches_the_http_request(groq_mock: GroqFake) -> None:
     await send(groq_mock, {'timeout': 12.5})
     timeout = groq_mock.requests[0].extensions['timeout']
     assert timeout == {'connect': 12.5, 'read': 12.5, 'write': 12.5, 'pool': 12.5}
     assert 'timeout' not in groq_mock.body
 
 
-async def test_httpx_timeout_setting_reaches_the_http_request(groq_mock: GroqMock) -> None:
+async def test_httpx_timeout_setting_reaches_the_http_request(groq_mock: GroqFake) -> None:
     await send(groq_mock, {'timeout': httpx.Timeout(30.0, connect=2.0)})
     timeout = groq_mock.requests[0].extensions['timeout']
     assert timeout['connect'] == 2.0
     assert timeout['read'] == 30.0
 
 
-async def test_timeout_setting_reaches_a_streamed_request(groq_mock: GroqMock) -> None:
-    groq_mock.responder = sse_response([chunk('hi', finish_reason='stop')])
+async def test_timeout_setting_reaches_a_streamed_request(groq_mock: GroqFake) -> None:
+    groq_mock.responder = raw_sse([wire.chat_completion_chunk({'content': 'hi'}, finish_reason='stop')], done=True)
     async with groq_mock.model().request_stream(user_prompt(), {'timeout': 3}, NO_TOOLS) as stream:
         async for _ in stream:
             pass

@@ -2,7 +2,7 @@
 
 Metadata (finish reason, ids, provider, timestamp, usage with details and timings), reasoning (`reasoning` field and
 `<think>` tags), compound models' `executed_tools`, `tool_use_failed` (HTTP 400 and mid-stream), and typed errors.
-Everything goes through a real `AsyncGroq` on an `httpx.MockTransport` (`GroqMock`).
+Everything goes through a real `AsyncGroq` on an `httpx.MockTransport` (`GroqFake`).
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ from pydantic_ai.models import ModelRequestParameters, StreamedResponse
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.usage import Usage
 from pydantic_ai_groq import GroqModel, GroqProvider
+from pydantic_ai_groq.testing import GroqFake, wire
 
-from support.groq_fakes import CREATED, MODEL_NAME, SSE_HEADERS, GroqMock, RecordingByteStream, sse_frame, user_prompt
+from support.constants import CREATED, MODEL_NAME, user_prompt
+from support.reliability import RecordingByteStream
 
 pytestmark = pytest.mark.asyncio
 
@@ -77,8 +79,8 @@ class GatewayProvider(GroqProvider):
 
 
 @pytest_asyncio.fixture
-async def groq_mock() -> AsyncIterator[GroqMock]:
-    mock = GroqMock()
+async def groq_mock() -> AsyncIterator[GroqFake]:
+    mock = GroqFake()
     yield mock
     await mock.aclose()
 
@@ -94,15 +96,16 @@ def completion(
     response_id: str = 'chatcmpl-abc123',
     model: str = MODEL_NAME,
 ) -> dict[str, Any]:
-    return {
-        'id': response_id,
-        'object': 'chat.completion',
-        'created': CREATED,
-        'model': model,
-        'choices': [{'index': 0, 'message': {'role': 'assistant', **message}, 'finish_reason': finish_reason}],
-        'usage': usage if usage is not None else {'prompt_tokens': 3, 'completion_tokens': 2, 'total_tokens': 5},
-        'x_groq': {'id': 'req_01'},
-    }
+    """A completion whose message has exactly the fields given (after `role`), built by the shared wire module."""
+    choice = {'index': 0, 'message': {'role': 'assistant', **message}, 'logprobs': None, 'finish_reason': finish_reason}
+    return wire.chat_completion(
+        model=model,
+        completion_id=response_id,
+        request_id='req_01',
+        created=CREATED,
+        usage=usage if usage is not None else wire.usage_body(3, 2, timings=False),
+        choices=[choice],
+    )
 
 
 def delta_chunk(
@@ -114,23 +117,20 @@ def delta_chunk(
     response_id: str = 'chatcmpl-stream1',
     model: str = MODEL_NAME,
 ) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        'id': response_id,
-        'object': 'chat.completion.chunk',
-        'created': CREATED,
-        'model': model,
-        'choices': [{'index': 0, 'delta': delta or {}, 'finish_reason': finish_reason}],
-    }
-    if x_groq_usage is not None:
-        data['x_groq'] = {'id': 'req_01', 'usage': x_groq_usage}
-    if usage is not None:
-        data['usage'] = usage
-    return data
+    return wire.chat_completion_chunk(
+        delta or {},
+        finish_reason=finish_reason,
+        x_groq={'id': 'req_01', 'usage': x_groq_usage} if x_groq_usage is not None else None,
+        usage=usage,
+        completion_id=response_id,
+        model=model,
+        created=CREATED,
+    )
 
 
 def sse(chunks: Sequence[dict[str, Any]], *, done: bool = True, tail: bytes = b'') -> httpx.Response:
-    body = b''.join(sse_frame(c) for c in chunks) + tail + (b'data: [DONE]\n\n' if done else b'')
-    return httpx.Response(200, headers=SSE_HEADERS, content=body)
+    body = b''.join(wire.sse_frames(chunks, done=False)) + tail + (wire.DONE_FRAME if done else b'')
+    return httpx.Response(200, headers=wire.sse_headers('req_01'), content=body)
 
 
 def tool_use_failed_error(failed_generation: str | None) -> dict[str, Any]:
@@ -145,13 +145,13 @@ def tool_use_failed_error(failed_generation: str | None) -> dict[str, Any]:
 
 
 async def request(
-    mock: GroqMock, model: GroqModel | None = None, params: ModelRequestParameters = NO_TOOLS
+    mock: GroqFake, model: GroqModel | None = None, params: ModelRequestParameters = NO_TOOLS
 ) -> tuple[ModelResponse, Usage]:
     return await (model or mock.model()).request(user_prompt(), None, params)
 
 
 async def stream_all(
-    mock: GroqMock, model: GroqModel | None = None, params: ModelRequestParameters = NO_TOOLS
+    mock: GroqFake, model: GroqModel | None = None, params: ModelRequestParameters = NO_TOOLS
 ) -> tuple[list[ModelResponseStreamEvent], StreamedResponse]:
     events: list[ModelResponseStreamEvent] = []
     async with (model or mock.model()).request_stream(user_prompt(), None, params) as stream:
@@ -185,7 +185,7 @@ FINISH_REASONS = [
 
 
 @pytest.mark.parametrize('raw, mapped', FINISH_REASONS)
-async def test_finish_reason_is_mapped_and_raw_value_kept(groq_mock: GroqMock, raw: str, mapped: str | None) -> None:
+async def test_finish_reason_is_mapped_and_raw_value_kept(groq_mock: GroqFake, raw: str, mapped: str | None) -> None:
     groq_mock.responder = httpx.Response(200, json=completion({'content': 'x'}, finish_reason=raw))
     response, _ = await request(groq_mock)
     assert response.finish_reason == mapped
@@ -195,7 +195,7 @@ async def test_finish_reason_is_mapped_and_raw_value_kept(groq_mock: GroqMock, r
 
 @pytest.mark.parametrize('raw, mapped', FINISH_REASONS)
 async def test_streamed_finish_reason_is_mapped_and_raw_value_kept(
-    groq_mock: GroqMock, raw: str, mapped: str | None
+    groq_mock: GroqFake, raw: str, mapped: str | None
 ) -> None:
     groq_mock.responder = sse([delta_chunk({'content': 'x'}), delta_chunk({}, finish_reason=raw)])
     _, stream = await stream_all(groq_mock)
@@ -209,7 +209,7 @@ async def test_streamed_finish_reason_is_mapped_and_raw_value_kept(
 # --- Metadata ---------------------------------------------------------------------------------------------------------
 
 
-async def test_response_metadata(groq_mock: GroqMock) -> None:
+async def test_response_metadata(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(
         200, json=completion({'content': 'hi'}, response_id='chatcmpl-42', model='qwen/qwen3-32b')
     )
@@ -220,7 +220,7 @@ async def test_response_metadata(groq_mock: GroqMock) -> None:
     assert response.timestamp == CREATED_AT
 
 
-async def test_streamed_response_metadata(groq_mock: GroqMock) -> None:
+async def test_streamed_response_metadata(groq_mock: GroqFake) -> None:
     groq_mock.responder = sse(
         [delta_chunk({'content': 'h'}, response_id='chatcmpl-77'), delta_chunk({'content': 'i'}, finish_reason='stop')]
     )
@@ -233,7 +233,7 @@ async def test_streamed_response_metadata(groq_mock: GroqMock) -> None:
     assert response.timestamp == CREATED_AT
 
 
-async def test_provider_name_is_the_providers_name(groq_mock: GroqMock) -> None:
+async def test_provider_name_is_the_providers_name(groq_mock: GroqFake) -> None:
     model = GroqModel(MODEL_NAME, provider=GatewayProvider(groq_client=groq_mock.client))
     groq_mock.responder = httpx.Response(200, json=completion({'content': 'hi', 'reasoning': 'think'}))
     response, _ = await request(groq_mock, model)
@@ -251,14 +251,14 @@ async def test_provider_name_is_the_providers_name(groq_mock: GroqMock) -> None:
 # --- Usage ------------------------------------------------------------------------------------------------------------
 
 
-async def test_usage_on_the_response_with_details_and_timings(groq_mock: GroqMock) -> None:
+async def test_usage_on_the_response_with_details_and_timings(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(200, json=completion({'content': 'hi'}, usage=FULL_USAGE))
     response, usage = await request(groq_mock)
     assert usage == FULL_USAGE_PARSED
     assert response.usage == usage
 
 
-async def test_usage_without_details_or_timings_leaves_them_none(groq_mock: GroqMock) -> None:
+async def test_usage_without_details_or_timings_leaves_them_none(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(
         200, json=completion({'content': 'hi'}, usage={'prompt_tokens': 5, 'completion_tokens': 6, 'total_tokens': 11})
     )
@@ -269,7 +269,7 @@ async def test_usage_without_details_or_timings_leaves_them_none(groq_mock: Groq
     assert usage.timings is None
 
 
-async def test_streamed_usage_with_details_and_timings(groq_mock: GroqMock) -> None:
+async def test_streamed_usage_with_details_and_timings(groq_mock: GroqFake) -> None:
     # Recent streams carry the same usage twice on the last chunk: in `x_groq.usage` and at the top level.
     groq_mock.responder = sse(
         [
@@ -282,7 +282,7 @@ async def test_streamed_usage_with_details_and_timings(groq_mock: GroqMock) -> N
     assert stream.get().usage == FULL_USAGE_PARSED
 
 
-async def test_streamed_usage_from_top_level_only(groq_mock: GroqMock) -> None:
+async def test_streamed_usage_from_top_level_only(groq_mock: GroqFake) -> None:
     groq_mock.responder = sse([delta_chunk({'content': 'hi'}), delta_chunk({}, finish_reason='stop', usage=FULL_USAGE)])
     _, stream = await stream_all(groq_mock)
     assert stream.get().usage == FULL_USAGE_PARSED
@@ -291,13 +291,13 @@ async def test_streamed_usage_from_top_level_only(groq_mock: GroqMock) -> None:
 # --- Reasoning field --------------------------------------------------------------------------------------------------
 
 
-async def test_message_reasoning_becomes_a_thinking_part_before_the_text(groq_mock: GroqMock) -> None:
+async def test_message_reasoning_becomes_a_thinking_part_before_the_text(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(200, json=completion({'content': '4', 'reasoning': 'Two plus two is four.'}))
     response, _ = await request(groq_mock)
     assert response.parts == [ThinkingPart('Two plus two is four.', provider_name='groq'), TextPart('4')]
 
 
-async def test_message_reasoning_with_tool_calls(groq_mock: GroqMock) -> None:
+async def test_message_reasoning_with_tool_calls(groq_mock: GroqFake) -> None:
     call = {'id': 'call_1', 'type': 'function', 'function': {'name': 'get_weather', 'arguments': '{"city":"Paris"}'}}
     groq_mock.responder = httpx.Response(
         200,
@@ -313,7 +313,7 @@ async def test_message_reasoning_with_tool_calls(groq_mock: GroqMock) -> None:
     assert response.finish_reason == 'tool_call'
 
 
-async def test_delta_reasoning_becomes_a_thinking_part(groq_mock: GroqMock) -> None:
+async def test_delta_reasoning_becomes_a_thinking_part(groq_mock: GroqFake) -> None:
     groq_mock.responder = sse(
         [
             delta_chunk({'reasoning': 'Two plus'}),
@@ -346,7 +346,7 @@ PREFIXED_SHAPE = [('text', 'Hi '), ('thinking', 'plan'), ('text', 'Bye')]
     ],
 )
 async def test_think_tags_in_content_are_split(
-    groq_mock: GroqMock, content: str, expected: list[tuple[str, str]]
+    groq_mock: GroqFake, content: str, expected: list[tuple[str, str]]
 ) -> None:
     groq_mock.responder = httpx.Response(200, json=completion({'content': content}))
     response, _ = await request(groq_mock)
@@ -354,7 +354,7 @@ async def test_think_tags_in_content_are_split(
 
 
 @pytest.mark.parametrize('split_at', range(1, len(TAGGED)))
-async def test_streamed_think_tags_split_at_every_position(groq_mock: GroqMock, split_at: int) -> None:
+async def test_streamed_think_tags_split_at_every_position(groq_mock: GroqFake, split_at: int) -> None:
     groq_mock.responder = sse(
         [delta_chunk({'content': TAGGED[:split_at]}), delta_chunk({'content': TAGGED[split_at:]}, finish_reason='stop')]
     )
@@ -366,7 +366,7 @@ async def test_streamed_think_tags_split_at_every_position(groq_mock: GroqMock, 
 
 
 @pytest.mark.parametrize('split_at', range(1, len(PREFIXED)))
-async def test_streamed_text_before_think_tag_split_at_every_position(groq_mock: GroqMock, split_at: int) -> None:
+async def test_streamed_text_before_think_tag_split_at_every_position(groq_mock: GroqFake, split_at: int) -> None:
     groq_mock.responder = sse(
         [
             delta_chunk({'content': PREFIXED[:split_at]}),
@@ -377,13 +377,13 @@ async def test_streamed_text_before_think_tag_split_at_every_position(groq_mock:
     assert shape(stream.get().parts) == PREFIXED_SHAPE
 
 
-async def test_streamed_think_tags_one_character_per_chunk(groq_mock: GroqMock) -> None:
+async def test_streamed_think_tags_one_character_per_chunk(groq_mock: GroqFake) -> None:
     groq_mock.responder = sse([delta_chunk({'content': c}) for c in PREFIXED] + [delta_chunk({}, finish_reason='stop')])
     _, stream = await stream_all(groq_mock)
     assert shape(stream.get().parts) == PREFIXED_SHAPE
 
 
-async def test_streamed_unclosed_think_is_all_thinking(groq_mock: GroqMock) -> None:
+async def test_streamed_unclosed_think_is_all_thinking(groq_mock: GroqFake) -> None:
     groq_mock.responder = sse(
         [
             delta_chunk({'content': '<think>still '}),
@@ -409,14 +409,14 @@ async def test_streamed_unclosed_think_is_all_thinking(groq_mock: GroqMock) -> N
     ],
 )
 async def test_streamed_lone_angle_bracket_is_kept_as_text(
-    groq_mock: GroqMock, pieces: list[str], expected: str
+    groq_mock: GroqFake, pieces: list[str], expected: str
 ) -> None:
     groq_mock.responder = sse([delta_chunk({'content': p}) for p in pieces] + [delta_chunk({}, finish_reason='stop')])
     _, stream = await stream_all(groq_mock)
     assert stream.get().parts == [TextPart(expected)]
 
 
-async def test_streamed_and_non_streamed_think_tags_give_the_same_parts(groq_mock: GroqMock) -> None:
+async def test_streamed_and_non_streamed_think_tags_give_the_same_parts(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(200, json=completion({'content': TAGGED}))
     response, _ = await request(groq_mock)
     groq_mock.responder = sse(
@@ -428,7 +428,7 @@ async def test_streamed_and_non_streamed_think_tags_give_the_same_parts(groq_moc
 
 @pytest.mark.parametrize('streamed', [False, True])
 async def test_think_tag_thinking_part_names_the_provider_like_the_reasoning_field_does(
-    groq_mock: GroqMock, streamed: bool
+    groq_mock: GroqFake, streamed: bool
 ) -> None:
     model = GroqModel(MODEL_NAME, provider=GatewayProvider(groq_client=groq_mock.client))
     if streamed:
@@ -460,7 +460,7 @@ def search_tool(
 VISIT_TOOL = {'index': 1, 'type': 'visit', 'arguments': '{"url": "https://www.python.org/"}', 'output': 'page text'}
 
 
-async def test_executed_search_becomes_builtin_call_and_return_parts(groq_mock: GroqMock) -> None:
+async def test_executed_search_becomes_builtin_call_and_return_parts(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(
         200,
         json=completion(
@@ -483,7 +483,7 @@ async def test_executed_search_becomes_builtin_call_and_return_parts(groq_mock: 
     assert response.provider_details['executed_tools'] == [VISIT_TOOL]
 
 
-async def test_executed_search_without_search_results_returns_its_output(groq_mock: GroqMock) -> None:
+async def test_executed_search_without_search_results_returns_its_output(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(
         200, json=completion({'content': 'ok', 'executed_tools': [search_tool(output='raw output', results=None)]})
     )
@@ -493,7 +493,7 @@ async def test_executed_search_without_search_results_returns_its_output(groq_mo
     assert result.content == 'raw output'
 
 
-async def test_two_executed_searches_get_distinct_ids(groq_mock: GroqMock) -> None:
+async def test_two_executed_searches_get_distinct_ids(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(
         200, json=completion({'content': 'ok', 'executed_tools': [search_tool(0), search_tool(1)]})
     )
@@ -504,7 +504,7 @@ async def test_two_executed_searches_get_distinct_ids(groq_mock: GroqMock) -> No
 
 
 async def test_streamed_executed_search_announced_then_completed_gives_one_call_and_one_return(
-    groq_mock: GroqMock,
+    groq_mock: GroqFake,
 ) -> None:
     groq_mock.responder = sse(
         [
@@ -535,7 +535,7 @@ async def test_streamed_executed_search_announced_then_completed_gives_one_call_
     ]
 
 
-async def test_streamed_non_search_executed_tool_is_kept_once_in_provider_details(groq_mock: GroqMock) -> None:
+async def test_streamed_non_search_executed_tool_is_kept_once_in_provider_details(groq_mock: GroqFake) -> None:
     announced = {k: v for k, v in VISIT_TOOL.items() if k != 'output'}
     groq_mock.responder = sse(
         [
@@ -557,7 +557,7 @@ async def test_streamed_non_search_executed_tool_is_kept_once_in_provider_detail
 FAILED_CALL = '{"name": "get_weather", "arguments": {"town": "Paris"}}'
 
 
-async def test_tool_use_failed_becomes_a_tool_call_response(groq_mock: GroqMock) -> None:
+async def test_tool_use_failed_becomes_a_tool_call_response(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(400, json={'error': tool_use_failed_error(FAILED_CALL)})
     response, usage = await request(groq_mock, params=WITH_TOOL)
     assert len(response.parts) == 1
@@ -575,7 +575,7 @@ async def test_tool_use_failed_becomes_a_tool_call_response(groq_mock: GroqMock)
     assert response.provider_details['error']['code'] == 'tool_use_failed'
 
 
-async def test_tool_use_failed_with_several_calls_gives_distinct_ids(groq_mock: GroqMock) -> None:
+async def test_tool_use_failed_with_several_calls_gives_distinct_ids(groq_mock: GroqFake) -> None:
     generation = json.dumps(
         [{'name': 'get_weather', 'arguments': {'town': 'A'}}, {'name': 'get_weather', 'arguments': {}}]
     )
@@ -587,14 +587,14 @@ async def test_tool_use_failed_with_several_calls_gives_distinct_ids(groq_mock: 
     assert ids[0] != ids[1]
 
 
-async def test_tool_use_failed_with_plain_text_becomes_a_text_part(groq_mock: GroqMock) -> None:
+async def test_tool_use_failed_with_plain_text_becomes_a_text_part(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(400, json={'error': tool_use_failed_error('I will call get_weather(Paris)')})
     response, _ = await request(groq_mock, params=WITH_TOOL)
     assert response.parts == [TextPart('I will call get_weather(Paris)')]
     assert response.finish_reason == 'error'
 
 
-async def test_other_http_400_still_raises(groq_mock: GroqMock) -> None:
+async def test_other_http_400_still_raises(groq_mock: GroqFake) -> None:
     body = {'error': {'message': 'bad', 'type': 'invalid_request_error', 'code': 'invalid_value'}}
     groq_mock.responder = httpx.Response(400, json=body)
     with pytest.raises(ModelHTTPError) as exc_info:
@@ -603,7 +603,7 @@ async def test_other_http_400_still_raises(groq_mock: GroqMock) -> None:
     assert exc_info.value.body == body
 
 
-async def test_streamed_http_400_tool_use_failed_becomes_a_stream_with_the_call(groq_mock: GroqMock) -> None:
+async def test_streamed_http_400_tool_use_failed_becomes_a_stream_with_the_call(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(400, json={'error': tool_use_failed_error(FAILED_CALL)})
     events, stream = await stream_all(groq_mock, params=WITH_TOOL)
     response = stream.get()
@@ -618,18 +618,18 @@ async def test_streamed_http_400_tool_use_failed_becomes_a_stream_with_the_call(
     assert [type(e).__name__ for e in events] == ['PartStartEvent']
 
 
-async def test_streamed_http_400_tool_use_failed_plain_text(groq_mock: GroqMock) -> None:
+async def test_streamed_http_400_tool_use_failed_plain_text(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(400, json={'error': tool_use_failed_error('not json at all')})
     _, stream = await stream_all(groq_mock, params=WITH_TOOL)
     assert stream.get().parts == [TextPart('not json at all')]
     assert stream.get().finish_reason == 'error'
 
 
-async def test_mid_stream_tool_use_failed_keeps_parts_and_appends_the_call(groq_mock: GroqMock) -> None:
+async def test_mid_stream_tool_use_failed_keeps_parts_and_appends_the_call(groq_mock: GroqFake) -> None:
     groq_mock.responder = sse(
         [delta_chunk({'reasoning': 'Call the tool.'}), delta_chunk({'content': 'Checking.'})],
         done=False,
-        tail=sse_frame({'error': {**tool_use_failed_error(FAILED_CALL), 'status_code': 400}}, event='error'),
+        tail=wire.encode_sse({'error': {**tool_use_failed_error(FAILED_CALL), 'status_code': 400}}, event='error'),
     )
     _, stream = await stream_all(groq_mock, params=WITH_TOOL)
     response = stream.get()
@@ -648,12 +648,12 @@ async def test_mid_stream_tool_use_failed_keeps_parts_and_appends_the_call(groq_
     assert response.provider_details['error']['code'] == 'tool_use_failed'
 
 
-async def test_mid_stream_other_error_raises_and_keeps_parts(groq_mock: GroqMock) -> None:
+async def test_mid_stream_other_error_raises_and_keeps_parts(groq_mock: GroqFake) -> None:
     error = {'message': 'Internal failure in generation', 'type': 'internal_server_error', 'code': 'internal_error'}
     groq_mock.responder = sse(
         [delta_chunk({'reasoning': 'Hmm.'}), delta_chunk({'content': 'Partial answer'})],
         done=False,
-        tail=sse_frame({'error': error}, event='error'),
+        tail=wire.encode_sse({'error': error}, event='error'),
     )
     seen: list[ModelResponseStreamEvent] = []
     with pytest.raises(ModelAPIError) as exc_info:
@@ -666,11 +666,11 @@ async def test_mid_stream_other_error_raises_and_keeps_parts(groq_mock: GroqMock
     assert len(seen) == 2
 
 
-async def test_tool_use_failed_round_trip_retry_prompt_pairs_with_the_generated_id(groq_mock: GroqMock) -> None:
-    groq_mock.responder = [
+async def test_tool_use_failed_round_trip_retry_prompt_pairs_with_the_generated_id(groq_mock: GroqFake) -> None:
+    groq_mock.enqueue(
         httpx.Response(400, json={'error': tool_use_failed_error(FAILED_CALL)}),
         httpx.Response(200, json=completion({'content': 'Sunny.'})),
-    ]
+    )
     model = groq_mock.model()
     first, _ = await model.request(user_prompt('Weather in Paris?'), None, WITH_TOOL)
     call = first.parts[0]
@@ -701,7 +701,7 @@ async def test_tool_use_failed_round_trip_retry_prompt_pairs_with_the_generated_
 # --- Errors -----------------------------------------------------------------------------------------------------------
 
 
-async def test_model_not_found_suggests_the_closest_current_model(groq_mock: GroqMock) -> None:
+async def test_model_not_found_suggests_the_closest_current_model(groq_mock: GroqFake) -> None:
     body = {
         'error': {
             'message': 'The model `llama-3.3-70b` does not exist or you do not have access to it.',
@@ -720,7 +720,7 @@ async def test_model_not_found_suggests_the_closest_current_model(groq_mock: Gro
     assert 'Did you mean' in str(exc)
 
 
-async def test_model_not_found_streamed_also_suggests(groq_mock: GroqMock) -> None:
+async def test_model_not_found_streamed_also_suggests(groq_mock: GroqFake) -> None:
     body = {'error': {'message': 'no such model', 'type': 'invalid_request_error', 'code': 'model_not_found'}}
     groq_mock.responder = httpx.Response(404, json=body)
     with pytest.raises(ModelHTTPError) as exc_info:
@@ -729,7 +729,7 @@ async def test_model_not_found_streamed_also_suggests(groq_mock: GroqMock) -> No
     assert 'openai/gpt-oss-120b' in str(exc_info.value) or 'openai/gpt-oss-20b' in str(exc_info.value)
 
 
-async def test_other_404_has_no_model_suggestion(groq_mock: GroqMock) -> None:
+async def test_other_404_has_no_model_suggestion(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(404, json={'error': {'message': 'Not found', 'type': 'not_found'}})
     with pytest.raises(ModelHTTPError) as exc_info:
         await request(groq_mock, groq_mock.model('llama-3.3-70b'))
@@ -737,7 +737,7 @@ async def test_other_404_has_no_model_suggestion(groq_mock: GroqMock) -> None:
 
 
 @pytest.mark.parametrize('header, seconds', [('7', 7.0), ('2.5', 2.5), ('0', 0.0)])
-async def test_rate_limit_retry_after_is_available(groq_mock: GroqMock, header: str, seconds: float) -> None:
+async def test_rate_limit_retry_after_is_available(groq_mock: GroqFake, header: str, seconds: float) -> None:
     groq_mock.responder = httpx.Response(
         429,
         json={'error': {'message': 'Rate limit reached', 'type': 'requests', 'code': 'rate_limit_exceeded'}},
@@ -752,14 +752,14 @@ async def test_rate_limit_retry_after_is_available(groq_mock: GroqMock, header: 
     assert exc.retry_after == seconds
 
 
-async def test_rate_limit_without_retry_after_has_none(groq_mock: GroqMock) -> None:
+async def test_rate_limit_without_retry_after_has_none(groq_mock: GroqFake) -> None:
     groq_mock.responder = httpx.Response(429, json={'error': {'message': 'slow down'}})
     with pytest.raises(ModelHTTPError) as exc_info:
         await request(groq_mock)
     assert exc_info.value.retry_after is None
 
 
-async def test_connection_failure_raises_model_connection_error(groq_mock: GroqMock) -> None:
+async def test_connection_failure_raises_model_connection_error(groq_mock: GroqFake) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError('connection refused')
 
@@ -770,11 +770,12 @@ async def test_connection_failure_raises_model_connection_error(groq_mock: GroqM
     assert 'ConnectError' in str(exc_info.value)
 
 
-async def test_connection_lost_mid_stream_raises_model_connection_error_and_keeps_parts(groq_mock: GroqMock) -> None:
+async def test_connection_lost_mid_stream_raises_model_connection_error_and_keeps_parts(groq_mock: GroqFake) -> None:
     body = RecordingByteStream(
-        [sse_frame(delta_chunk({'content': 'Hello'}))], raise_after=httpx.RemoteProtocolError('peer closed connection')
+        [wire.encode_sse(delta_chunk({'content': 'Hello'}))],
+        raise_after=httpx.RemoteProtocolError('peer closed connection'),
     )
-    groq_mock.responder = httpx.Response(200, headers=SSE_HEADERS, stream=body)
+    groq_mock.responder = httpx.Response(200, headers=wire.sse_headers('req_test'), stream=body)
     with pytest.raises(ModelConnectionError):
         async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS) as stream:
             async for _ in stream:
@@ -792,7 +793,7 @@ async def test_connection_lost_mid_stream_raises_model_connection_error_and_keep
     ],
 )
 async def test_timeout_raises_model_timeout_error_saying_what_timed_out(
-    groq_mock: GroqMock, error: httpx.TimeoutException, words: str
+    groq_mock: GroqFake, error: httpx.TimeoutException, words: str
 ) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         raise error
@@ -807,9 +808,11 @@ async def test_timeout_raises_model_timeout_error_saying_what_timed_out(
     assert exc_info.value.model_name == MODEL_NAME
 
 
-async def test_read_timeout_mid_stream_raises_model_timeout_error(groq_mock: GroqMock) -> None:
-    body = RecordingByteStream([sse_frame(delta_chunk({'content': 'Hel'}))], raise_after=httpx.ReadTimeout('slow'))
-    groq_mock.responder = httpx.Response(200, headers=SSE_HEADERS, stream=body)
+async def test_read_timeout_mid_stream_raises_model_timeout_error(groq_mock: GroqFake) -> None:
+    body = RecordingByteStream(
+        [wire.encode_sse(delta_chunk({'content': 'Hel'}))], raise_after=httpx.ReadTimeout('slow')
+    )
+    groq_mock.responder = httpx.Response(200, headers=wire.sse_headers('req_test'), stream=body)
     with pytest.raises(ModelTimeoutError) as exc_info:
         async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS) as stream:
             async for _ in stream:

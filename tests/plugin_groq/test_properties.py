@@ -1,7 +1,7 @@
 """Properties (hypothesis): streamed parts assemble exactly, garbage fails only in documented ways, history round-trips.
 
 Each streaming property is checked twice: at the core level, feeding `ModelResponsePartsManager` directly, and end
-to end, serving SSE chunks through `GroqMock` (the real groq SDK and httpx over `httpx.MockTransport`) into
+to end, serving SSE chunks through `GroqFake` (the real groq SDK and httpx over `httpx.MockTransport`) into
 `GroqModel.request_stream`. End-to-end examples run their own event loop (`asyncio.run`), so the hypothesis tests
 are plain functions and use no function-scoped fixtures.
 
@@ -43,18 +43,9 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import ModelRequestParameters, override_allow_model_requests
 from pydantic_ai.streaming import ModelResponsePartsManager
 from pydantic_ai.usage import Usage
+from pydantic_ai_groq.testing import GroqFake, wire
 
-from support.groq_fakes import (
-    DONE_FRAME,
-    SSE_HEADERS,
-    GroqMock,
-    chunk,
-    sse_frame,
-    sse_frames,
-    tool_call_delta,
-    usage_dict,
-    user_prompt,
-)
+from support.constants import user_prompt
 
 NO_TOOLS = ModelRequestParameters()
 
@@ -82,7 +73,7 @@ def replay(events: Sequence[ModelResponseStreamEvent]) -> list[ModelResponsePart
 
 async def stream_frames(frames: Sequence[bytes]) -> tuple[list[ModelResponseStreamEvent], ModelResponse]:
     """Serve `frames` as one SSE response body to `GroqModel.request_stream`; return the events and the response."""
-    mock = GroqMock(httpx.Response(200, headers=SSE_HEADERS, content=b''.join(frames)))
+    mock = GroqFake(responder=httpx.Response(200, headers=wire.sse_headers('req_test'), content=b''.join(frames)))
     try:
         with override_allow_model_requests(True):
             async with mock.model().request_stream(user_prompt(), None, NO_TOOLS) as stream:
@@ -96,7 +87,9 @@ def run_stream(frames: Sequence[bytes]) -> tuple[list[ModelResponseStreamEvent],
     return asyncio.run(stream_frames(frames))
 
 
-FINAL_CHUNK = chunk(finish_reason='stop', x_groq_usage=usage_dict(3, 5))
+FINAL_CHUNK = wire.chat_completion_chunk(
+    {}, finish_reason='stop', x_groq={'id': 'req_test', 'usage': wire.usage_body(3, 5, timings=False)}
+)
 """What Groq sends last: no delta content, the finish reason and the usage."""
 
 
@@ -182,7 +175,9 @@ def test_groq_stream_assembles_any_split_of_text_into_the_text(case: tuple[str, 
     """Any text without a complete `<think>`/`</think>` tag (those are split into thinking, as documented)."""
     text, pieces = case
 
-    events, response = run_stream(sse_frames([*(chunk(piece) for piece in pieces), FINAL_CHUNK]))
+    events, response = run_stream(
+        wire.sse_frames([*(wire.chat_completion_chunk({'content': piece}) for piece in pieces), FINAL_CHUNK])
+    )
 
     expected = [TextPart(text)] if text else []
     assert response.parts == expected
@@ -232,7 +227,9 @@ def test_groq_stream_splits_think_tags_out_of_any_split_of_text(
 ) -> None:
     _, expected, pieces = case
 
-    events, response = run_stream(sse_frames([*(chunk(piece) for piece in pieces), FINAL_CHUNK]))
+    events, response = run_stream(
+        wire.sse_frames([*(wire.chat_completion_chunk({'content': piece}) for piece in pieces), FINAL_CHUNK])
+    )
 
     assert kinds_and_contents(response.parts) == expected
     assert replay(events) == response.parts
@@ -360,12 +357,16 @@ def test_parts_manager_assembles_any_tool_call_fragments_in_order_of_their_names
 
 
 def tool_call_frames(stream: ToolCallStream, groups: Sequence[Sequence[ToolDelta]], text: str) -> list[bytes]:
-    chunks = [chunk(text)] if text else []
+    chunks = [wire.chat_completion_chunk({'content': text})] if text else []
     for group in groups:
-        wire = [tool_call_delta(d.index, call_id=d.call_id, name=d.name, arguments=d.args) for d in group]
-        chunks.append(chunk(tool_calls=wire))
-    chunks.append(chunk(finish_reason='tool_calls', x_groq_usage=usage_dict(3, 5)))
-    return sse_frames(chunks)
+        deltas = [wire.tool_call_delta(d.index, call_id=d.call_id, name=d.name, arguments=d.args) for d in group]
+        chunks.append(wire.chat_completion_chunk({'tool_calls': deltas}))
+    chunks.append(
+        wire.chat_completion_chunk(
+            {}, finish_reason='tool_calls', x_groq={'id': 'req_test', 'usage': wire.usage_body(3, 5, timings=False)}
+        )
+    )
+    return wire.sse_frames(chunks)
 
 
 @st.composite
@@ -529,7 +530,7 @@ def plausible_chunks(draw: st.DrawFn) -> dict[str, Any]:
     deltas = draw(
         st.lists(
             st.builds(
-                tool_call_delta,
+                wire.tool_call_delta,
                 st.integers(0, 2),
                 call_id=st.none() | st.sampled_from(['call_a', 'call_b']),
                 name=st.none() | st.sampled_from(['f', 'g', '']),
@@ -538,11 +539,10 @@ def plausible_chunks(draw: st.DrawFn) -> dict[str, Any]:
             max_size=2,
         )
     )
-    return chunk(
-        draw(st.none() | small_text),
-        tool_calls=deltas or None,
-        x_groq_usage=draw(st.none() | st.just(usage_dict(1, 2))),
+    return wire.chat_completion_chunk(
+        {'content': draw(st.none() | small_text), 'tool_calls': deltas or None},
         finish_reason=draw(st.none() | st.sampled_from(['stop', 'tool_calls', 'length', 'weird'])),
+        x_groq={'id': 'req_test', 'usage': draw(st.none() | st.just(wire.usage_body(1, 2, timings=False)))},
     )
 
 
@@ -550,17 +550,19 @@ def plausible_chunks(draw: st.DrawFn) -> dict[str, Any]:
 def garbage_frames(draw: st.DrawFn) -> bytes:
     kind = draw(st.sampled_from(['plausible', 'mutated', 'json', 'text', 'error_event', 'done', 'not_utf8', 'comment']))
     if kind == 'plausible':
-        return sse_frame(draw(plausible_chunks()))
+        return wire.encode_sse(draw(plausible_chunks()))
     if kind == 'mutated':
-        return sse_frame(json.dumps(mutate(draw, draw(plausible_chunks()))))
+        return wire.encode_sse(json.dumps(mutate(draw, draw(plausible_chunks()))))
     if kind == 'json':
-        return sse_frame(json.dumps(draw(json_values)))
+        return wire.encode_sse(json.dumps(draw(json_values)))
     if kind == 'text':
-        return sse_frame(draw(st.text(alphabet=string.printable.replace('\n', '').replace('\r', ''), max_size=30)))
+        return wire.encode_sse(
+            draw(st.text(alphabet=string.printable.replace('\n', '').replace('\r', ''), max_size=30))
+        )
     if kind == 'error_event':
-        return sse_frame(json.dumps(draw(json_values)), event='error')
+        return wire.encode_sse(json.dumps(draw(json_values)), event='error')
     if kind == 'done':
-        return DONE_FRAME
+        return wire.DONE_FRAME
     if kind == 'not_utf8':
         return b'data: {"choices": [{"delta": {"content": "\xff\xfe"}}]}\n\n'
     return b': keep-alive\n\n'
@@ -572,7 +574,7 @@ def test_groq_stream_of_garbage_chunks_assembles_or_raises_only_documented_error
     frames: list[bytes], done: bool
 ) -> None:
     try:
-        events, response = run_stream([*frames, DONE_FRAME] if done else frames)
+        events, response = run_stream([*frames, wire.DONE_FRAME] if done else frames)
     except Exception as exc:
         raised_only_documented(exc)
     else:

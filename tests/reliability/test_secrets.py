@@ -41,9 +41,9 @@ from pydantic_ai.exceptions import (
 from pydantic_ai.messages import BinaryContent, ModelMessagesTypeAdapter, ModelRequest, UserPromptPart
 from pydantic_ai.models import ModelRequestParameters, override_allow_model_requests
 from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq.testing import GroqTestServer, http_error, reset_connection, streamed_text, text_completion
+from pydantic_ai_groq.testing import GroqTestServer, http_error, reset_connection, streamed_text, text_completion, wire
 
-from support.groq_fakes import BASE_URL, MODEL_NAME, SSE_HEADERS, chunk, completion, sse_frames, usage_dict, user_prompt
+from support.constants import BASE_URL, MODEL_NAME, user_prompt
 from test_groq_cassettes import vcr_config  # noqa: F401  (the project's cassette configuration, as a fixture)
 
 CANARY = 'gsk-SECRET-canary-9f8e7d6c5b4a'
@@ -291,7 +291,7 @@ def test_provider_model_and_registry_built_from_the_environment_hide_the_key(
 
 @pytest.mark.asyncio
 async def test_successful_request_hides_the_key(make_mock: Callable[..., CanaryMock]) -> None:
-    mock = make_mock(httpx.Response(200, json=completion('Hello!')))
+    mock = make_mock(httpx.Response(200, json=wire.chat_completion('Hello!')))
 
     with override_allow_model_requests(True):
         response, usage = await mock.model.request(user_prompt(), None, NO_TOOLS)
@@ -307,8 +307,18 @@ async def test_successful_request_hides_the_key(make_mock: Callable[..., CanaryM
 
 @pytest.mark.asyncio
 async def test_successful_stream_hides_the_key(make_mock: Callable[..., CanaryMock]) -> None:
-    body = b''.join(sse_frames([chunk('Hel'), chunk('lo'), chunk(finish_reason='stop', x_groq_usage=usage_dict(1, 2))]))
-    mock = make_mock(httpx.Response(200, headers=SSE_HEADERS, content=body))
+    body = b''.join(
+        wire.sse_frames(
+            [
+                wire.chat_completion_chunk({'content': 'Hel'}),
+                wire.chat_completion_chunk({'content': 'lo'}),
+                wire.chat_completion_chunk(
+                    {}, finish_reason='stop', x_groq={'id': 'req_test', 'usage': wire.usage_body(1, 2, timings=False)}
+                ),
+            ]
+        )
+    )
+    mock = make_mock(httpx.Response(200, headers=wire.sse_headers('req_test'), content=body))
 
     with override_allow_model_requests(True):
         async with mock.model.request_stream(user_prompt(), None, NO_TOOLS) as stream:
@@ -360,10 +370,10 @@ async def test_http_error_traceback_locals_hide_the_key(make_mock: Callable[...,
 
 @pytest.mark.asyncio
 async def test_error_frame_mid_stream_hides_the_key(make_mock: Callable[..., CanaryMock]) -> None:
-    body = b''.join(sse_frames([chunk('partial')], done=False)) + (
+    body = b''.join(wire.sse_frames([wire.chat_completion_chunk({'content': 'partial'})], done=False)) + (
         b'event: error\ndata: {"error": {"message": "Service unavailable", "type": "internal_server_error"}}\n\n'
     )
-    mock = make_mock(httpx.Response(200, headers=SSE_HEADERS, content=body))
+    mock = make_mock(httpx.Response(200, headers=wire.sse_headers('req_test'), content=body))
 
     exc = await stream_error(mock.model)
 
@@ -412,13 +422,13 @@ class BreaksMidStream(httpx.AsyncByteStream):
         self.request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield b''.join(sse_frames([chunk('partial')], done=False))
+        yield b''.join(wire.sse_frames([wire.chat_completion_chunk({'content': 'partial'})], done=False))
         raise httpx.ReadError('connection reset by peer', request=self.request)
 
 
 @pytest.mark.asyncio
 async def test_connection_lost_mid_stream_hides_the_key(make_mock: Callable[..., CanaryMock]) -> None:
-    mock = make_mock(lambda r: httpx.Response(200, headers=SSE_HEADERS, stream=BreaksMidStream(r)))
+    mock = make_mock(lambda r: httpx.Response(200, headers=wire.sse_headers('req_test'), stream=BreaksMidStream(r)))
 
     exc = await stream_error(mock.model)
 

@@ -108,6 +108,7 @@ async def test_testing_all_is_pinned() -> None:
         'RateLimitEvent',
         'RateLimitLedger',
         'RateLimits',
+        'GroqFake',
         'GroqTestServer',
         'RecordedRequest',
         'ScriptedResponse',
@@ -132,6 +133,17 @@ async def test_testing_all_is_pinned() -> None:
         assert getattr(pydantic_ai_groq.testing, name) is not None
 
 
+async def test_importing_testing_leaves_the_fake_unloaded_until_used() -> None:
+    """The socket server's modules need only the standard library; the in-process fake is loaded when first used."""
+    code = (
+        'import sys, pydantic_ai_groq.testing as t; before = "pydantic_ai_groq.testing.fake" in sys.modules; '
+        't.GroqFake; '
+        'print(before, "pydantic_ai_groq.testing.fake" in sys.modules)'
+    )
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ['False', 'True']
+
+
 async def test_importing_the_plugin_does_not_import_testing() -> None:
     code = 'import sys, pydantic_ai_groq; print("pydantic_ai_groq.testing" in sys.modules)'
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
@@ -139,8 +151,9 @@ async def test_importing_the_plugin_does_not_import_testing() -> None:
 
 
 async def test_testing_package_imports_only_the_standard_library() -> None:
+    """All but the in-process fake (`fake.py`, which drives a real `AsyncGroq`) need only the standard library."""
     package = Path(pydantic_ai_groq.testing.__file__).parent
-    modules = sorted(package.glob('*.py'))
+    modules = sorted(path for path in package.glob('*.py') if path.name != 'fake.py')
     assert len(modules) >= 4
     for path in modules:
         for node in ast.walk(ast.parse(path.read_text())):

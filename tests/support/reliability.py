@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,3 +151,23 @@ def text_of(response: ModelResponse | None) -> str:
     """The text of a response's text parts, joined."""
     assert response is not None
     return ''.join(part.content for part in response.parts if isinstance(part, TextPart))
+
+
+class RecordingByteStream(httpx.AsyncByteStream):
+    """A response body that yields one frame at a time, optionally raises after them, and records `aclose()`."""
+
+    def __init__(self, frames: Sequence[bytes], *, raise_after: BaseException | None = None) -> None:
+        self.frames = list(frames)
+        self.raise_after = raise_after
+        self.frames_sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for frame in self.frames:
+            self.frames_sent += 1
+            yield frame
+        if self.raise_after is not None:
+            raise self.raise_after
+
+    async def aclose(self) -> None:
+        self.closed = True

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .._tool_definition import ToolDefinition
@@ -30,8 +30,8 @@ class ModelRequestParameters:
     """What a request offers the model besides the conversation: tools, built-in tools and the output it wants.
 
     Structured output (see `pydantic_ai.output`) is requested with tools (`result_tools`, the default), with the
-    provider's native JSON schema (`output_mode='native'` and `output_object`), or as any JSON object
-    (`output_mode='json_object'`).
+    provider's native JSON schema (`output_mode='native'` and `output_object`), as any JSON object
+    (`output_mode='json_object'`), or by instructions alone (`output_mode='prompted'` and `output_object`).
     """
 
     function_tools: list[ToolDefinition] = field(default_factory=list)
@@ -41,9 +41,12 @@ class ModelRequestParameters:
     result_tools: list[ToolDefinition] = field(default_factory=list)
     """Tools whose call is the final, structured result (the `'tool'` output mode)."""
     output_mode: OutputMode = 'tool'
-    """How structured output is requested: `'tool'`, `'native'` or `'json_object'`."""
+    """How structured output is requested: `'tool'`, `'native'`, `'json_object'` or `'prompted'`."""
     output_object: OutputObjectDefinition | None = None
-    """The result's JSON schema, required by the `'native'` output mode."""
+    """The result's JSON schema, required by the `'native'` and `'prompted'` output modes."""
+    prompted_output_template: str | None = None
+    """The `'prompted'` mode's instructions, with a `{schema}` placeholder; `None` for
+    `pydantic_ai.output.PROMPTED_OUTPUT_TEMPLATE`."""
     builtin_tools: list[AbstractBuiltinTool] = field(default_factory=list)
     """Tools the provider runs itself, such as `WebSearchTool`."""
 
@@ -98,22 +101,35 @@ class Model(ABC):
         return None
 
 
-@dataclass
+def _utc_now() -> datetime:
+    return datetime.now(tz=timezone.utc)
+
+
+@dataclass(kw_only=True)
 class StreamedResponse(ABC):
     """A response that arrives as a stream of events.
 
     Iterate it (`async for event in stream`) to receive `PartStartEvent`s and `PartDeltaEvent`s; `get()` returns
     the `ModelResponse` assembled so far and `usage()` the usage reported so far. A stream can be iterated once.
 
-    Subclasses implement `_get_event_iterator()`, feeding provider chunks to `self._parts_manager` and adding to
-    `self._usage`.
+    **Writing a subclass** (a provider plugin's streamed response). Everything a subclass uses is public:
+
+    - It is a keyword-only dataclass: construct it with `model_name=` (required), `timestamp=` (defaults to now,
+      UTC) and `provider_name=`, plus the subclass's own fields.
+    - It implements `iter_events()`, an async generator that reads the provider's chunks, feeds what they carry to
+      `self.parts_manager` (see `pydantic_ai.streaming.ModelResponsePartsManager`) and yields the events it returns;
+      once the chunks end, it yields the events of `self.parts_manager.finish()`.
+    - As the stream tells them, it sets `provider_response_id`, `finish_reason` and `provider_details`, and calls
+      `report_usage()` with the usage the provider reports.
+    - If it holds a resource of its own (an HTTP response, a chunk generator), it overrides `aclose()` to release
+      it and calls `super().aclose()`.
     """
 
-    _parts_manager: ModelResponsePartsManager = field(default_factory=ModelResponsePartsManager, init=False)
-    _event_iterator: AsyncIterator[ModelResponseStreamEvent] | None = field(default=None, init=False)
-    # A stream is one request; the provider adds token counts as they arrive.
-    _usage: Usage = field(default_factory=lambda: Usage(requests=1), init=False)
-    provider_name: str | None = field(default=None, init=False)
+    model_name: str
+    """The name of the model that is answering, as the provider reports it."""
+    timestamp: datetime = field(default_factory=_utc_now)
+    """When the response was made, as the provider reports it."""
+    provider_name: str | None = None
     """The provider answering, set by the model."""
     provider_response_id: str | None = field(default=None, init=False)
     """The provider's id for the response, once a chunk has carried it."""
@@ -121,17 +137,42 @@ class StreamedResponse(ABC):
     """Why the model stopped, once the stream has said so."""
     provider_details: dict[str, Any] | None = field(default=None, init=False)
     """Provider-specific information gathered from the stream (the raw finish reason, error details)."""
+    parts_manager: ModelResponsePartsManager = field(default_factory=ModelResponsePartsManager, init=False, repr=False)
+    """Assembles the parts from the deltas `iter_events()` feeds it; its events are the stream's events."""
+    # A stream is one request; `report_usage()` sets the token counts as they arrive.
+    _usage: Usage = field(default_factory=lambda: Usage(requests=1), init=False, repr=False)
+    _event_iterator: AsyncIterator[ModelResponseStreamEvent] | None = field(default=None, init=False, repr=False)
 
     def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
         """The stream's events; iterating again continues where the last iteration stopped."""
         if self._event_iterator is None:
-            self._event_iterator = self._get_event_iterator()
+            self._event_iterator = self.iter_events()
         return self._event_iterator
 
     @abstractmethod
-    def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        """Yield the events of the stream; implemented by each provider as an async generator."""
+    def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        """Yield the events of the stream; implemented by each provider as an async generator.
+
+        Called once, by the first `async for` over the stream; iterate the stream, not this method.
+        """
         raise NotImplementedError
+
+    def report_usage(self, usage: Usage) -> None:
+        """Record the usage the provider reported for this response.
+
+        Usage reported inside a response is the response's total so far, so the latest report replaces the earlier
+        ones (token counts, details and timings); it is not added to them. The request count stays one. A provider
+        that reports parts of the usage separately (input tokens first, output tokens at the end) merges them
+        before calling this.
+        """
+        self._usage = Usage(
+            requests=self._usage.requests,
+            request_tokens=usage.request_tokens,
+            response_tokens=usage.response_tokens,
+            total_tokens=usage.total_tokens,
+            details=dict(usage.details) if usage.details else None,
+            timings=dict(usage.timings) if usage.timings else None,
+        )
 
     async def aclose(self) -> None:
         """Stop the event iterator if it was started, so nothing is left for the garbage collector to finalize.
@@ -145,7 +186,7 @@ class StreamedResponse(ABC):
     def get(self) -> ModelResponse:
         """The response assembled from the events received so far, with its metadata and usage so far."""
         return ModelResponse(
-            parts=self._parts_manager.get_parts(),
+            parts=self.parts_manager.get_parts(),
             model_name=self.model_name,
             timestamp=self.timestamp,
             usage=self._usage + Usage(),
@@ -158,15 +199,3 @@ class StreamedResponse(ABC):
     def usage(self) -> Usage:
         """The usage so far: one request, and the token counts reported so far (complete once the stream ends)."""
         return self._usage
-
-    @property
-    @abstractmethod
-    def model_name(self) -> str:
-        """The name of the model that is answering."""
-        raise NotImplementedError
-
-    @property
-    @abstractmethod
-    def timestamp(self) -> datetime:
-        """When the response was made, as the provider reports it."""
-        raise NotImplementedError

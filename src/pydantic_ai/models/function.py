@@ -23,7 +23,6 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TypeAlias
 
 from .._tool_definition import ToolDefinition
@@ -146,7 +145,9 @@ class FunctionModel(Model):
         if self.stream_function is None:
             raise UserError('This FunctionModel has no `stream_function` for streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
-        stream = FunctionStreamedResponse(self._model_name, self.stream_function(list(messages), info), messages)
+        stream = FunctionStreamedResponse(
+            model_name=self._model_name, deltas=self.stream_function(list(messages), info), messages=messages
+        )
         try:
             yield stream
         finally:
@@ -167,29 +168,32 @@ def _agent_info(settings: ModelSettings | None, params: ModelRequestParameters) 
     return AgentInfo(params.function_tools, params.allow_text_result, params.result_tools, settings, params)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FunctionStreamedResponse(StreamedResponse):
     """The stream of a `FunctionModel`: the stream function's deltas as parts-manager events."""
 
-    _model_name: str
-    _iterator: AsyncIterator[str | DeltaToolCalls]
-    _messages: Sequence[ModelMessage] = ()
-    _timestamp: datetime = field(default_factory=lambda: datetime.now(tz=timezone.utc))
+    deltas: AsyncIterator[str | DeltaToolCalls]
+    """What the stream function yields: text deltas, and tool-call deltas by index."""
+    messages: Sequence[ModelMessage] = ()
+    """The conversation, for the usage estimate."""
+    _estimate: Usage = field(default_factory=Usage, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._usage = estimate_usage(self._messages)
+        self._estimate = estimate_usage(self.messages)
+        self.report_usage(self._estimate)
 
-    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        async for item in self._iterator:
+    async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        """The stream function's deltas as events, counting tokens as they go."""
+        async for item in self.deltas:
             if isinstance(item, str):
                 self._add_response_tokens(item)
-                for event in self._parts_manager.handle_text_delta(vendor_part_id='content', content=item):
+                for event in self.parts_manager.handle_text_delta(vendor_part_id='content', content=item):
                     yield event
             else:
                 for index, delta in item.items():
                     if delta.json_args:
                         self._add_response_tokens(delta.json_args)
-                    for event in self._parts_manager.handle_tool_call_delta(
+                    for event in self.parts_manager.handle_tool_call_delta(
                         vendor_part_id=index,
                         tool_name=delta.name,
                         args=delta.json_args,
@@ -199,18 +203,10 @@ class FunctionStreamedResponse(StreamedResponse):
         self.finish_reason = 'tool_call' if any(isinstance(p, ToolCallPart) for p in self.get().parts) else 'stop'
 
     def _add_response_tokens(self, text: str) -> None:
+        # The estimate is the response's running total: reported whole each time (the latest report wins).
         tokens = estimate_string_tokens(text)
-        self._usage.incr(Usage(response_tokens=tokens, total_tokens=tokens))
-
-    @property
-    def model_name(self) -> str:
-        """The model's name."""
-        return self._model_name
-
-    @property
-    def timestamp(self) -> datetime:
-        """When the stream started."""
-        return self._timestamp
+        self._estimate.incr(Usage(response_tokens=tokens, total_tokens=tokens))
+        self.report_usage(self._estimate)
 
 
 _WORD_SPLIT = re.compile(r'[\s",.:]+')

@@ -78,7 +78,7 @@ class TestModel(Model):
         """Stream the same answer `request()` gives: text word by word, each tool call whole."""
         check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
-        stream = TestStreamedResponse(self._answer(messages, model_request_parameters), messages)
+        stream = TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
         try:
             yield stream
         finally:
@@ -173,46 +173,44 @@ class TestModel(Model):
         return ModelResponse(parts=parts, model_name='test', provider_name='test', finish_reason=finish)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TestStreamedResponse(StreamedResponse):
     """`TestModel`'s stream: text in word-sized deltas, tool calls as whole parts."""
 
     __test__ = False
 
-    _response: ModelResponse
-    _messages: list[ModelMessage]
-    _timestamp: datetime = field(default_factory=lambda: datetime.now(tz=timezone.utc))
+    response: ModelResponse
+    """The answer to stream."""
+    messages: list[ModelMessage]
+    """The conversation, for the usage estimate."""
+    model_name: str = 'test'
+    provider_name: str | None = 'test'
+    _estimate: Usage = field(default_factory=Usage, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._usage = estimate_usage(self._messages)
-        self.provider_name = 'test'
+        self._estimate = estimate_usage(self.messages)
+        self.report_usage(self._estimate)
 
-    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        for index, part in enumerate(self._response.parts):
+    async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        """The answer's text word by word, and its tool calls whole, counting tokens as they go."""
+        for index, part in enumerate(self.response.parts):
             if isinstance(part, TextPart):
                 for word in _words(part.content):
-                    tokens = estimate_string_tokens(word)
-                    self._usage.incr(Usage(response_tokens=tokens, total_tokens=tokens))
-                    for event in self._parts_manager.handle_text_delta(vendor_part_id=index, content=word):
+                    self._add_response_tokens(estimate_string_tokens(word))
+                    for event in self.parts_manager.handle_text_delta(vendor_part_id=index, content=word):
                         yield event
             elif isinstance(part, ToolCallPart):
-                tokens = 1 + estimate_string_tokens(part.args_as_json_str())
-                self._usage.incr(Usage(response_tokens=tokens, total_tokens=tokens))
-                for event in self._parts_manager.handle_tool_call_part(
+                self._add_response_tokens(1 + estimate_string_tokens(part.args_as_json_str()))
+                for event in self.parts_manager.handle_tool_call_part(
                     vendor_part_id=index, tool_name=part.tool_name, args=part.args, tool_call_id=part.tool_call_id
                 ):
                     yield event
-        self.finish_reason = self._response.finish_reason
+        self.finish_reason = self.response.finish_reason
 
-    @property
-    def model_name(self) -> str:
-        """Always `'test'`."""
-        return 'test'
-
-    @property
-    def timestamp(self) -> datetime:
-        """When the stream started."""
-        return self._timestamp
+    def _add_response_tokens(self, tokens: int) -> None:
+        # The estimate is the response's running total: reported whole each time (the latest report wins).
+        self._estimate.incr(Usage(response_tokens=tokens, total_tokens=tokens))
+        self.report_usage(self._estimate)
 
 
 def _words(text: str) -> list[str]:

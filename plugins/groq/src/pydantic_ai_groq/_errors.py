@@ -1,7 +1,14 @@
-"""The one place where errors of the groq SDK and httpx become this library's exceptions."""
+"""The one place where errors of the groq SDK and httpx, and answers Groq should not have sent, become exceptions.
+
+- `map_api_errors`: SDK and transport errors as the `pydantic_ai.exceptions` tree, chained with `from exc`.
+- `is_recoverable`: the one check deciding whether a failed generation is returned as a response, not raised.
+- `malformed`: the `UnexpectedModelBehavior` for an answer of the wrong shape, with an excerpt of it.
+- `stream_error`: the `ModelAPIError` for an `event: error` frame that is not recoverable.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, get_args
@@ -9,17 +16,71 @@ from typing import Any, get_args
 import groq
 import httpx
 
-from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError, ModelTimeoutError
+from pydantic_ai.exceptions import (
+    ModelAPIError,
+    ModelConnectionError,
+    ModelHTTPError,
+    ModelTimeoutError,
+    UnexpectedModelBehavior,
+)
 
 from .model_names import LatestGroqModelNames, PreviewGroqModelNames, ProductionGroqModelNames
 
-__all__ = ('map_api_errors', 'error_object', 'model_name_hint')
+__all__ = ('map_api_errors', 'error_object', 'is_recoverable', 'malformed', 'model_name_hint', 'stream_error')
+
+_EXCERPT = 1000
+"""How many characters of an offending payload an error carries."""
 
 
 def error_object(body: Any) -> dict[str, Any]:
     """Groq's `error` object from an error body (`{"error": {...}}`), or `{}`."""
     error = body.get('error') if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
+
+
+def is_recoverable(error: dict[str, Any]) -> bool:
+    """Whether Groq's `error` object reports a failed generation the caller can recover from.
+
+    That is `tool_use_failed`: the model produced a malformed tool call, and Groq sends what it generated. Such an
+    error is returned as a response with `finish_reason='error'` (streamed or not, HTTP error or `event: error`
+    frame) so the caller can answer with a retry prompt; every other error is raised.
+    """
+    return error.get('code') == 'tool_use_failed'
+
+
+def malformed(
+    model_name: str, problem: str, payload: object = None, *, streamed: bool = False
+) -> UnexpectedModelBehavior:
+    """The error for an answer this library cannot use: `Groq answered with <problem> for model '<name>'`.
+
+    Args:
+        model_name: The model the request was for.
+        problem: What is wrong, as a noun phrase (`'a choice that has no `message`'`).
+        payload: The offending value; its first characters (as JSON when it is JSON, else its text) go in `body`.
+        streamed: Whether it arrived in a stream (the message then says `streamed`).
+    """
+    verb = 'streamed' if streamed else 'answered with'
+    return UnexpectedModelBehavior(f'Groq {verb} {problem} for model {model_name!r}', _excerpt(payload))
+
+
+def _excerpt(payload: object) -> str | None:
+    if payload is None:
+        return None
+    if isinstance(payload, bytes):
+        return payload[:_EXCERPT].decode(errors='replace')
+    if isinstance(payload, str):
+        return payload[:_EXCERPT]
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(payload)
+    return text[:_EXCERPT]
+
+
+def stream_error(error: dict[str, Any], model_name: str) -> ModelAPIError:
+    """The exception for an `event: error` frame that is not recoverable (see `is_recoverable`)."""
+    message = error.get('message') or json.dumps(error)
+    return ModelAPIError(model_name, f'Groq reported an error for model {model_name!r}: {message}', error)
 
 
 def model_name_hint(model_name: str) -> str:

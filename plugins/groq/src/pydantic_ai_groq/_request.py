@@ -4,9 +4,13 @@ The body is built as plain dicts and lists (Groq's wire format) and sent as-is, 
 re-validation. Every function runs in time linear in its input and raises `UserError` for what Groq cannot take,
 naming the part and what to change; nothing is dropped silently except what is documented here:
 
-- `ThinkingPart`s in the history are not sent back. Groq's chat API has no field for earlier reasoning, and
-  sending it as `<think>...</think>` text teaches the model to write the tags into its answers. Set
-  `groq_thinking_history='tags'` to send it as tags anyway (some agents want the model to see its reasoning).
+- `ThinkingPart`s in the history go back as the assistant message's `reasoning` field (`groq_thinking_history=
+  'field'`, the default): all thinking parts of that response, in order, joined by a blank line, whatever
+  `reasoning_format` produced them. Two cases leave them out: thinking another provider produced (its
+  `provider_name` is set and is not this model's provider: another vendor's reasoning may be a summary or redacted,
+  and is not this model's own), and a request to a model that does not reason (`is_reasoning_model`; Groq documents
+  the field for reasoning models only). `'tags'` sends every thinking part as `<think>...</think>` text before the
+  answer, to any model; `'drop'` leaves thinking out.
 - `BuiltinToolCallPart`/`BuiltinToolReturnPart`s are not sent back: Groq ran those tools itself and its answer
   text already uses their results.
 """
@@ -39,9 +43,11 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.models import ModelRequestParameters
+from pydantic_ai.output import prompted_output_instructions
 from pydantic_ai.tools import ToolDefinition
 
-from .settings import GroqModelSettings
+from .model_names import is_reasoning_model
+from .settings import GroqModelSettings, ThinkingHistory
 
 __all__ = ('build_body', 'dumps', 'map_messages', 'map_tools', 'map_tool_choice', 'request_headers')
 
@@ -65,6 +71,7 @@ _BODY_SETTINGS: dict[str, tuple[str, tuple[type, ...], str]] = {
     'groq_user': ('user', (str,), 'a string identifying your end user'),
 }
 _REASONING_FORMATS = ('hidden', 'raw', 'parsed')
+_THINKING_HISTORIES: tuple[ThinkingHistory, ...] = ('field', 'tags', 'drop')
 _TOOL_CHOICES = ('auto', 'none', 'required')
 # Settings read elsewhere (request options, or below) rather than copied into the body.
 _OTHER_SETTINGS = frozenset(
@@ -79,8 +86,11 @@ def build_body(
     params: ModelRequestParameters,
     *,
     stream: bool,
+    provider_name: str = 'groq',
 ) -> JSON:
     """The complete request body.
+
+    `provider_name` is the provider the model talks to: thinking parts of another provider are not sent back.
 
     Raises:
         UserError: a message, part, setting or parameter Groq cannot take; the message says what to change.
@@ -89,8 +99,13 @@ def build_body(
         raise UserError(f'`model_settings` must be a dict (ModelSettings), got {type(settings).__name__}.')
     if not isinstance(params, ModelRequestParameters):
         raise UserError(f'`model_request_parameters` must be a ModelRequestParameters, got {type(params).__name__}.')
-    thinking_as_tags = _thinking_history(settings)
-    body: JSON = {'model': model_name, 'messages': map_messages(messages, thinking_as_tags=thinking_as_tags)}
+    history = _thinking_history(settings)
+    if history == 'field' and not is_reasoning_model(model_name):
+        history = 'drop'
+    body: JSON = {
+        'model': model_name,
+        'messages': map_messages(messages, thinking_history=history, provider_name=provider_name),
+    }
     tools = map_tools(params)
     parallel = settings.get('parallel_tool_calls')
     if parallel is not None and not isinstance(parallel, bool):
@@ -105,6 +120,8 @@ def build_body(
             f'Setting `tool_choice={settings["tool_choice"]!r}` needs tools, but the request offers none: '
             'add function or result tools, or drop the setting.'
         )
+    if params.output_mode == 'prompted':
+        _add_prompted_output(body['messages'], params)
     _add_settings(body, settings)
     response_format = _map_output(params)
     if response_format is not None:
@@ -122,11 +139,11 @@ def build_body(
     return body
 
 
-def _thinking_history(settings: GroqModelSettings) -> bool:
-    mode = settings.get('groq_thinking_history', 'drop')
-    if mode not in ('drop', 'tags'):
-        raise UserError(f"Setting `groq_thinking_history` must be 'drop' or 'tags', got {mode!r}.")
-    return mode == 'tags'
+def _thinking_history(settings: GroqModelSettings) -> ThinkingHistory:
+    mode = settings.get('groq_thinking_history', 'field')
+    if mode not in _THINKING_HISTORIES:
+        raise UserError(f"Setting `groq_thinking_history` must be 'field', 'tags' or 'drop', got {mode!r}.")
+    return mode
 
 
 def _add_settings(body: JSON, settings: GroqModelSettings) -> None:
@@ -182,8 +199,10 @@ def request_headers(settings: GroqModelSettings, user_agent: str, client_headers
     return headers
 
 
-def map_messages(messages: Sequence[ModelMessage], *, thinking_as_tags: bool = False) -> list[JSON]:
-    """The conversation as Groq chat messages, in order.
+def map_messages(
+    messages: Sequence[ModelMessage], *, thinking_history: ThinkingHistory = 'drop', provider_name: str = 'groq'
+) -> list[JSON]:
+    """The conversation as Groq chat messages, in order; thinking parts as `thinking_history` says (see the module).
 
     Raises:
         UserError: the list is empty, or holds something that is not a message or part Groq can take.
@@ -197,7 +216,7 @@ def map_messages(messages: Sequence[ModelMessage], *, thinking_as_tags: bool = F
         if isinstance(message, ModelRequest):
             _map_request(message, out)
         elif isinstance(message, ModelResponse):
-            out.append(_map_response_message(message, thinking_as_tags))
+            out.append(_map_response_message(message, thinking_history, provider_name))
         else:
             raise UserError(
                 f'Cannot send {type(message).__name__} as a message: a conversation holds ModelRequest and '
@@ -251,8 +270,9 @@ def _map_user_content(item: UserContent) -> JSON:
     if isinstance(item, BinaryContent):
         if not item.is_image:
             raise UserError(
-                f'Groq chat models accept only images as binary content; got BinaryContent with media type '
-                f'{item.media_type!r} in a UserPromptPart. Send text instead, or an image.'
+                f'Only images are supported for binary content in Groq; got BinaryContent with media type '
+                f'{item.media_type!r} in a UserPromptPart. Send text instead (a transcript, the document as text), or '
+                'an image.'
             )
         return {'type': 'image_url', 'image_url': _image(item.data_uri, item.vendor_metadata)}
     _unsupported_part(item, 'a UserPromptPart')
@@ -268,8 +288,9 @@ def _image(url: str, vendor_metadata: dict[str, Any] | None) -> JSON:
     return image
 
 
-def _map_response_message(message: ModelResponse, thinking_as_tags: bool) -> JSON:
+def _map_response_message(message: ModelResponse, thinking_history: ThinkingHistory, provider_name: str) -> JSON:
     texts: list[str] = []
+    reasoning: list[str] = []
     tool_calls: list[JSON] = []
     for part in message.parts:
         if isinstance(part, TextPart):
@@ -283,8 +304,12 @@ def _map_response_message(message: ModelResponse, thinking_as_tags: bool) -> JSO
                 }
             )
         elif isinstance(part, ThinkingPart):
-            if thinking_as_tags and part.content:
+            if not part.content or thinking_history == 'drop':
+                continue
+            if thinking_history == 'tags':
                 texts.append(f'<think>\n{part.content}\n</think>')
+            elif part.provider_name is None or part.provider_name == provider_name:
+                reasoning.append(part.content)
         elif isinstance(part, (BuiltinToolCallPart, BuiltinToolReturnPart)):
             continue
         else:
@@ -297,6 +322,8 @@ def _map_response_message(message: ModelResponse, thinking_as_tags: bool) -> JSO
         assistant['tool_calls'] = tool_calls
     elif not texts:
         assistant['content'] = ''
+    if reasoning:
+        assistant['reasoning'] = '\n\n'.join(reasoning)
     return assistant
 
 
@@ -369,9 +396,22 @@ def map_tool_choice(params: ModelRequestParameters, settings: GroqModelSettings)
     return 'required'
 
 
+def _add_prompted_output(messages: list[JSON], params: ModelRequestParameters) -> None:
+    """The `'prompted'` mode's instructions, as a system message after the conversation's own leading ones."""
+    if params.output_object is None:
+        raise UserError(
+            "`output_mode='prompted'` needs `output_object` (an OutputObjectDefinition with the JSON schema)."
+        )
+    instructions = prompted_output_instructions(params.output_object, params.prompted_output_template)
+    position = 0
+    while position < len(messages) and messages[position]['role'] == 'system':
+        position += 1
+    messages.insert(position, {'role': 'system', 'content': instructions})
+
+
 def _map_output(params: ModelRequestParameters) -> JSON | None:
     mode = params.output_mode
-    if mode == 'tool':
+    if mode in ('tool', 'prompted'):
         return None
     if mode == 'json_object':
         return {'type': 'json_object'}
@@ -387,7 +427,7 @@ def _map_output(params: ModelRequestParameters) -> JSON | None:
         if output.strict is not None:
             schema['strict'] = output.strict
         return {'type': 'json_schema', 'json_schema': schema}
-    raise UserError(f"`output_mode` must be 'tool', 'native' or 'json_object', got {mode!r}.")
+    raise UserError(f"`output_mode` must be 'tool', 'native', 'json_object' or 'prompted', got {mode!r}.")
 
 
 def _map_builtin_tools(params: ModelRequestParameters) -> JSON | None:

@@ -11,7 +11,6 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic_ai.exceptions import UnexpectedModelBehavior
 from pydantic_ai.messages import (
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
@@ -23,6 +22,8 @@ from pydantic_ai.messages import (
     ToolCallPart,
 )
 from pydantic_ai.usage import Usage
+
+from ._errors import malformed
 
 __all__ = (
     'THINK_TAGS',
@@ -189,21 +190,14 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
         UnexpectedModelBehavior: the completion has no choice or no message, or a field has the wrong shape.
     """
     if not isinstance(data, dict):
-        raise UnexpectedModelBehavior(
-            f'Groq answered model {requested_model!r} with JSON that is not an object', _preview(data)
-        )
+        raise malformed(requested_model, 'JSON that is not an object', data)
     choices = data.get('choices')
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise UnexpectedModelBehavior(
-            f'Groq answered model {requested_model!r} without any choice (`choices` is missing or empty)',
-            _preview(data),
-        )
+        raise malformed(requested_model, 'no choice (`choices` is missing or empty)', data)
     choice = choices[0]
     message = choice.get('message')
     if not isinstance(message, dict):
-        raise UnexpectedModelBehavior(
-            f'Groq answered model {requested_model!r} with a choice that has no `message`', _preview(data)
-        )
+        raise malformed(requested_model, 'a choice that has no `message`', data)
     parts: list[ModelResponsePart] = []
     reasoning = message.get('reasoning')
     if isinstance(reasoning, str) and reasoning:
@@ -212,9 +206,7 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
     parts.extend(builtin_parts)
     content = message.get('content')
     if content is not None and not isinstance(content, str):
-        raise UnexpectedModelBehavior(
-            f'Groq answered model {requested_model!r} with `message.content` that is not a string', _preview(data)
-        )
+        raise malformed(requested_model, '`message.content` that is not a string', data)
     if content:
         parts.extend(split_thinking(content, provider_name) if THINK_TAGS[0] in content else [TextPart(content)])
     parts.extend(_tool_calls(message.get('tool_calls'), requested_model, data))
@@ -246,33 +238,18 @@ def _tool_calls(calls: Any, requested_model: str, data: Any) -> list[ToolCallPar
     if calls is None:
         return []
     if not isinstance(calls, list):
-        raise UnexpectedModelBehavior(
-            f'Groq answered model {requested_model!r} with `tool_calls` that is not a list', _preview(data)
-        )
+        raise malformed(requested_model, '`tool_calls` that is not a list', data)
     parts: list[ToolCallPart] = []
     for call in calls:
         function = call.get('function') if isinstance(call, dict) else None
         name = function.get('name') if isinstance(function, dict) else None
         if not isinstance(call, dict) or not isinstance(function, dict) or not isinstance(name, str) or not name:
-            raise UnexpectedModelBehavior(
-                f'Groq answered model {requested_model!r} with a tool call that has no function name', _preview(data)
-            )
+            raise malformed(requested_model, 'a tool call that has no function name', data)
         arguments = function.get('arguments')
         if arguments is None:
             arguments = ''
         elif not isinstance(arguments, (str, dict)):
-            raise UnexpectedModelBehavior(
-                f'Groq answered model {requested_model!r} with arguments of tool {name!r} that are not a JSON string',
-                _preview(data),
-            )
+            raise malformed(requested_model, f'arguments of tool {name!r} that are not a JSON string', data)
         call_id = call.get('id')
         parts.append(ToolCallPart(name, arguments, call_id if isinstance(call_id, str) else None))
     return parts
-
-
-def _preview(data: Any) -> str:
-    try:
-        text = json.dumps(data, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(data)
-    return text[:1000]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
 
-from pydantic_ai.exceptions import UnexpectedModelBehavior
+from ._errors import malformed
 
 __all__ = ('iter_sse',)
 
@@ -49,10 +49,9 @@ def _parse(raw: bytes, model_name: str) -> tuple[str, str] | None:
     try:
         text = raw.decode()
     except UnicodeDecodeError as exc:
-        raise UnexpectedModelBehavior(
-            f'Groq streamed bytes that are not UTF-8 for model {model_name!r} (at byte {exc.start} of a message)',
-            raw[:1000].decode(errors='replace'),
-        ) from None
+        raise malformed(
+            model_name, f'bytes that are not UTF-8 (at byte {exc.start} of a message)', raw, streamed=True
+        ) from exc
     event = 'message'
     data: list[str] = []
     for line in text.split('\n'):

@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import groq
@@ -16,25 +17,24 @@ import httpx
 from groq import AsyncGroq
 
 from pydantic_ai import __version__ as core_version
-from pydantic_ai.exceptions import UnexpectedModelBehavior, UserError
+from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider
-from pydantic_ai.ratelimit import RateLimiter, RateLimitPermit
+from pydantic_ai.ratelimit import RateLimiter
 from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 
-from ._errors import error_object, map_api_errors
+from ._errors import error_object, is_recoverable, malformed, map_api_errors
 from ._request import build_body, dumps, request_headers
 from ._response import failed_generation_parts, map_completion, timestamp
-from ._sse import iter_sse
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider, check_exclusive
-from .ratelimits import estimate_tokens, rate_limit_details, send_paced
+from .ratelimits import SentRequest, estimate_tokens, rate_limit_details, send_paced
 from .settings import GroqModelSettings
-from .streaming import GroqStreamedResponse, StreamErrorFrame, iter_chunks, stream_error
+from .streaming import GroqStreamedResponse, iter_chunks
 
 if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
@@ -155,25 +155,18 @@ class GroqModel(Model):
         """
         check_allow_model_requests()
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
-        permit: RateLimitPermit | None = None
+        sent = SentRequest()
         with map_api_errors(self._model_name):
             try:
-                if self._limiter is None:
-                    http_response: httpx.Response = await self.client.post(
-                        CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options
-                    )
-                else:
-                    http_response, permit = await send_paced(
-                        self.client, self._limiter, CHAT_COMPLETIONS_PATH, content, options,
-                        tokens=tokens, stream=False, model_name=self._model_name,
-                    )  # fmt: skip
+                http_response = await self._send(content, options, stream=False, tokens=tokens, sent=sent)
             except groq.APIStatusError as exc:
-                failed = self._tool_use_failed(exc)
-                if failed is None:
+                error = error_object(exc.body)
+                if not is_recoverable(error):
                     raise
+                failed = self._failed_generation(error, exc.status_code)
                 return failed, failed.usage + Usage()
         response = map_completion(self._json(http_response), self._model_name, self.system)
-        extra = rate_limit_details(http_response.headers, permit)
+        extra = rate_limit_details(http_response.headers, sent.permit)
         if extra:
             response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
@@ -185,62 +178,62 @@ class GroqModel(Model):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
-        """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response."""
+        """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response.
+
+        The request is sent, and its first chunk read, when the block is entered: an HTTP error raises there.
+        """
         check_allow_model_requests()
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
-        http_response: httpx.Response | None = None
-        permit: RateLimitPermit | None = None
-        chunks: AsyncIterator[dict[str, Any] | StreamErrorFrame]
-        with map_api_errors(self._model_name):
-            try:
-                if self._limiter is None:
-                    http_response = cast(
-                        httpx.Response,
-                        await self.client.post(
-                            CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=True
-                        ),
-                    )
-                else:
-                    http_response, permit = await send_paced(
-                        self.client, self._limiter, CHAT_COMPLETIONS_PATH, content, options,
-                        tokens=tokens, stream=True, model_name=self._model_name,
-                    )  # fmt: skip
-            except groq.APIStatusError as exc:
-                if error_object(exc.body).get('code') != 'tool_use_failed':
-                    raise
-                chunks = _single(StreamErrorFrame(error_object(exc.body)))
+        sent = SentRequest()
+        send = partial(self._send, content, options, stream=True, tokens=tokens, sent=sent)
+        chunks = iter_chunks(send, self._model_name)
         try:
-            if http_response is not None:
-                chunks = iter_chunks(iter_sse(http_response.aiter_bytes(), self._model_name), self._model_name)
-            with map_api_errors(self._model_name, streaming=True):
-                try:
-                    first = await chunks.__anext__()
-                except StopAsyncIteration:
-                    raise UnexpectedModelBehavior(
-                        f'Groq ended the stream for model {self._model_name!r} without sending any chunk'
-                    ) from None
-            if isinstance(first, StreamErrorFrame) and first.error.get('code') != 'tool_use_failed':
-                raise stream_error(first.error, self._model_name)
-            model_name = first.get('model') if isinstance(first, dict) else None
+            # Read ahead for the model name and timestamp; `iter_chunks` yields the first chunk again.
+            first = await anext(chunks, None)
+            if first is None:
+                raise malformed(self._model_name, 'no chunk before the end of the stream', streamed=True)
+            model_name = first.get('model')
             streamed = GroqStreamedResponse(
-                _model_name=model_name if isinstance(model_name, str) and model_name else self._model_name,
-                _response=chunks,
-                _timestamp=timestamp(first.get('created') if isinstance(first, dict) else None),
-                _provider_name=self.system,
-                _first=first,
+                model_name=model_name if isinstance(model_name, str) and model_name else self._model_name,
+                timestamp=timestamp(first.get('created')),
+                provider_name=self.system,
+                chunks=chunks,
             )
-            extra = rate_limit_details(http_response.headers, permit) if http_response is not None else None
+            extra = rate_limit_details(sent.response.headers, sent.permit) if sent.response is not None else None
             if extra:
-                streamed.provider_details = extra
+                streamed.provider_details = {**(streamed.provider_details or {}), **extra}
             try:
                 yield streamed
             finally:
                 await streamed.aclose()
         finally:
-            if permit is not None and self._limiter is not None:
-                self._limiter.release(permit)
-            if http_response is not None:
-                await http_response.aclose()
+            await chunks.aclose()
+            if sent.permit is not None and self._limiter is not None:
+                self._limiter.release(sent.permit)
+
+    async def _send(
+        self, content: bytes, options: Any, *, stream: bool, tokens: int = 0, sent: SentRequest | None = None
+    ) -> httpx.Response:
+        """Post the request body and return the HTTP response (streamed: its body not read yet).
+
+        The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the callers.
+        With a rate limiter, the request waits its turn and is retried by it (see `ratelimits.send_paced`); `sent`
+        receives the response and the limiter's permit, for `provider_details` and to release a stream's permit.
+        """
+        if self._limiter is None:
+            response: httpx.Response = await self.client.post(
+                CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=stream
+            )
+        else:
+            response, permit = await send_paced(
+                self.client, self._limiter, CHAT_COMPLETIONS_PATH, content, options,
+                tokens=tokens, stream=stream, model_name=self._model_name,
+            )  # fmt: skip
+            if sent is not None:
+                sent.permit = permit
+        if sent is not None:
+            sent.response = response
+        return response
 
     def _prepare(
         self,
@@ -258,7 +251,7 @@ class GroqModel(Model):
             UserError: anything in the request Groq cannot take; nothing has been sent.
         """
         settings = cast(GroqModelSettings, model_settings if model_settings is not None else {})
-        body = build_body(self._model_name, messages, settings, params, stream=stream)
+        body = build_body(self._model_name, messages, settings, params, stream=stream, provider_name=self.system)
         # The client's default header names matter only to respell the caller's; computing them costs a little.
         client_headers = self.client.default_headers if 'extra_headers' in settings else ()
         options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT, client_headers)}
@@ -280,25 +273,15 @@ class GroqModel(Model):
         try:
             return json.loads(http_response.content)
         except ValueError as exc:
-            raise UnexpectedModelBehavior(
-                f'Groq answered model {self._model_name!r} with a body that is not valid JSON ({exc})',
-                http_response.content[:1000].decode(errors='replace'),
-            ) from None
+            raise malformed(self._model_name, f'a body that is not valid JSON ({exc})', http_response.content) from exc
 
-    def _tool_use_failed(self, exc: groq.APIStatusError) -> ModelResponse | None:
-        """The response for a `tool_use_failed` error: what the model generated, with `finish_reason='error'`."""
-        error = error_object(exc.body)
-        if error.get('code') != 'tool_use_failed':
-            return None
+    def _failed_generation(self, error: dict[str, Any], status_code: int) -> ModelResponse:
+        """The response for a recoverable error: what the model generated, with `finish_reason='error'`."""
         return ModelResponse(
             parts=failed_generation_parts(error),
             model_name=self._model_name,
             usage=Usage(requests=1, request_tokens=0, response_tokens=0, total_tokens=0),
             provider_name=self.system,
             finish_reason='error',
-            provider_details={'finish_reason': None, 'error': error, 'status_code': exc.status_code},
+            provider_details={'finish_reason': None, 'error': error, 'status_code': status_code},
         )
-
-
-async def _single(item: StreamErrorFrame) -> AsyncIterator[dict[str, Any] | StreamErrorFrame]:
-    yield item

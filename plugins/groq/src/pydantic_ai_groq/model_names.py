@@ -66,3 +66,16 @@ LatestGroqModelNames = Literal[
 
 GroqModelName: TypeAlias = str | LatestGroqModelNames
 """A Groq model name: one of `LatestGroqModelNames`, or any other string Groq accepts."""
+
+_REASONING_FAMILIES = ('gpt-oss', 'qwen3', 'qwq', 'deepseek-r1', 'compound')
+"""Model families on Groq that reason (their names after any `vendor/` prefix start with one of these)."""
+
+
+def is_reasoning_model(model_name: str) -> bool:
+    """Whether `model_name` is a model that reasons, and so takes its earlier reasoning back in `reasoning`.
+
+    Decided from the name (`openai/gpt-oss-*`, `qwen/qwen3-*`, `qwen-qwq-*`, `deepseek-r1-*`, `groq/compound*`,
+    `compound-beta*`), because the API does not say; an unknown name counts as not reasoning.
+    """
+    base = model_name.rpartition('/')[2].lower()
+    return base.startswith(_REASONING_FAMILIES) or base.startswith('qwen-qwq')

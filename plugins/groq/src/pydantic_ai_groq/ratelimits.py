@@ -21,6 +21,7 @@ import asyncio
 import math
 import random
 import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 import groq
@@ -32,7 +33,14 @@ from pydantic_ai.ratelimit import RateLimiter, RateLimitHeaders, RateLimitPermit
 
 from ._errors import error_object
 
-__all__ = ('GROQ_RATE_LIMIT_HEADERS', 'estimate_tokens', 'send_paced', 'rate_limit_details', 'limit_headers')
+__all__ = (
+    'SentRequest',
+    'GROQ_RATE_LIMIT_HEADERS',
+    'estimate_tokens',
+    'send_paced',
+    'rate_limit_details',
+    'limit_headers',
+)
 
 GROQ_RATE_LIMIT_HEADERS = RateLimitHeaders(
     limit_requests='x-ratelimit-limit-requests',
@@ -85,6 +93,14 @@ def estimate_tokens(body: dict[str, Any]) -> int:
     most = body.get('max_completion_tokens', body.get('max_tokens'))
     completion = most if isinstance(most, int) and not isinstance(most, bool) and most > 0 else 0
     return math.ceil(characters / 4) + completion
+
+
+@dataclass
+class SentRequest:
+    """What the model's send path reports back: the HTTP response, and the limiter's permit when there is one."""
+
+    response: httpx.Response | None = None
+    permit: RateLimitPermit | None = None
 
 
 def rate_limit_details(headers: httpx.Headers, permit: RateLimitPermit | None) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from pydantic_ai.settings import ModelSettings
 
-__all__ = ('GroqModelSettings',)
+__all__ = ('GroqModelSettings', 'ThinkingHistory')
+
+ThinkingHistory: TypeAlias = Literal['field', 'tags', 'drop']
+"""What happens to `ThinkingPart`s of earlier responses: see `GroqModelSettings.groq_thinking_history`."""
 
 
 class GroqModelSettings(ModelSettings, total=False):
@@ -27,7 +30,10 @@ class GroqModelSettings(ModelSettings, total=False):
     """Groq's service tier for the request."""
     groq_user: str
     """An id of your end user, for Groq's abuse monitoring."""
-    groq_thinking_history: Literal['drop', 'tags']
-    """What happens to `ThinkingPart`s of earlier responses sent back in the history: `'drop'` (the default) leaves
-    them out, because Groq's chat API has no field for them and reasoning sent as text makes models write literal
-    `<think>` tags into later answers; `'tags'` sends them inside the assistant text between `<think>` tags."""
+    groq_thinking_history: ThinkingHistory
+    """What happens to `ThinkingPart`s of earlier responses sent back in the history.
+
+    `'field'` (the default): in the assistant message's `reasoning` field, Groq's own place for them, all thinking
+    parts of the response in order; left out when they came from another provider (`ThinkingPart.provider_name`)
+    or when the model asked does not reason. `'tags'`: inside the assistant text between `<think>` tags, to any
+    model. `'drop'`: left out."""

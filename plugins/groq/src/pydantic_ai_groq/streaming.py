@@ -8,8 +8,13 @@ per chunk. What each chunk can carry, and where it goes:
   also when a tag is split across chunks;
 - `delta.tool_calls`: tool calls, each on the channel of its `index`, name, id and argument fragments in any split;
 - `delta.executed_tools` (compound models): a `BuiltinToolCallPart` and, once its output arrives, a
-  `BuiltinToolReturnPart`;
-- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent).
+  `BuiltinToolReturnPart` whose content is the non-streamed value (a tool's deltas are merged by `index`); reasoning
+  or text that resumes after a built-in tool part starts a new part, so parts stay in the order they happened;
+- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent);
+  usage reported on several chunks (Groq-compatible servers send a running total on each) keeps the latest.
+
+`iter_chunks` sends the request and reads the bytes; every error of a stream is mapped there, once. The response
+is then one loop over its chunks.
 
 An `event: error` frame ends the stream. For `tool_use_failed` (the model produced a malformed tool call) the
 stream ends normally with `finish_reason='error'`: the parts received so far stay, and what the model generated
@@ -20,76 +25,102 @@ other error frame raises `ModelAPIError`; parts received before it remain availa
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from typing_extensions import assert_never
+import groq
+import httpx
 
-from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
-from pydantic_ai.messages import BuiltinToolCallPart, BuiltinToolReturnPart, ModelResponseStreamEvent
+from pydantic_ai.exceptions import ModelAPIError
+from pydantic_ai.messages import BuiltinToolReturnPart, ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
 
-from ._errors import map_api_errors
+from ._errors import error_object, is_recoverable, malformed, map_api_errors, stream_error
 from ._response import THINK_TAGS, failed_generation_parts, map_executed_tools, map_finish_reason, map_usage
-from .model_names import GroqModelName
+from ._sse import iter_sse
 
-__all__ = ('GroqStreamedResponse', 'StreamErrorFrame', 'iter_chunks', 'stream_error')
+__all__ = ('GroqStreamedResponse', 'iter_chunks')
 
 JSON = dict[str, Any]
 
 
-@dataclass
-class StreamErrorFrame:
-    """An `event: error` frame (or an HTTP error turned into one): Groq's `error` object."""
+async def iter_chunks(send: Callable[[], Awaitable[httpx.Response]], model_name: str) -> AsyncGenerator[JSON, None]:
+    """Send a streamed request and yield its chunks as parsed JSON objects, up to `data: [DONE]`.
 
-    error: JSON
+    Every error of the stream is mapped here, where the bytes come from, into the `pydantic_ai.exceptions` tree:
+    the HTTP error of the request itself, transport errors while reading, malformed frames and `event: error`
+    frames. A recoverable failed generation (see `is_recoverable`), whether Groq answered it with an HTTP error or
+    an `event: error` frame, is yielded as a last chunk `{'error': {...}}`, which the response turns into parts.
 
+    The first chunk is yielded twice: the model reads it ahead for the response's model name and timestamp, and
+    the response's event loop reads it again, so that loop needs no first step of its own. Closing the generator
+    closes the HTTP response.
 
-async def iter_chunks(
-    events: AsyncIterator[tuple[str, str]], model_name: str
-) -> AsyncIterator[JSON | StreamErrorFrame]:
-    """The stream's chunks as parsed JSON objects, and error frames, up to `data: [DONE]`.
+    Args:
+        send: Sends the request and returns the streamed HTTP response (the model's send path).
+        model_name: The model the request is for, for error messages.
 
     Raises:
+        ModelHTTPError: the request failed with an HTTP error that is not recoverable.
+        ModelAPIError: the stream reported an error that is not recoverable.
+        ModelConnectionError: the connection failed or was lost (`ModelTimeoutError`: timed out).
         UnexpectedModelBehavior: a frame is not a JSON object, or the stream ended without `[DONE]` or an error.
     """
-    async for event, data in events:
-        if data == '[DONE]':
-            # Read to the end of the body (Groq sends nothing more), so the connection goes back to the pool
-            # instead of being closed half-read.
-            async for _ in events:
-                pass
-            return
+    with map_api_errors(model_name):
         try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise UnexpectedModelBehavior(
-                f'Groq streamed a frame that is not JSON for model {model_name!r}', data[:1000]
-            ) from None
-        if not isinstance(chunk, dict):
-            raise UnexpectedModelBehavior(
-                f'Groq streamed a frame that is not a JSON object for model {model_name!r}', data[:1000]
-            )
-        if event == 'error' or ('error' in chunk and 'choices' not in chunk):
-            error = chunk.get('error', chunk)
-            yield StreamErrorFrame(error if isinstance(error, dict) else {'message': str(error)})
+            response = await send()
+        except groq.APIStatusError as exc:
+            error = error_object(exc.body)
+            if not is_recoverable(error):
+                raise
+            failed = {'error': error}
+            yield failed
+            yield failed
             return
-        yield chunk
-    raise UnexpectedModelBehavior(
-        f'The stream for model {model_name!r} ended without `data: [DONE]`: the connection was closed early and the '
-        'response may be incomplete (the parts received so far are available from `get()`).'
-    )
+    read_ahead = True
+    try:
+        with map_api_errors(model_name, streaming=True):
+            events = iter_sse(response.aiter_bytes(), model_name)
+            async for event, data in events:
+                if data == '[DONE]':
+                    # Read to the end of the body (Groq sends nothing more), so the connection goes back to the pool
+                    # instead of being closed half-read.
+                    async for _ in events:
+                        pass
+                    return
+                try:
+                    chunk = json.loads(data)
+                except ValueError as exc:
+                    raise malformed(model_name, 'a frame that is not JSON', data, streamed=True) from exc
+                if not isinstance(chunk, dict):
+                    raise malformed(model_name, 'a frame that is not a JSON object', data, streamed=True)
+                if event == 'error' or ('error' in chunk and 'choices' not in chunk):
+                    error = chunk.get('error', chunk)
+                    error = error if isinstance(error, dict) else {'message': str(error)}
+                    if not is_recoverable(error):
+                        raise stream_error(error, model_name)
+                    # Nothing follows an error frame; the failed generation becomes the stream's last parts.
+                    chunk = {'error': error}
+                    if read_ahead:
+                        yield chunk
+                    yield chunk
+                    return
+                if read_ahead:
+                    read_ahead = False
+                    yield chunk
+                yield chunk
+            raise malformed(
+                model_name,
+                'a body that ended without `data: [DONE]`: the connection was closed early and the response may be '
+                'incomplete (the parts received so far are available from `get()`)',
+                streamed=True,
+            )
+    finally:
+        await response.aclose()
 
 
-def stream_error(error: JSON, model_name: str) -> ModelAPIError:
-    """The exception for an error frame that is not `tool_use_failed`."""
-    message = error.get('message') or json.dumps(error)
-    return ModelAPIError(model_name, f'Groq reported an error for model {model_name!r}: {message}', error)
-
-
-@dataclass
+@dataclass(kw_only=True)
 class GroqStreamedResponse(StreamedResponse):
     """Implementation of `StreamedResponse` for Groq models.
 
@@ -97,37 +128,33 @@ class GroqStreamedResponse(StreamedResponse):
     stay available through `get()`.
     """
 
-    _model_name: GroqModelName
-    _response: AsyncIterator[JSON | StreamErrorFrame]
-    _timestamp: datetime
-    _provider_name: str = 'groq'
-    _first: JSON | StreamErrorFrame | None = None
-    """The first chunk, already read by the model (for the model name and timestamp)."""
-    _executed_tools: dict[Any, bool] = field(default_factory=dict, init=False)
-    """Executed built-in tools seen so far, by index: whether their result was emitted."""
+    chunks: AsyncIterator[JSON]
+    """Groq's chunks as parsed JSON, errors already mapped (see `iter_chunks`); a recoverable failed generation
+    arrives as a last chunk `{'error': {...}}`."""
+    provider_name: str | None = 'groq'
+    _executed_tools: dict[Any, JSON] = field(default_factory=dict, init=False, repr=False)
+    """Executed built-in tools seen so far, by index, their deltas merged."""
+    _emitted_tool_parts: set[tuple[str, str | None]] = field(default_factory=set, init=False, repr=False)
+    """The built-in tool parts emitted so far, as `(part_kind, tool_call_id)`."""
+    _stretch: int = field(default=0, init=False, repr=False)
+    _reasoning_id: Hashable = field(default='reasoning', init=False, repr=False)
+    """The vendor part id of reasoning; a new one after each built-in tool part, so reasoning resumes as a new part."""
+    _content_id: Hashable = field(default='content', init=False, repr=False)
+    """The vendor part id of text, renewed like `_reasoning_id`."""
 
-    def __post_init__(self) -> None:
-        self.provider_name = self._provider_name
-
-    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        parts = self._parts_manager
-        with map_api_errors(self._model_name, streaming=True):
-            first, self._first = self._first, None
-            if isinstance(first, StreamErrorFrame):
-                for event in self._handle_error(first.error):
+    async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        """The events of Groq's chunks, in one loop; then the parts manager's closing events."""
+        handle = self._handle_chunk
+        try:
+            async for chunk in self.chunks:
+                for event in handle(chunk):
                     yield event
-            else:
-                if first is not None:
-                    for event in self._handle_chunk(first):
-                        yield event
-                async for chunk in self._response:
-                    if isinstance(chunk, StreamErrorFrame):
-                        for event in self._handle_error(chunk.error):
-                            yield event
-                        break
-                    for event in self._handle_chunk(chunk):
-                        yield event
-        for event in parts.finish():
+        except ModelAPIError as exc:
+            if isinstance(exc.body, dict):
+                # An `event: error` frame: what Groq said stays with the partial response too.
+                self.provider_details = {**(self.provider_details or {}), 'error': exc.body}
+            raise
+        for event in self.parts_manager.finish():
             yield event
 
     def _handle_chunk(self, chunk: JSON) -> list[ModelResponseStreamEvent]:
@@ -142,23 +169,23 @@ class GroqStreamedResponse(StreamedResponse):
         if usage is None:
             usage = chunk.get('usage')
         if usage is not None:
-            self._usage.incr(map_usage(usage, requests=0))
+            self.report_usage(map_usage(usage, requests=0))
         choices = chunk.get('choices')
         if not choices:
-            return []
+            return list(self._handle_error(chunk['error'])) if 'error' in chunk else []
         choice = choices[0] if isinstance(choices, list) else None
         delta = choice.get('delta') if isinstance(choice, dict) else None
         if not isinstance(delta, dict):
-            raise UnexpectedModelBehavior(
-                f'Groq streamed a chunk without a `delta` for model {self._model_name!r}', json.dumps(chunk)[:1000]
-            )
+            raise malformed(self.model_name, 'a chunk without a `delta`', chunk, streamed=True)
         events: list[ModelResponseStreamEvent] = []
-        parts = self._parts_manager
+        parts = self.parts_manager
         reasoning = delta.get('reasoning')
         if reasoning:
             events.extend(
                 parts.handle_thinking_delta(
-                    vendor_part_id='reasoning', content=_text(reasoning, 'reasoning'), provider_name=self.provider_name
+                    vendor_part_id=self._reasoning_id,
+                    content=self._text(reasoning, 'reasoning'),
+                    provider_name=self.provider_name,
                 )
             )
         executed = delta.get('executed_tools')
@@ -168,8 +195,8 @@ class GroqStreamedResponse(StreamedResponse):
         if content:
             events.extend(
                 parts.handle_text_delta(
-                    vendor_part_id='content',
-                    content=_text(content, 'content'),
+                    vendor_part_id=self._content_id,
+                    content=self._text(content, 'content'),
                     thinking_tags=THINK_TAGS,
                     provider_name=self.provider_name,
                 )
@@ -185,108 +212,88 @@ class GroqStreamedResponse(StreamedResponse):
 
     def _handle_tool_calls(self, tool_calls: Any) -> list[ModelResponseStreamEvent]:
         if not isinstance(tool_calls, list):
-            raise UnexpectedModelBehavior(
-                f'Groq streamed `tool_calls` that is not a list for model {self._model_name!r}', repr(tool_calls)[:1000]
-            )
+            raise malformed(self.model_name, '`tool_calls` that is not a list', tool_calls, streamed=True)
         events: list[ModelResponseStreamEvent] = []
         for call in tool_calls:
             if not isinstance(call, dict):
-                raise UnexpectedModelBehavior(
-                    f'Groq streamed a tool call that is not an object for model {self._model_name!r}', repr(call)[:1000]
-                )
+                raise malformed(self.model_name, 'a tool call that is not an object', call, streamed=True)
             function = call.get('function')
             if function is not None and not isinstance(function, dict):
-                raise UnexpectedModelBehavior(
-                    f'Groq streamed a tool call whose `function` is not an object for model {self._model_name!r}',
-                    repr(call)[:1000],
-                )
+                raise malformed(self.model_name, 'a tool call whose `function` is not an object', call, streamed=True)
             name = function.get('name') if function else None
             args = function.get('arguments') if function else None
             call_id = call.get('id')
+            index = call.get('index')
+            if index is not None and not isinstance(index, (int, str)):
+                raise malformed(self.model_name, '`tool_calls[].index` that is not an integer', index, streamed=True)
             events.extend(
-                self._parts_manager.handle_tool_call_delta(
-                    vendor_part_id=_hashable(call.get('index'), 'tool_calls[].index'),
-                    tool_name=_text(name, 'tool_calls[].function.name') if name else None,
+                self.parts_manager.handle_tool_call_delta(
+                    vendor_part_id=index,
+                    tool_name=self._text(name, 'tool_calls[].function.name') if name else None,
                     args=args
                     if args is None or isinstance(args, dict)
-                    else _text(args, 'tool_calls[].function.arguments'),
-                    tool_call_id=_text(call_id, 'tool_calls[].id') if call_id else None,
+                    else self._text(args, 'tool_calls[].function.arguments'),
+                    tool_call_id=self._text(call_id, 'tool_calls[].id') if call_id else None,
                 )
             )
         return events
 
     def _handle_executed_tools(self, executed: Any) -> list[ModelResponseStreamEvent]:
-        events: list[ModelResponseStreamEvent] = []
-        built, others = map_executed_tools(executed, self.provider_name or 'groq')
+        if not isinstance(executed, list):
+            return []
+        # Groq announces a tool (type, arguments) and reports it again with its output, possibly with only some of
+        # the fields: merge the deltas of one index, so the parts are read from the whole tool as non-streamed.
+        merged: list[JSON] = []
+        for position, tool in enumerate(executed):
+            if not isinstance(tool, dict):
+                continue
+            index = tool.get('index', position)
+            seen = self._executed_tools.get(index)
+            whole = tool if seen is None else {**seen, **{k: v for k, v in tool.items() if v is not None}}
+            self._executed_tools[index] = whole
+            merged.append(whole)
+        built, others = map_executed_tools(merged, self.provider_name or 'groq')
         if others:
-            # Groq may announce a tool and report it again with its output: keep one entry per index, the latest.
             details = self.provider_details = dict(self.provider_details or {})
             by_index = {tool.get('index', n): tool for n, tool in enumerate(details.get('executed_tools', ()))}
             for tool in others:
                 by_index[tool.get('index', len(by_index))] = tool
             details['executed_tools'] = list(by_index.values())
+        events: list[ModelResponseStreamEvent] = []
         for part in built:
-            key = part.tool_call_id
-            if isinstance(part, BuiltinToolCallPart):
-                if key in self._executed_tools:
-                    continue
-                self._executed_tools[key] = False
-            elif isinstance(part, BuiltinToolReturnPart):
-                # Groq may announce a tool before it has run it: the result part comes with the output.
-                if part.content is None or self._executed_tools.get(key):
-                    continue
-                self._executed_tools[key] = True
-            else:
-                assert_never(part)
-            events.extend(self._parts_manager.handle_part(vendor_part_id=None, part=part))
+            key = (part.part_kind, part.tool_call_id)
+            # A result part comes once the tool's output has arrived; each part is emitted once.
+            if key in self._emitted_tool_parts or (isinstance(part, BuiltinToolReturnPart) and part.content is None):
+                continue
+            self._emitted_tool_parts.add(key)
+            events.extend(self.parts_manager.handle_part(vendor_part_id=None, part=part))
+            # Reasoning or text that resumes after a built-in tool is a new part, as in the non-streamed order.
+            self._stretch += 1
+            self._reasoning_id = ('reasoning', self._stretch)
+            self._content_id = ('content', self._stretch)
         return events
 
-    def _handle_error(self, error: JSON) -> list[ModelResponseStreamEvent]:
-        details = dict(self.provider_details or {})
-        details['error'] = error
-        self.provider_details = details
-        if error.get('code') != 'tool_use_failed':
-            raise stream_error(error, self._model_name)
+    def _handle_error(self, error: JSON) -> Iterator[ModelResponseStreamEvent]:
+        """The parts of a recoverable failed generation (the only error `iter_chunks` yields)."""
+        self.provider_details = {**(self.provider_details or {}), 'error': error}
+        self.provider_details.setdefault('finish_reason', None)
         self.finish_reason = 'error'
-        details.setdefault('finish_reason', None)
-        events: list[ModelResponseStreamEvent] = []
+        parts = self.parts_manager
         for part in failed_generation_parts(error):
             if part.part_kind == 'tool-call':
-                events.extend(
-                    self._parts_manager.handle_tool_call_part(
-                        vendor_part_id=None, tool_name=part.tool_name, args=part.args, tool_call_id=part.tool_call_id
-                    )
+                yield from parts.handle_tool_call_part(
+                    vendor_part_id=None, tool_name=part.tool_name, args=part.args, tool_call_id=part.tool_call_id
                 )
             elif part.part_kind == 'text':
-                events.extend(
-                    self._parts_manager.handle_text_delta(vendor_part_id='failed_generation', content=part.content)
-                )
-        return events
+                yield from parts.handle_text_delta(vendor_part_id='failed_generation', content=part.content)
+
+    def _text(self, value: Any, field_name: str) -> str:
+        if isinstance(value, str):
+            return value
+        raise malformed(self.model_name, f'`{field_name}` that is not a string', repr(value), streamed=True)
 
     async def aclose(self) -> None:
-        """Stop the event iterator and the chunk iterator beneath it."""
+        """Stop the event iterator and the chunk iterator beneath it (which closes the HTTP response)."""
         await super().aclose()
-        if isinstance(self._response, AsyncGenerator):
-            await self._response.aclose()
-
-    @property
-    def model_name(self) -> GroqModelName:
-        """The name of the model that is answering, as Groq reports it."""
-        return self._model_name
-
-    @property
-    def timestamp(self) -> datetime:
-        """When Groq created the response (its first chunk's `created`)."""
-        return self._timestamp
-
-
-def _text(value: Any, field_name: str) -> str:
-    if isinstance(value, str):
-        return value
-    raise UnexpectedModelBehavior(f'Groq streamed `{field_name}` that is not a string', repr(value)[:1000])
-
-
-def _hashable(value: Any, field_name: str) -> int | str | None:
-    if value is None or isinstance(value, (int, str)):
-        return value
-    raise UnexpectedModelBehavior(f'Groq streamed `{field_name}` that is not an integer', repr(value)[:1000])
+        if isinstance(self.chunks, AsyncGenerator):
+            await self.chunks.aclose()

@@ -1,7 +1,21 @@
-"""Test helpers for code that talks to Groq: a local Groq-compatible server with scripted answers and faults.
+"""Test helpers for code that talks to Groq: an in-process fake and a local server, with scripted answers and faults.
 
-Import it explicitly (`import pydantic_ai_groq.testing`); `import pydantic_ai_groq` does not load it. It needs only
-the standard library.
+- `GroqFake` (in-process, no socket): a real `AsyncGroq` whose requests an `httpx.MockTransport` answers. What most
+  tests need.
+- `GroqTestServer` (a real HTTP server on 127.0.0.1): for what only sockets show, such as timeouts, stalls,
+  connection resets and load. It needs only the standard library.
+
+Both serve the same `ScriptedResponse`s, built by the same functions (`text_completion()`, `streamed_text()`,
+`http_error()`, ...), and `wire` builds Groq's JSON and SSE for both. Import the package explicitly
+(`import pydantic_ai_groq.testing`); `import pydantic_ai_groq` does not load it, and `GroqFake` (which needs the groq
+SDK and httpx) is imported only when first used.
+
+```python
+from pydantic_ai_groq.testing import GroqFake, text_completion
+
+async with GroqFake(text_completion('Hi')) as fake:
+    response, _ = await fake.model('llama-3.3-70b-versatile').request(messages, None, ModelRequestParameters())
+```
 
 ```python
 from pydantic_ai_groq import GroqModel, GroqProvider
@@ -15,6 +29,8 @@ with GroqTestServer() as server:
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from . import wire
 from ._http import RecordedRequest
@@ -39,9 +55,13 @@ from .responses import (
 )
 from .server import CHAT_COMPLETIONS_PATH, MODELS_PATH, DefaultResponse, GroqTestServer
 
+if TYPE_CHECKING:
+    from .fake import GroqFake
+
 __all__ = (
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
+    'GroqFake',
     'GroqTestServer',
     'RateLimitEvent',
     'RateLimitLedger',
@@ -66,3 +86,12 @@ __all__ = (
     'tool_call_completion',
     'wire',
 )
+
+
+def __getattr__(name: str) -> Any:
+    # `GroqFake` needs the groq SDK and httpx; the server needs neither, so the fake is imported when first used.
+    if name == 'GroqFake':
+        from .fake import GroqFake
+
+        return GroqFake
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -229,10 +229,7 @@ def tool_call_completion(
     """
     if not calls:
         raise ValueError('tool_call_completion() needs at least one ToolCall')
-    tool_calls = [
-        {'id': call.wire_id(i), 'type': 'function', 'function': {'name': call.name, 'arguments': call.arguments_json()}}
-        for i, call in enumerate(calls)
-    ]
+    tool_calls = [wire.tool_call(call.wire_id(i), call.name, call.arguments_json()) for i, call in enumerate(calls)]
     body = wire.chat_completion(
         content,
         tool_calls=tool_calls,
@@ -405,15 +402,10 @@ def streamed_tool_calls(
     encoder = wire.ChunkEncoder(model=model)
     frames = [encoder.first(), *encoder.contents(text_before)]
     for index, call in enumerate(calls):
-        opening = {
-            'id': call.wire_id(index),
-            'type': 'function',
-            'function': {'name': call.name, 'arguments': ''},
-            'index': index,
-        }
+        opening = wire.tool_call_delta(index, call_id=call.wire_id(index), name=call.name, arguments='')
         frames.append(encoder.frame({'tool_calls': [opening]}))
         for fragment in _split(call.arguments_json(), fragments):
-            frames.append(encoder.frame({'tool_calls': [{'index': index, 'function': {'arguments': fragment}}]}))
+            frames.append(encoder.frame({'tool_calls': [wire.tool_call_delta(index, arguments=fragment)]}))
     frames.append(encoder.last(finish_reason, 10, len(frames)))
     if done:
         frames.append(wire.DONE_FRAME)

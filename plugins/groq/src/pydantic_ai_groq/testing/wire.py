@@ -22,9 +22,12 @@ __all__ = (
     'DONE_FRAME',
     'chat_completion',
     'chat_completion_chunk',
+    'tool_call',
+    'tool_call_delta',
     'error_body',
     'model_list',
     'usage_body',
+    'sse_frames',
     'new_completion_id',
     'new_request_id',
     'encode_json',
@@ -86,8 +89,14 @@ def encode_sse(data: Mapping[str, Any] | str | bytes, *, event: str | None = Non
     return head + b'data: ' + payload + b'\n\n'
 
 
-def usage_body(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
-    """A Groq `usage` object: token counts and the timings Groq reports next to them, in Groq's key order."""
+def usage_body(prompt_tokens: int, completion_tokens: int, *, timings: bool = True) -> dict[str, Any]:
+    """A Groq `usage` object: token counts and (unless `timings=False`) the timings Groq reports, in Groq's order."""
+    if not timings:
+        return {
+            'prompt_tokens': prompt_tokens,
+            'completion_tokens': completion_tokens,
+            'total_tokens': prompt_tokens + completion_tokens,
+        }
     return {
         'queue_time': 0.012345678,
         'prompt_tokens': prompt_tokens,
@@ -110,6 +119,8 @@ def chat_completion(
     completion_id: str | None = None,
     request_id: str | None = None,
     created: int | None = None,
+    usage: Mapping[str, Any] | None = None,
+    choices: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A non-streamed `chat.completion` body.
 
@@ -123,6 +134,8 @@ def chat_completion(
         completion_id: The `id`; a fresh `chatcmpl-...` by default.
         request_id: `x_groq.id`; a fresh `req_...` by default.
         created: Seconds since the epoch; now by default.
+        usage: The `usage` object as is, instead of one built from the token counts.
+        choices: The `choices` as is (for example `[]`), instead of one built from the other arguments.
     """
     message: dict[str, Any] = {'role': 'assistant'}
     if content is not None or not tool_calls:
@@ -138,8 +151,10 @@ def chat_completion(
         'object': 'chat.completion',
         'created': int(time.time()) if created is None else created,
         'model': model,
-        'choices': [{'index': 0, 'message': message, 'logprobs': None, 'finish_reason': finish_reason}],
-        'usage': usage_body(prompt_tokens, completion_tokens),
+        'choices': [{'index': 0, 'message': message, 'logprobs': None, 'finish_reason': finish_reason}]
+        if choices is None
+        else [dict(choice) for choice in choices],
+        'usage': usage_body(prompt_tokens, completion_tokens) if usage is None else dict(usage),
         'system_fingerprint': _SYSTEM_FINGERPRINT,
         'x_groq': {'id': request_id or new_request_id()},
     }
@@ -153,6 +168,8 @@ def chat_completion_chunk(
     model: str = DEFAULT_MODEL,
     completion_id: str = 'chatcmpl-00000000-0000-4000-8000-000000000000',
     created: int = 1_700_000_000,
+    usage: Mapping[str, Any] | None = None,
+    choices: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One `chat.completion.chunk` of a stream, with a single choice carrying `delta`.
 
@@ -163,6 +180,9 @@ def chat_completion_chunk(
         model: The model name reported.
         completion_id: The `id`, the same on every chunk of a stream.
         created: Seconds since the epoch, the same on every chunk of a stream.
+        usage: A top-level `usage` object (Groq sends one on the last chunk next to `x_groq.usage`; some
+            Groq-compatible servers send a running total on every chunk).
+        choices: The `choices` as is (for example `[]`), instead of one carrying `delta`.
     """
     chunk: dict[str, Any] = {
         'id': completion_id,
@@ -170,11 +190,54 @@ def chat_completion_chunk(
         'created': created,
         'model': model,
         'system_fingerprint': _SYSTEM_FINGERPRINT,
-        'choices': [{'index': 0, 'delta': dict(delta), 'logprobs': None, 'finish_reason': finish_reason}],
+        'choices': [{'index': 0, 'delta': dict(delta), 'logprobs': None, 'finish_reason': finish_reason}]
+        if choices is None
+        else [dict(choice) for choice in choices],
     }
     if x_groq is not None:
         chunk['x_groq'] = dict(x_groq)
+    if usage is not None:
+        chunk['usage'] = dict(usage)
     return chunk
+
+
+def tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
+    """One complete tool call of a non-streamed message: `{'id', 'type': 'function', 'function': {...}}`."""
+    return {'id': call_id, 'type': 'function', 'function': {'name': name, 'arguments': arguments}}
+
+
+def tool_call_delta(
+    index: int, *, call_id: str | None = None, name: str | None = None, arguments: str | None = None
+) -> dict[str, Any]:
+    """A fragment of a streamed tool call, with only the fields given (the first fragment carries the id and name).
+
+    Args:
+        index: The call's position among the message's tool calls; fragments of one call share it.
+        call_id: The call's id (with `type: function`), sent once.
+        name: The tool's name, sent once.
+        arguments: A fragment of the arguments' JSON text.
+    """
+    delta: dict[str, Any] = {}
+    if call_id is not None:
+        delta['id'] = call_id
+        delta['type'] = 'function'
+    function: dict[str, Any] = {}
+    if name is not None:
+        function['name'] = name
+    if arguments is not None:
+        function['arguments'] = arguments
+    if function:
+        delta['function'] = function
+    delta['index'] = index
+    return delta
+
+
+def sse_frames(chunks: Iterable[Mapping[str, Any]], *, done: bool = True) -> list[bytes]:
+    """The SSE frames of a stream of chunks, ending with `data: [DONE]` unless `done=False`."""
+    frames = [encode_sse(chunk) for chunk in chunks]
+    if done:
+        frames.append(DONE_FRAME)
+    return frames
 
 
 def error_body(
