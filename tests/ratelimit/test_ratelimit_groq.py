@@ -382,3 +382,13 @@ async def test_a_stream_holds_its_concurrency_slot_until_it_is_closed(
     await asyncio.wait_for(second, 5)
     assert server.request_count == 2
     assert limiter.is_idle
+
+
+async def test_a_request_limit_is_paced_as_well(client: httpx.AsyncClient) -> None:
+    with GroqTestServer(rate_limits=RateLimits(requests=5, window=0.4)) as server:
+        model = make_model(server, client)
+        results = await asyncio.gather(*(ask(model) for _ in range(15)), return_exceptions=True)
+        ledger = server.rate_limit_ledger
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert ledger.count(429) == 0
+    assert ledger.count(200) == 15
