@@ -13,13 +13,19 @@ from typing import Any
 import pytest
 import yaml
 
+from pydantic_ai._cassettes import RESPONSE_SECRET_HEADERS
+from pydantic_ai.secrets import declared_secret_headers
+
 CASSETTES_DIR = Path(__file__).resolve().parents[2] / 'cassettes'
 FAKE_GROQ_API_KEY = 'gsk-test-fake-key-0123456789'  # the value conftest.py hands out; deliberately not `gsk_`-shaped
 GROQ_KEY_PATTERN = re.compile(r'gsk_[A-Za-z0-9]{8,}')
-FORBIDDEN_HEADERS = ('authorization', 'cookie', 'set-cookie')
+# The headers the cassette plugin drops before writing (`pydantic_ai.pytest_plugin`): the same list, not a copy.
+FORBIDDEN_HEADERS = tuple(sorted(declared_secret_headers() | RESPONSE_SECRET_HEADERS))
 # A header line in YAML (`authorization:`, `- Authorization:`), or a header name quoted in JSON or a Python repr.
 FORBIDDEN_HEADER_PATTERN = re.compile(
-    r"""(?im)(?:^[ \t]*(?:-[ \t]+)?|["'])(?:authorization|cookie|set-cookie)["']?[ \t]*:"""
+    r"""(?im)(?:^[ \t]*(?:-[ \t]+)?|["'])(?:"""
+    + '|'.join(re.escape(name) for name in FORBIDDEN_HEADERS)
+    + r""")["']?[ \t]*:"""
 )
 
 ALL_FILES = sorted(p for p in CASSETTES_DIR.rglob('*') if p.is_file())
@@ -90,6 +96,11 @@ def test_the_header_check_catches_credential_headers(text: str) -> None:
 )
 def test_the_header_check_ignores_ordinary_text(text: str) -> None:
     assert not FORBIDDEN_HEADER_PATTERN.search(text)
+
+
+def test_the_header_check_covers_what_the_plugin_drops() -> None:
+    assert {'authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'} <= set(FORBIDDEN_HEADERS)
+    assert FORBIDDEN_HEADER_PATTERN.search('headers:\n  X-Api-Key:\n  - k\n')
 
 
 def test_the_key_pattern_matches_groq_keys_but_not_the_fake_key() -> None:

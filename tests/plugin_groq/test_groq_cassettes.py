@@ -1,12 +1,13 @@
 """`GroqModel` against recorded Groq traffic: what we send, and how we read what Groq answers.
 
 Each test replays its own cassette from `cassettes/test_groq_cassettes/<test name>.yaml` (see
-`cassettes/README.md`). Record mode is `none` unless `--record-mode` is given on the command line (`make record`
-passes `rewrite`), so a request the cassette does not hold fails instead of reaching the network.
-
-Request bodies are part of the match (`match_on` includes `body`, compared as parsed JSON), so a cassette only
-replays for the exact request it was recorded for. On top of that, every test captures the requests our client
-really sent (an httpx request hook) and compares them with the recorded ones and with the fields the test is about.
+`cassettes/README.md`). The set-up is the project's own pytest plugin for cassette tests
+(`pydantic_ai.pytest_plugin`, the same one users get with `pydantic-ai-core[testing]`): record mode `none` unless
+`--record-mode` is given (`make record` passes `rewrite`), credential headers dropped, and requests matched on
+method, URL and the JSON body, so a cassette only replays for the exact request it was recorded for and a request
+it does not hold fails at once, naming the JSON fields that differ. On top of that, every test captures the
+requests our client really sent (an httpx request hook) and compares them with the recorded ones and with the
+fields the test is about.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import pytest
 import pytest_asyncio
 from groq import AsyncGroq
 from vcr.cassette import Cassette
-from vcr.errors import CannotOverwriteExistingCassetteException
 
-from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError
+from pydantic_ai._cassettes import CassetteMismatchError
+from pydantic_ai.exceptions import ModelHTTPError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
@@ -84,28 +85,9 @@ def assert_metadata(response: ModelResponse, usage: Usage, finish_reason: str) -
     assert set(usage.timings) == {'queue_time', 'prompt_time', 'completion_time', 'total_time'}
 
 
-def _drop_response_cookies(response: dict[str, Any]) -> dict[str, Any]:
-    """`filter_headers` only filters request headers: drop `set-cookie` from responses before they are saved."""
-    response['headers'] = {k: v for k, v in response['headers'].items() if k.lower() != 'set-cookie'}
-    return response
-
-
 @pytest.fixture(scope='module')
 def vcr_cassette_dir() -> str:
     return str(CASSETTES_DIR / 'test_groq_cassettes')
-
-
-@pytest.fixture
-def vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
-    # pytest-recording lets `record_mode` in this dict override `--record-mode`, so the CLI option is read here:
-    # `none` by default (replay only), `rewrite` under `make record`.
-    return {
-        'filter_headers': ['authorization', 'cookie', 'set-cookie', 'x-api-key'],
-        'before_record_response': _drop_response_cookies,
-        'decode_compressed_response': True,
-        'record_mode': request.config.getoption('--record-mode') or 'none',
-        'match_on': ('method', 'scheme', 'host', 'port', 'path', 'query', 'body'),
-    }
 
 
 @dataclass
@@ -454,11 +436,14 @@ async def test_request_missing_from_cassette_fails_instead_of_reaching_the_netwo
     model = groq_model(wire, groq_api_key, max_retries=0)
     other_question = [ModelRequest([SystemPromptPart(CELLO_SYSTEM_PROMPT), UserPromptPart('And a violin?')])]
 
-    # A request whose body was never recorded does not replay the cassette's interaction: it fails.
-    with pytest.raises(ModelConnectionError) as exc_info:
+    # A request whose body was never recorded does not replay the cassette's interaction: it fails at once (not
+    # retried as a connection error), naming the JSON field that differs.
+    with pytest.raises(CassetteMismatchError) as exc_info:
         await model.request(other_question, CELLO_SETTINGS, ModelRequestParameters())
-    assert isinstance(exc_info.value.__cause__, groq.APIConnectionError)
-    assert isinstance(exc_info.value.__cause__.__cause__, CannotOverwriteExistingCassetteException)
+    report = str(exc_info.value)
+    assert (
+        'messages[1].content: recorded "How many strings does a standard cello have?", sent "And a violin?"' in report
+    )
     assert vcr.play_count == 0
 
     # The recorded request replays once ...
@@ -467,9 +452,8 @@ async def test_request_missing_from_cassette_fails_instead_of_reaching_the_netwo
     assert vcr.play_count == 1
 
     # ... and only once: asking again fails rather than going to Groq.
-    with pytest.raises(ModelConnectionError) as exc_info:
+    with pytest.raises(CassetteMismatchError, match='already replayed'):
         await model.request(cello_conversation(), CELLO_SETTINGS, ModelRequestParameters())
-    assert isinstance(exc_info.value.__cause__.__cause__, CannotOverwriteExistingCassetteException)
     assert vcr.play_count == 1
     assert len(wire.sent) == 3
     assert vcr.record_mode == 'none'

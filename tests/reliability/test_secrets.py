@@ -9,8 +9,9 @@ fails the test if any record mentions the key.
 
 Paths: provider and model construction (arguments, environment, registry), a successful request and stream, HTTP
 401/429/500 (request and stream), connection failures and timeouts, `UserError` paths, pickled exceptions, real
-sockets against `pydantic_ai_groq.testing.GroqTestServer`, and a cassette written with the project's own vcr
-configuration in the mode `make record` uses.
+sockets against `pydantic_ai_groq.testing.GroqTestServer`, a cassette written through the cassette plugin
+(`pydantic_ai.pytest_plugin`) in the mode `make record` uses, and a gateway provider's secret `default_headers`
+(`GATEWAY_CANARY`), checked everywhere the key is.
 """
 
 from __future__ import annotations
@@ -44,11 +45,12 @@ from pydantic_ai_groq import GroqModel, GroqProvider
 from pydantic_ai_groq.testing import GroqTestServer, http_error, reset_connection, streamed_text, text_completion, wire
 
 from support.constants import BASE_URL, MODEL_NAME, user_prompt
-from test_groq_cassettes import vcr_config  # noqa: F401  (the project's cassette configuration, as a fixture)
 
 CANARY = 'gsk-SECRET-canary-9f8e7d6c5b4a'
 """The fake API key every test uses; distinctive enough that any occurrence is a leak."""
-CANARY_FRAGMENTS = (CANARY, 'SECRET-canary', '9f8e7d6c5b4a')
+GATEWAY_CANARY = 'cfaig-SECRET-gateway-4e3d2c1b'
+"""The value of a gateway's own credential header (`default_headers`), a secret like the key."""
+CANARY_FRAGMENTS = (CANARY, 'SECRET-canary', '9f8e7d6c5b4a', GATEWAY_CANARY, 'SECRET-gateway', '4e3d2c1b')
 """A leak may be partial (truncated, masked in the middle): none of these may appear either."""
 
 NO_TOOLS = ModelRequestParameters()
@@ -555,16 +557,22 @@ async def test_real_socket_request_stream_retry_and_errors_hide_the_key(
 # --- 8. cassettes written the way `make record` writes them -----------------------------------------------------------
 
 
+def plugin_vcr(record_mode: str) -> vcr.VCR:
+    """A VCR configured exactly as the cassette plugin configures the one pytest-recording creates for a test."""
+    from pydantic_ai._cassettes import configure_vcr
+
+    recorder = vcr.VCR(record_mode=record_mode)
+    configure_vcr(recorder)
+    return recorder
+
+
 @pytest.mark.asyncio
-async def test_cassette_recorded_with_project_vcr_config_holds_no_key_and_no_authorization(
-    server: GroqTestServer, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+async def test_cassette_recorded_through_the_cassette_plugin_holds_no_key_and_no_authorization(
+    server: GroqTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As `make record` runs: PYDANTIC_AI_RECORDING=1, a real key in GROQ_API_KEY, and record mode `rewrite`, which
-    # pytest-recording turns into: delete the cassette, then record with vcrpy's `new_episodes`.
-    monkeypatch.setenv('PYDANTIC_AI_RECORDING', '1')
+    # As `make record` runs: a real key in GROQ_API_KEY, and record mode `rewrite`, which pytest-recording turns
+    # into: delete the cassette, then record with vcrpy's `new_episodes`.
     monkeypatch.setenv('GROQ_API_KEY', CANARY)
-    config = dict(request.getfixturevalue('vcr_config'))
-    config['record_mode'] = 'new_episodes'
     cassette_path = tmp_path / 'recorded.yaml'
     server.enqueue(
         text_completion('Hello!', headers={'set-cookie': 'session=cookie-3f1d; Path=/'}),
@@ -576,7 +584,7 @@ async def test_cassette_recorded_with_project_vcr_config_holds_no_key_and_no_aut
         model = GroqModel(
             MODEL_NAME, provider=GroqProvider(base_url=server.base_url, http_client=http_client, max_retries=0)
         )
-        with vcr.VCR().use_cassette(str(cassette_path), **config) as cassette:
+        with plugin_vcr('new_episodes').use_cassette(str(cassette_path)) as cassette:
             with override_allow_model_requests(True):
                 await model.request(user_prompt(), None, NO_TOOLS)
                 async with model.request_stream(user_prompt(), None, NO_TOOLS) as stream:
@@ -591,3 +599,61 @@ async def test_cassette_recorded_with_project_vcr_config_holds_no_key_and_no_aut
     assert_no_key(cassette=written)
     assert 'authorization' not in written.lower(), 'the cassette holds an authorization header'
     assert 'cookie-3f1d' not in written, 'the cassette holds a response cookie'
+
+
+# --- 9. a gateway's own credential header (`default_headers`) ---------------------------------------------------------
+
+
+class GatewayProvider(GroqProvider):
+    """A gateway that wants its own credential beside the Groq key, read from its own environment variable."""
+
+    provider_name = 'secret-gateway-test'
+    chat_completions_path = '/gateway/chat/completions'
+
+    @property
+    def default_headers(self) -> dict[str, str]:
+        import os
+
+        return {'cf-aig-authorization': f'Bearer {os.environ["GATEWAY_TEST_TOKEN"]}'}
+
+
+@pytest.mark.asyncio
+async def test_gateway_header_value_is_hidden_in_reprs_errors_logs_and_cassettes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_key_in_logs: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv('GATEWAY_TEST_TOKEN', GATEWAY_CANARY)
+    cassette_path = tmp_path / 'gateway.yaml'
+    with GroqTestServer(chat_completions_path=GatewayProvider.chat_completions_path) as server:
+        server.enqueue(
+            text_completion('Hello!'),
+            streamed_text(['Hel', 'lo']),
+            http_error(401, 'Invalid gateway token'),
+            http_error(500, 'Internal server error'),
+            reset_connection(),
+        )
+        async with httpx.AsyncClient() as http_client:
+            provider = GatewayProvider(api_key=CANARY, base_url=server.base_url, http_client=http_client, max_retries=0)
+            model = GroqModel(MODEL_NAME, provider=provider)
+            with plugin_vcr('new_episodes').use_cassette(str(cassette_path)) as cassette:
+                with override_allow_model_requests(True):
+                    response, _ = await model.request(user_prompt(), None, NO_TOOLS)
+                    async with model.request_stream(user_prompt(), None, NO_TOOLS) as stream:
+                        events = [event async for event in stream]
+                errors = [await request_error(model), await request_error(model)]
+            errors.append(await request_error(model))  # the reset, outside the cassette
+
+    # The header really went out, on the gateway's path, with every request.
+    assert [(r.path, r.headers['cf-aig-authorization']) for r in server.requests] == [
+        ('/gateway/chat/completions', f'Bearer {GATEWAY_CANARY}')
+    ] * 5
+    assert [type(e) for e in errors] == [ModelHTTPError, ModelHTTPError, ModelConnectionError]
+    assert_no_key(
+        provider=repr(provider), model=repr(model), response=repr(response), events=repr(events), vars=repr(vars(model))
+    )
+    for exc in errors:
+        assert_exception_hides_key(exc)
+        assert_traceback_locals_hide_key(exc)
+    assert len(cassette.requests) == 4
+    written = cassette_path.read_text()
+    assert_no_key(cassette=written)
+    assert 'cf-aig-authorization' not in written.lower()

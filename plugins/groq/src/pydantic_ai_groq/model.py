@@ -64,6 +64,8 @@ class GroqModel(Model):
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
     _limiter: RateLimiter | None = field(repr=False)
+    _path: str = field(repr=False)
+    _stream_usage: bool = field(repr=False)
 
     def __init__(
         self,
@@ -121,6 +123,7 @@ class GroqModel(Model):
         self.client = client
         self._model_name = model_name
         self._provider = resolved
+        self._path, self._stream_usage = gateway_options(resolved)
         limiter = getattr(resolved, 'rate_limiter', None)
         self._limiter = limiter if isinstance(limiter, RateLimiter) else None
 
@@ -222,11 +225,11 @@ class GroqModel(Model):
         """
         if self._limiter is None:
             response: httpx.Response = await self.client.post(
-                CHAT_COMPLETIONS_PATH, cast_to=httpx.Response, content=content, options=options, stream=stream
+                self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
             )
         else:
             response, permit = await send_paced(
-                self.client, self._limiter, CHAT_COMPLETIONS_PATH, content, options,
+                self.client, self._limiter, self._path, content, options,
                 tokens=tokens, stream=stream, model_name=self._model_name,
             )  # fmt: skip
             if sent is not None:
@@ -252,6 +255,8 @@ class GroqModel(Model):
         """
         settings = cast(GroqModelSettings, model_settings if model_settings is not None else {})
         body = build_body(self._model_name, messages, settings, params, stream=stream, provider_name=self.system)
+        if stream and self._stream_usage and 'stream_options' not in body:
+            body['stream_options'] = {'include_usage': True}
         # The client's default header names matter only to respell the caller's; computing them costs a little.
         client_headers = self.client.default_headers if 'extra_headers' in settings else ()
         options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT, client_headers)}
@@ -285,3 +290,21 @@ class GroqModel(Model):
             finish_reason='error',
             provider_details={'finish_reason': None, 'error': error, 'status_code': status_code},
         )
+
+
+def gateway_options(provider: Provider[Any]) -> tuple[str, bool]:
+    """The provider's `chat_completions_path` and `stream_usage` (Groq's defaults for providers without them).
+
+    Raises:
+        UserError: either attribute has the wrong type or shape.
+    """
+    path = getattr(provider, 'chat_completions_path', CHAT_COMPLETIONS_PATH)
+    if not isinstance(path, str) or not path.startswith('/') or '://' in path:
+        raise UserError(
+            f'{type(provider).__name__}.chat_completions_path must be a path relative to the base URL starting with '
+            f"'/', such as '/v1/chat/completions'; got {path!r}."
+        )
+    stream_usage = getattr(provider, 'stream_usage', False)
+    if not isinstance(stream_usage, bool):
+        raise UserError(f'{type(provider).__name__}.stream_usage must be True or False, got {stream_usage!r}.')
+    return path, stream_usage

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
@@ -12,6 +13,7 @@ from pydantic_ai.exceptions import UserError
 from pydantic_ai.models import cached_async_http_client
 from pydantic_ai.providers import Provider
 from pydantic_ai.ratelimit import RateLimiter
+from pydantic_ai.secrets import declare_secret, declare_secret_header
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -26,6 +28,34 @@ def check_exclusive(owner: str, given: str, why: str, **others: object) -> None:
         raise UserError(f'Pass either `{given}` or {", ".join(conflicting)} to {owner}, not both: {why}')
 
 
+def gateway_headers(provider: GroqProvider) -> dict[str, str]:
+    """The provider's `default_headers`, checked, with each name and value declared secret.
+
+    Raises:
+        UserError: `default_headers` is not a mapping of header names to string values.
+    """
+    headers = provider.default_headers
+    if not headers:
+        return {}
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(name, str) and name and isinstance(value, str) for name, value in headers.items()
+    ):
+        # The values are secrets: name the types, never the values.
+        raise UserError(
+            f'{type(provider).__name__}.default_headers must map header names to string values, got '
+            f'{type(headers).__name__}'
+            + (
+                f' with value types {sorted({type(v).__name__ for v in headers.values()})}.'
+                if isinstance(headers, Mapping)
+                else '.'
+            )
+        )
+    for name, value in headers.items():
+        declare_secret_header(name)
+        declare_secret(value)
+    return dict(headers)
+
+
 class GroqProvider(Provider[AsyncGroq]):
     """Provides an authenticated `groq.AsyncGroq` client.
 
@@ -33,9 +63,11 @@ class GroqProvider(Provider[AsyncGroq]):
     (`GROQ_API_KEY`, `GROQ_BASE_URL`). The API key is never shown in `repr()` or in error messages.
 
     Groq-compatible services (gateways, proxies, self-hosted endpoints) can subclass this and override the class
-    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`. An entry point in the
-    `pydantic_ai.providers` group naming such a subclass is a complete provider plugin: `model_factory` below makes
-    `infer_model('<name>:<model>')` build a `GroqModel` for it.
+    attributes `provider_name`, `api_key_env_var`, `base_url_env_var` and `default_base_url`, and for gateways
+    `chat_completions_path`, `default_headers` (a class attribute or a property) and `stream_usage`. The values of
+    `default_headers` are treated like the key: declared as secrets (see `pydantic_ai.secrets`), never shown. An
+    entry point in the `pydantic_ai.providers` group naming such a subclass is a complete provider plugin:
+    `model_factory` below makes `infer_model('<name>:<model>')` build a `GroqModel` for it.
     """
 
     provider_name: ClassVar[str] = 'groq'
@@ -46,6 +78,12 @@ class GroqProvider(Provider[AsyncGroq]):
     """The environment variable holding the base URL, read when `base_url` is not passed."""
     default_base_url: ClassVar[str] = 'https://api.groq.com'
     """The base URL used when neither the argument nor the environment variable gives one."""
+    chat_completions_path: ClassVar[str] = '/openai/v1/chat/completions'
+    """Where `GroqModel` posts chat completions, relative to the base URL (`'/v1/chat/completions'` for most
+    self-hosted OpenAI-compatible servers)."""
+    stream_usage: ClassVar[bool] = False
+    """Whether streamed requests carry `stream_options: {"include_usage": true}`, which OpenAI-compatible servers
+    need to report usage in a stream. Groq reports usage in `x_groq` without it."""
     default_model: ClassVar[str] = 'llama-3.3-70b-versatile'
     """The model used when a caller names none (the `pai` command line without `--model`)."""
     api_key_url: ClassVar[str] = 'https://console.groq.com/keys'
@@ -111,7 +149,9 @@ class GroqProvider(Provider[AsyncGroq]):
                     f'`groq_client` must be a `groq.AsyncGroq`, got {type(groq_client).__name__}'
                     + ('; use AsyncGroq, the asynchronous client.' if type(groq_client).__name__ == 'Groq' else '.')
                 )
-            self._client = groq_client
+            declare_secret(groq_client.api_key)
+            headers = gateway_headers(self)
+            self._client = groq_client.copy(default_headers=headers) if headers else groq_client
             return
 
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
@@ -140,9 +180,23 @@ class GroqProvider(Provider[AsyncGroq]):
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float, httpx.Timeout)):
                 raise UserError(f'`timeout` must be seconds (a number) or an `httpx.Timeout`, got {timeout!r}.')
             options['timeout'] = timeout
+        headers = gateway_headers(self)
+        if headers:
+            options['default_headers'] = headers
+        declare_secret(api_key)
         self._client = AsyncGroq(
             api_key=api_key, base_url=base_url, http_client=http_client or cached_async_http_client(), **options
         )
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        """Extra headers sent with every request, such as a gateway's own credential (`cf-aig-authorization`).
+
+        None for Groq. Subclasses override it with a class attribute, or with a property that reads the provider's
+        own environment variables (read once, when the provider is created). The values are secrets: declared with
+        `pydantic_ai.secrets`, never shown in a repr, an error or a cassette.
+        """
+        return {}
 
     @property
     def name(self) -> str:

@@ -329,6 +329,7 @@ def streamed_text(
     completion_tokens: int | None = None,
     done: bool = True,
     headers: Mapping[str, str] | None = None,
+    include_usage: bool = False,
 ) -> ScriptedResponse:
     """A streamed completion: a role chunk, one chunk per text in `chunks`, a usage chunk, `[DONE]`.
 
@@ -340,12 +341,15 @@ def streamed_text(
         completion_tokens: Reported likewise; by default the number of chunks.
         done: Whether to end with `data: [DONE]`.
         headers: Extra headers.
+        include_usage: Also report the usage in the last chunk's top-level `usage` (what a request with
+            `stream_options: {"include_usage": true}` gets).
     """
     encoder = wire.ChunkEncoder(model=model)
     frames = [encoder.first()]
     frames.extend(encoder.contents(chunks))
     count = len(frames) - 1
-    frames.append(encoder.last(finish_reason, prompt_tokens, count if completion_tokens is None else completion_tokens))
+    completion = count if completion_tokens is None else completion_tokens
+    frames.append(encoder.last(finish_reason, prompt_tokens, completion, include_usage=include_usage))
     if done:
         frames.append(wire.DONE_FRAME)
     return _stream(frames, encoder.request_id, headers=headers)
@@ -512,7 +516,8 @@ def close_connection() -> ScriptedResponse:
 def echo_response(request: RecordedRequest) -> ScriptedResponse:
     """The server's default answer: the last user message's text, streamed if the request asks for a stream.
 
-    The model name is the request's. A stream sends the text word by word.
+    The model name is the request's. A stream sends the text word by word, and also reports usage in the last
+    chunk's top-level `usage` when the request asks for it (`stream_options: {"include_usage": true}`).
     """
     body = request.json if isinstance(request.json, dict) else {}
     model = body.get('model')
@@ -520,7 +525,11 @@ def echo_response(request: RecordedRequest) -> ScriptedResponse:
     text = _last_user_text(body.get('messages')) or 'Hello from the Groq test server.'
     if request.is_stream:
         words = text.split(' ')
-        return streamed_text([w if i == 0 else ' ' + w for i, w in enumerate(words)], model=model)
+        options = body.get('stream_options')
+        include_usage = isinstance(options, dict) and options.get('include_usage') is True
+        return streamed_text(
+            [w if i == 0 else ' ' + w for i, w in enumerate(words)], model=model, include_usage=include_usage
+        )
     return text_completion(text, model=model)
 
 

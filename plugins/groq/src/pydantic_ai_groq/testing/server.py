@@ -108,15 +108,20 @@ class GroqTestServer:
     """A Groq-compatible HTTP server on 127.0.0.1, on a free port, serving scripted answers.
 
     Use it as a context manager (`with GroqTestServer() as server:`) or call `start()` and `stop()`. It serves
-    `POST /openai/v1/chat/completions` and `GET /openai/v1/models` (the current Groq model names, unless a response
-    is queued); any other path gets a 404 in Groq's error shape.
+    `POST /openai/v1/chat/completions` (or the `chat_completions_path` given) and `GET /openai/v1/models` (the
+    current Groq model names, unless a response is queued); any other path gets a 404 in Groq's error shape.
 
     Everything the tests read (`requests`, the counters) and every method may be used from any thread; the server
     itself runs in its own thread and event loop.
     """
 
     def __init__(
-        self, *, default: DefaultResponse | None = None, port: int = 0, rate_limits: RateLimits | None = None
+        self,
+        *,
+        default: DefaultResponse | None = None,
+        port: int = 0,
+        chat_completions_path: str = CHAT_COMPLETIONS_PATH,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         """Create a server (not started yet).
 
@@ -125,9 +130,15 @@ class GroqTestServer:
                 or a function building one from the request (called in the server's thread). By default,
                 `echo_response`: the last user message, streamed when the request asks for a stream.
             port: The port to bind on 127.0.0.1; 0 (the default) picks a free one.
+            chat_completions_path: The path chat completions are served on, to stand in for a gateway or a
+                self-hosted server (`'/v1/chat/completions'`); Groq's `/openai/v1/chat/completions` by default.
             rate_limits: Per-key limits to enforce on chat requests, with Groq's headers, 429s and 413s (see
                 `pydantic_ai_groq.testing.ratelimits`); `None` (the default) for none.
         """
+        if not isinstance(chat_completions_path, str) or not chat_completions_path.startswith('/'):
+            raise ValueError(f"chat_completions_path must start with '/', got {chat_completions_path!r}")
+        self.chat_completions_path = chat_completions_path
+        """The path chat completions are served on; every request's headers are in `requests`."""
         self._default: DefaultResponse = default if default is not None else echo_response
         self._requested_port = port
         self._rate_limits = RateLimitLedger(rate_limits) if rate_limits is not None else None
@@ -260,7 +271,7 @@ class GroqTestServer:
     @property
     def chat_completions_url(self) -> str:
         """The full URL of the chat-completions endpoint, for raw HTTP clients."""
-        return self.base_url + CHAT_COMPLETIONS_PATH
+        return self.base_url + self.chat_completions_path
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -432,7 +443,7 @@ class GroqTestServer:
             self._requests.append(request)
             self._changed.notify_all()
             models = request.method == 'GET' and request.path == MODELS_PATH
-            if not models and (request.method != 'POST' or request.path != CHAT_COMPLETIONS_PATH):
+            if not models and (request.method != 'POST' or request.path != self.chat_completions_path):
                 return _not_found(request)
             limited: tuple[tuple[str, str], ...] = ()
             if self._rate_limits is not None and not models:

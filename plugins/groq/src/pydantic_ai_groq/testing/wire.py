@@ -362,9 +362,12 @@ class ChunkEncoder:
         *,
         finish_reason: str | None = None,
         x_groq: Mapping[str, Any] | None = None,
+        usage: Mapping[str, Any] | None = None,
     ) -> bytes:
-        """The frame of any delta, with an optional finish reason and `x_groq` object."""
+        """The frame of any delta, with an optional finish reason, `x_groq` object and top-level `usage`."""
         tail = b',"logprobs":null,"finish_reason":' + encode_json(finish_reason) + b'}]'
+        if usage is not None:
+            tail += b',"usage":' + encode_json(usage)
         if x_groq is not None:
             tail += b',"x_groq":' + encode_json(x_groq)
         return self._prefix + encode_json(delta) + tail + b'}\n\n'
@@ -373,10 +376,21 @@ class ChunkEncoder:
         """The first frame: the assistant role (and empty content), with `x_groq.id`."""
         return self.frame(delta or {'role': 'assistant', 'content': ''}, x_groq={'id': self.request_id})
 
-    def last(self, finish_reason: str, prompt_tokens: int, completion_tokens: int) -> bytes:
-        """The last frame: an empty delta, the finish reason, and the usage in `x_groq.usage`."""
+    def last(
+        self, finish_reason: str, prompt_tokens: int, completion_tokens: int, *, include_usage: bool = False
+    ) -> bytes:
+        """The last frame: an empty delta, the finish reason, and the usage in `x_groq.usage`.
+
+        With `include_usage` (the request asked `stream_options: {"include_usage": true}`), the usage is also in the
+        top-level `usage`, as Groq and OpenAI-compatible servers send it.
+        """
         usage = usage_body(prompt_tokens, completion_tokens)
-        return self.frame({}, finish_reason=finish_reason, x_groq={'id': self.request_id, 'usage': usage})
+        return self.frame(
+            {},
+            finish_reason=finish_reason,
+            x_groq={'id': self.request_id, 'usage': usage},
+            usage=usage if include_usage else None,
+        )
 
     def contents(self, texts: Iterable[str]) -> list[bytes]:
         """The frames of several text deltas, in order."""
