@@ -56,6 +56,7 @@ from .usage import Usage, UsageLimits
 if TYPE_CHECKING:
     from .agent import Agent, EndStrategy, capture_run_messages
     from .direct import model_request, model_request_stream, model_request_sync
+    from .models.instrumented import instrument_all
 
 __version__ = '0.1.0'
 
@@ -125,6 +126,8 @@ __all__ = (
     'model_request',
     'model_request_stream',
     'model_request_sync',
+    # tracing
+    'instrument_all',
     # settings, tools, usage
     'ModelSettings',
     'ToolDefinition',
@@ -148,4 +151,9 @@ def __getattr__(name: str) -> Any:
         from . import agent
 
         return getattr(agent, name)
+    if name == 'instrument_all':
+        # Needs opentelemetry-api (the `otel` extra); imported only when asked for.
+        from .models.instrumented import instrument_all
+
+        return instrument_all
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -31,9 +31,10 @@ from .registry import infer_model
 from .settings import ModelSettings
 
 if TYPE_CHECKING:
+    from .batch import BatchItemLike, BatchResult, ProgressCallback
     from .registry import ProviderRegistry
 
-__all__ = ('model_request', 'model_request_stream', 'model_request_sync')
+__all__ = ('model_request', 'model_request_batch', 'model_request_stream', 'model_request_sync')
 
 _T = TypeVar('_T')
 
@@ -170,6 +171,63 @@ def run_coroutine_sync(coroutine: Coroutine[Any, Any, _T]) -> _T:
     except RuntimeError:
         return _run_in_thread_loop(coroutine)
     return _worker().run(coroutine)
+
+
+async def model_request_batch(
+    model: Model | str,
+    items: Sequence[BatchItemLike],
+    *,
+    poll_interval: float = 10.0,
+    on_progress: ProgressCallback | None = None,
+    timeout: float | None = None,
+    metadata: dict[str, str] | None = None,
+    registry: ProviderRegistry | None = None,
+) -> list[BatchResult]:
+    """Send many conversations as one batch, wait for the provider to run it, and return one result per item.
+
+    ```python
+    results = await model_request_batch(
+        'groq:llama-3.3-70b-versatile',
+        [('hi', [ModelRequest.user_text_prompt('Hello!')]), ('bye', [ModelRequest.user_text_prompt('Bye!')])],
+        on_progress=lambda progress: print(progress.status, progress.completed, '/', progress.total),
+    )
+    ```
+
+    Every item's request is built (by the same code as `model.request()`) before anything is uploaded. The batch
+    runs at the provider; this call polls it every `poll_interval` seconds until it completes, fails, expires or is
+    cancelled, then collects the results. Cancelling this call does not cancel the batch: keep the id (from
+    `on_progress`) and resume with `pydantic_ai.batch.get_batch(model, batch_id)`, or use
+    `pydantic_ai.batch.submit_batch()` for the handle itself.
+
+    Args:
+        model: The model: a `Model` whose plugin supports batches, or a `'provider:model-name'` string.
+        items: `BatchItem`s (with their own settings and `ModelRequestParameters`) or `(custom_id, messages)` pairs;
+            a `None` custom id is assigned `item-<index>`.
+        poll_interval: Seconds between status polls.
+        on_progress: Called with the status right after submission (it carries the batch id), then with each
+            `BatchProgress` polled (batch id, status, counts); may be async.
+        timeout: Give up waiting after this many seconds (`TimeoutError`); the batch goes on and can be resumed.
+        metadata: Key-value pairs stored with the batch at the provider.
+        registry: The provider registry a model string is resolved in; by default the current one.
+
+    Returns:
+        One `BatchResult` per item, in input order, each with `.custom_id`, and `.response` (a `ModelResponse`) or
+        `.error` (a `ModelHTTPError` with the item's status and body, or a `BatchItemUnfinished` when the batch
+        ended before the item ran). Items that finished before a batch failed or expired keep their responses.
+
+    Raises:
+        UserError: the model does not support batches, or the arguments are wrong.
+        BatchItemError: an item cannot become a request (its index is in the message); nothing was uploaded.
+        ModelAPIError: uploading, creating, polling or downloading failed.
+    """
+    from .batch import notify, submit_batch
+
+    job = await submit_batch(model, items, metadata=metadata, registry=registry)
+    if job.last is not None:
+        # The first report carries the batch id, so the caller can resume from another process.
+        await notify(on_progress, job.last)
+    await job.wait(poll_interval=poll_interval, on_progress=on_progress, timeout=timeout)
+    return await job.results()
 
 
 _loops_lock = threading.Lock()

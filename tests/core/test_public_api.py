@@ -90,6 +90,8 @@ PYDANTIC_AI_ALL = {
     'model_request',
     'model_request_stream',
     'model_request_sync',
+    # tracing (needs the otel extra; imported on first access)
+    'instrument_all',
     # settings, tools, usage
     'ModelSettings',
     'ToolDefinition',

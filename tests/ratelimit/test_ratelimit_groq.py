@@ -392,3 +392,34 @@ async def test_a_request_limit_is_paced_as_well(client: httpx.AsyncClient) -> No
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert ledger.count(429) == 0
     assert ledger.count(200) == 15
+
+
+async def test_waiting_time_reaches_lifecycle_hooks_and_spans(
+    limited_server: GroqTestServer, client: httpx.AsyncClient
+) -> None:
+    from pydantic_ai import lifecycle
+    from pydantic_ai.lifecycle import RequestInfo, hookimpl
+    from pydantic_ai.models.instrumented import InstrumentedModel
+
+    from support.otel import in_memory_telemetry
+
+    seen: list[float] = []
+
+    class Recorder:
+        @hookimpl
+        def pydantic_ai_request_end(self, request: RequestInfo, response: ModelResponse) -> None:
+            seen.append((response.provider_details or {})['rate_limit_wait'])
+
+    recorder = Recorder()
+    lifecycle.register_plugin(recorder, name='rate-limit-recorder')
+    try:
+        telemetry = in_memory_telemetry()
+        model = InstrumentedModel(make_model(limited_server, client), telemetry.settings())
+        await asyncio.gather(*(model.request(prompt(PROMPT), SETTINGS, NO_TOOLS) for _ in range(13)))
+    finally:
+        lifecycle.unregister_plugin(recorder)
+    assert len(seen) >= 13
+    waits = [dict(span.attributes or {}).get('pydantic_ai.rate_limit.wait') for span in telemetry.spans()]
+    assert len(waits) == 13
+    # Ten fit the first window; the other three waited for the next, and their spans say for how long.
+    assert sum(1 for wait in waits if wait is not None and wait >= 0.2) >= 3

@@ -102,6 +102,8 @@ def sse_payloads(body: bytes) -> list[str]:
 
 async def test_testing_all_is_pinned() -> None:
     assert set(pydantic_ai_groq.testing.__all__) == {
+        'BatchBehaviour',
+        'BatchService',
         'CHAT_COMPLETIONS_PATH',
         'MODELS_PATH',
         'DefaultResponse',

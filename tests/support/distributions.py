@@ -34,6 +34,7 @@ def write_distribution(
     providers: Mapping[str, str] | None = None,
     modules: Mapping[str, str] | None = None,
     files: Mapping[str, str] | None = None,
+    entry_points: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Path:
     """Write one distribution into the directory `root` and return its `.dist-info` folder.
 
@@ -46,18 +47,20 @@ def write_distribution(
             `'models.mygateway'`) to the module it exposes.
         files: The distribution's source files: path relative to `root` (such as `'pkg/__init__.py'` or
             `'plugin.py'`) to its text, which is dedented.
+        entry_points: Entry points of further groups (such as `pydantic_ai.plugins`): group to {name: value}.
     """
     root.mkdir(parents=True, exist_ok=True)
     dist_info = root / f'{re.sub(r"[-_.]+", "_", name)}-{version}.dist-info'
     dist_info.mkdir()
     (dist_info / 'METADATA').write_text(f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n')
     sections = [('pydantic_ai.providers', providers or {}), ('pydantic_ai.modules', modules or {})]
-    entry_points = ''.join(
+    sections += [(group, dict(entries)) for group, entries in (entry_points or {}).items()]
+    entry_points_text = ''.join(
         f'[{group}]\n' + ''.join(f'{key} = {value}\n' for key, value in entries.items()) + '\n'
         for group, entries in sections
         if entries or group == 'pydantic_ai.providers'
     )
-    (dist_info / 'entry_points.txt').write_text(entry_points)
+    (dist_info / 'entry_points.txt').write_text(entry_points_text)
     for relative, text in (files or {}).items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,13 +106,20 @@ class Site:
         providers: Mapping[str, str] | None = None,
         modules: Mapping[str, str] | None = None,
         files: Mapping[str, str] | None = None,
+        entry_points: Mapping[str, Mapping[str, str]] | None = None,
     ) -> Path:
         """Write a distribution (see `write_distribution`), remember its modules for `cleanup()`, return its dist-info.
 
         Import-system caches are invalidated, so a distribution added after the site went on `sys.path` is seen.
         """
         dist_info = write_distribution(
-            self.root, name, version=version, providers=providers, modules=modules, files=files
+            self.root,
+            name,
+            version=version,
+            providers=providers,
+            modules=modules,
+            files=files,
+            entry_points=entry_points,
         )
         for relative in files or {}:
             top = Path(relative).parts[0]

@@ -6,6 +6,7 @@ cat notes.md | pai "summarise this"        piped text is added after the prompt
 pai                                        an interactive chat on a terminal: /exit, /clear, /model <name>
 pai providers  /  pai models               installed providers; a provider's models (from its API if a key is set)
 pai --replay cassettes/<...>.yaml          offline demo: replay a recorded conversation, no key, no network
+pai batch prompts.jsonl -o results.jsonl   a JSONL file of prompts as a provider batch (see `_batch`), resumable
 ```
 
 Options: `--model provider:name` (default: `$PAI_MODEL`, else the provider's `default_model`), `--provider`,

@@ -68,6 +68,10 @@ def run(
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
+    if list(argv[:1]) == ['batch']:
+        from ._batch import run_batch  # its own options and formats; see `pai batch --help`
+
+        return run_batch(argv[1:], stdin=stdin, stdout=stdout, stderr=stderr)
     try:
         options = parse_args(list(argv), out=stdout)
     except ParserExit as exc:
@@ -88,7 +92,10 @@ def run(
         output.error(line)
         return code
 
+    stop_tracing = None
     try:
+        if options.trace is not None:
+            stop_tracing = _start_tracing(options.trace, stderr)
         return _dispatch(options, output, stdin, provider, report)
     except KeyboardInterrupt:
         output.error('interrupted')
@@ -97,6 +104,25 @@ def run(
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # every failure ends as one line and an exit status; --debug shows the traceback
         return report(exc)
+    finally:
+        if stop_tracing is not None:
+            stop_tracing()
+
+
+def _start_tracing(target: str, stderr: IO[str]) -> Callable[[], None]:
+    """Start exporting a span per model request (`--trace`); returns the function that flushes and stops it."""
+    from ..exceptions import UserError
+
+    try:
+        from ..models.export import start_span_export
+
+        return start_span_export(target, out=stderr)
+    except ImportError as exc:  # opentelemetry-api itself is missing
+        raise CliError(
+            f"--trace needs OpenTelemetry: pip install 'pydantic-ai-core[otel]' opentelemetry-sdk ({exc})", EXIT_USAGE
+        ) from exc
+    except UserError as exc:
+        raise CliError(f'--trace {target}: {exc}', EXIT_USAGE) from exc
 
 
 def _choice(options: Options) -> ModelChoice:

@@ -27,6 +27,7 @@ Ask a model from the shell; the answer streams as it is generated.
   pai                                   an interactive chat (on a terminal)
   pai providers | pai models            installed providers; a provider's models
   pai --replay cassettes/....yaml       an offline demo: replay a recording
+  pai batch prompts.jsonl -o out.jsonl  JSONL prompts as a provider batch
 """
 
 _EPILOG = """\
@@ -72,6 +73,8 @@ class Options:
     """`--debug`: print tracebacks."""
     version: bool
     """`--version`."""
+    trace: str | None = None
+    """`--trace`: export a span per model request to `console` (stderr) or `otlp`; `None`: no tracing."""
 
 
 class ParserExit(Exception):
@@ -170,6 +173,12 @@ def _build_parser(out: IO[str]) -> _Parser:
         help="give up on a request silent this long (connect, read, write; default: the provider's own)",
     )
     parser.add_argument('--debug', action='store_true', help='show tracebacks of errors')
+    parser.add_argument(
+        '--trace',
+        choices=('console', 'otlp'),
+        help='OpenTelemetry span per request, to stderr or an OTLP collector (needs pydantic-ai-core[otel] and '
+        'opentelemetry-sdk; otlp also an OTLP exporter)',
+    )
     parser.add_argument('--version', action='store_true', help='print the version and exit')
     return parser
 
@@ -203,6 +212,7 @@ def parse_args(argv: list[str], *, out: IO[str]) -> Options:
         timeout=namespace.timeout,
         debug=namespace.debug,
         version=namespace.version,
+        trace=namespace.trace,
     )
     _check(options)
     return options

@@ -27,6 +27,7 @@ from typing import TypeAlias
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
+from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     BinaryContent,
     ModelMessage,
@@ -112,6 +113,7 @@ class FunctionModel(Model):
     def __repr__(self) -> str:
         return f'FunctionModel(model_name={self._model_name!r})'
 
+    @observe_request
     async def request(
         self,
         messages: list[ModelMessage],
@@ -133,6 +135,7 @@ class FunctionModel(Model):
             response.model_name = self._model_name
         return response, usage
 
+    @observe_stream
     @asynccontextmanager
     async def request_stream(
         self,

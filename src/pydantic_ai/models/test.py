@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
+from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     FinishReason,
     ModelMessage,
@@ -54,6 +55,7 @@ class TestModel(Model):
     last_model_request_parameters: ModelRequestParameters | None = field(default=None, init=False)
     """The parameters of the latest request, to check what an agent offered."""
 
+    @observe_request
     async def request(
         self,
         messages: list[ModelMessage],
@@ -68,6 +70,7 @@ class TestModel(Model):
         response.usage = usage
         return response, usage
 
+    @observe_stream
     @asynccontextmanager
     async def request_stream(
         self,

@@ -18,6 +18,7 @@ from groq import AsyncGroq
 
 from pydantic_ai import __version__ as core_version
 from pydantic_ai.exceptions import UserError
+from pydantic_ai.lifecycle import observe_request, observe_stream
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider
@@ -38,6 +39,8 @@ from .streaming import GroqStreamedResponse, iter_chunks
 
 if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
+
+    from .batch import GroqBatchAPI
 
 CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
 """Where chat completions are posted, relative to the client's base URL (as the groq SDK itself does)."""
@@ -145,6 +148,7 @@ class GroqModel(Model):
         """The base URL requests go to."""
         return self._provider.base_url
 
+    @observe_request
     async def request(
         self,
         messages: list[ModelMessage],
@@ -174,6 +178,7 @@ class GroqModel(Model):
             response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
 
+    @observe_stream
     @asynccontextmanager
     async def request_stream(
         self,
@@ -237,6 +242,16 @@ class GroqModel(Model):
         if sent is not None:
             sent.response = response
         return response
+
+    def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
+        """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
+
+        Args:
+            completion_window: How long Groq may take before the batch expires: `'24h'` (the default) to `'7d'`.
+        """
+        from .batch import GroqBatchAPI
+
+        return GroqBatchAPI(self, completion_window=completion_window)
 
     def _prepare(
         self,

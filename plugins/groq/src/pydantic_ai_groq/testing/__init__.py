@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import wire
 from ._http import RecordedRequest
+from .batches import BatchBehaviour, BatchService
 from .ratelimits import RateLimitEvent, RateLimitLedger, RateLimits
 from .responses import (
     ScriptedResponse,
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
     from .fake import GroqFake
 
 __all__ = (
+    'BatchBehaviour',
+    'BatchService',
     'CHAT_COMPLETIONS_PATH',
     'DefaultResponse',
     'GroqFake',

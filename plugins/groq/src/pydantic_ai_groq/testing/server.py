@@ -32,6 +32,7 @@ from typing import TypeAlias
 
 from . import wire
 from ._http import LAST_CHUNK, BadRequest, RecordedRequest, encode_chunk, encode_head, read_request
+from .batches import BatchService
 from .ratelimits import RateLimitLedger, RateLimits, stamp
 from .responses import ScriptedResponse, echo_response, json_response
 
@@ -108,8 +109,9 @@ class GroqTestServer:
     """A Groq-compatible HTTP server on 127.0.0.1, on a free port, serving scripted answers.
 
     Use it as a context manager (`with GroqTestServer() as server:`) or call `start()` and `stop()`. It serves
-    `POST /openai/v1/chat/completions` (or the `chat_completions_path` given) and `GET /openai/v1/models` (the
-    current Groq model names, unless a response is queued); any other path gets a 404 in Groq's error shape.
+    `POST /openai/v1/chat/completions` (or the `chat_completions_path` given), `GET /openai/v1/models` (the current
+    Groq model names, unless a response is queued) and the Files and Batches endpoints (see `batches`); any other
+    path gets a 404 in Groq's error shape.
 
     Everything the tests read (`requests`, the counters) and every method may be used from any thread; the server
     itself runs in its own thread and event loop.
@@ -154,6 +156,8 @@ class GroqTestServer:
         self._server: asyncio.Server | None = None
         self._port = 0
         self._startup_error: BaseException | None = None
+        self.batches = BatchService()
+        """The Files and Batches endpoints (`/openai/v1/files`, `/openai/v1/batches`): set `batches.behaviour`."""
         # Touched only in the server's thread.
         self._live: set[_Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -402,7 +406,7 @@ class GroqTestServer:
             self._default = default if default is not None else echo_response
 
     def reset(self) -> None:
-        """Forget queued responses, recorded requests, and the accepted/peak/disconnect counters."""
+        """Forget queued responses, recorded requests, the accepted/peak/disconnect counters, files and batches."""
         with self._changed:
             self._queue.clear()
             self._requests.clear()
@@ -410,6 +414,7 @@ class GroqTestServer:
             self._peak_open_connections = self._open_connections
             self._disconnects = 0
             self._changed.notify_all()
+        self.batches.reset()
 
     # -- server side (the server's thread) ---------------------------------------------------------------------
 
@@ -442,6 +447,8 @@ class GroqTestServer:
         with self._changed:
             self._requests.append(request)
             self._changed.notify_all()
+            if self.batches.handles(request.path):
+                return self.batches.handle(request)
             models = request.method == 'GET' and request.path == MODELS_PATH
             if not models and (request.method != 'POST' or request.path != self.chat_completions_path):
                 return _not_found(request)
