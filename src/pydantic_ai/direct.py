@@ -286,11 +286,11 @@ class _LoopThread:
             raise
 
     def close(self) -> None:
-        """Stop the loop, wait for the thread and close the loop."""
+        """Stop the loop, wait for the thread and close the loop (after finalizing its async generators)."""
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
         if not self._thread.is_alive():
-            self.loop.close()
+            _finish(self.loop)
 
 
 def _copy_outcome(task: asyncio.Task[_T], result: concurrent.futures.Future[_T]) -> None:
@@ -318,9 +318,20 @@ def _close_loops() -> None:
         worker, _worker_thread = _worker_thread, None
     for loop in loops:
         if not loop.is_closed() and not loop.is_running():
-            loop.close()
+            _finish(loop)
     if worker is not None:
         worker.close()
+
+
+def _finish(loop: asyncio.AbstractEventLoop) -> None:
+    """Close `loop` as `asyncio.run()` would, finalizing its async generators first.
+
+    That closes the shared HTTP client's connections of this loop cleanly (see `pydantic_ai._http`) instead of
+    leaving them to the garbage collector.
+    """
+    with contextlib.suppress(Exception):
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 def _prepare(

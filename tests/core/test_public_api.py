@@ -12,6 +12,7 @@ import pydantic_ai
 import pydantic_ai.exceptions
 import pydantic_ai.messages
 import pydantic_ai.providers
+import pydantic_ai.ratelimit
 import pydantic_ai.registry
 import pydantic_ai_groq
 from pydantic_ai.exceptions import (
@@ -166,6 +167,7 @@ PROVIDERS_ALL = {
     'default_registry',
 }
 
+RATELIMIT_ALL = {'RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration'}
 REGISTRY_ALL = {
     'ENTRY_POINT_GROUP',
     'ModelFactory',
@@ -188,6 +190,7 @@ PINNED: list[tuple[ModuleType, set[str]]] = [
     (pydantic_ai.messages, MESSAGES_ALL),
     (pydantic_ai.exceptions, EXCEPTIONS_ALL),
     (pydantic_ai.providers, PROVIDERS_ALL),
+    (pydantic_ai.ratelimit, RATELIMIT_ALL),
     (pydantic_ai.registry, REGISTRY_ALL),
 ]
 PINNED_IDS = [module.__name__ for module, _ in PINNED]

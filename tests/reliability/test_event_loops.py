@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
+import subprocess
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -194,3 +196,26 @@ async def test_pytest_asyncio_tests_each_with_their_own_loop_share_one_model(
     else:
         assert await ask(module_model) == 'hello'
     assert module_server.request_count == before + 1
+
+
+EXIT_SCRIPT = """
+import atexit, sys
+from pydantic_ai_groq.testing import GroqTestServer, text_completion
+server = GroqTestServer(default=text_completion('hello')).start()
+# Registered first, so it runs after the exit handlers of pydantic_ai.direct.
+atexit.register(lambda: print('open after exit:', 0 if server.wait_for_no_connections(5) else server.open_connections))
+from pydantic_ai.direct import model_request_sync
+from pydantic_ai.messages import ModelRequest
+from pydantic_ai_groq import GroqModel, GroqProvider
+model = GroqModel('llama-3.3-70b-versatile', provider=GroqProvider(api_key='gsk-x', base_url=server.base_url))
+print(model_request_sync(model, [ModelRequest.user_text_prompt('hi')]).parts[0].content)
+"""
+
+
+def test_model_request_sync_closes_its_connections_cleanly_at_exit() -> None:
+    result = subprocess.run(
+        [sys.executable, '-X', 'dev', '-c', EXIT_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split('\n')[:2] == ['hello', 'open after exit: 0']
+    assert 'ResourceWarning' not in result.stderr

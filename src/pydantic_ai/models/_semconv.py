@@ -53,3 +53,5 @@ GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: Final = 'gen_ai.client.operation.ti
 
 # Not in the conventions: our own attribute for a stream the consumer left early (or a cancelled task).
 PYDANTIC_AI_CANCELLED: Final = 'pydantic_ai.request.cancelled'
+# Not in the conventions either: seconds the request waited for its provider's rate limiter, when it waited.
+PYDANTIC_AI_RATE_LIMIT_WAIT: Final = 'pydantic_ai.rate_limit.wait'

@@ -197,6 +197,9 @@ class OpenTelemetryPlugin:
             self.settings.time_to_first_chunk.record(ttfc, metric_attributes)
         if request.cancelled:
             attributes[sc.PYDANTIC_AI_CANCELLED] = True
+        waited = response.provider_details.get('rate_limit_wait') if response.provider_details else None
+        if isinstance(waited, float) and waited > 0:
+            attributes[sc.PYDANTIC_AI_RATE_LIMIT_WAIT] = waited
         if self.settings.include_content:
             attributes[sc.GEN_AI_OUTPUT_MESSAGES] = _json([_output_message(response)])
         span = opened.span

@@ -22,6 +22,7 @@ from pydantic_ai.lifecycle import observe_request, observe_stream
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider
+from pydantic_ai.ratelimit import RateLimiter
 from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
@@ -32,6 +33,7 @@ from ._response import failed_generation_parts, map_completion, timestamp
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider, check_exclusive
+from .ratelimits import SentRequest, estimate_tokens, rate_limit_details, send_paced
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse, iter_chunks
 
@@ -64,6 +66,7 @@ class GroqModel(Model):
     """The authenticated client requests are sent with."""
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
+    _limiter: RateLimiter | None = field(repr=False)
     _path: str = field(repr=False)
     _stream_usage: bool = field(repr=False)
 
@@ -124,6 +127,8 @@ class GroqModel(Model):
         self._model_name = model_name
         self._provider = resolved
         self._path, self._stream_usage = gateway_options(resolved)
+        limiter = getattr(resolved, 'rate_limiter', None)
+        self._limiter = limiter if isinstance(limiter, RateLimiter) else None
 
     def __repr__(self) -> str:
         return f'GroqModel(model_name={self._model_name!r}, provider={self._provider.name!r})'
@@ -156,10 +161,11 @@ class GroqModel(Model):
         `finish_reason='error'` holding what the model generated, rather than raised; see `GroqStreamedResponse`.
         """
         check_allow_model_requests()
-        content, options = self._prepare(messages, model_settings, model_request_parameters, stream=False)
+        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
+        sent = SentRequest()
         with map_api_errors(self._model_name):
             try:
-                http_response = await self._send(content, options, stream=False)
+                http_response = await self._send(content, options, stream=False, tokens=tokens, sent=sent)
             except groq.APIStatusError as exc:
                 error = error_object(exc.body)
                 if not is_recoverable(error):
@@ -167,6 +173,9 @@ class GroqModel(Model):
                 failed = self._failed_generation(error, exc.status_code)
                 return failed, failed.usage + Usage()
         response = map_completion(self._json(http_response), self._model_name, self.system)
+        extra = rate_limit_details(http_response.headers, sent.permit)
+        if extra:
+            response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
 
     @observe_stream
@@ -182,8 +191,10 @@ class GroqModel(Model):
         The request is sent, and its first chunk read, when the block is entered: an HTTP error raises there.
         """
         check_allow_model_requests()
-        content, options = self._prepare(messages, model_settings, model_request_parameters, stream=True)
-        chunks = iter_chunks(partial(self._send, content, options, stream=True), self._model_name)
+        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
+        sent = SentRequest()
+        send = partial(self._send, content, options, stream=True, tokens=tokens, sent=sent)
+        chunks = iter_chunks(send, self._model_name)
         try:
             # Read ahead for the model name and timestamp; `iter_chunks` yields the first chunk again.
             first = await anext(chunks, None)
@@ -196,21 +207,41 @@ class GroqModel(Model):
                 provider_name=self.system,
                 chunks=chunks,
             )
+            extra = rate_limit_details(sent.response.headers, sent.permit) if sent.response is not None else None
+            if extra:
+                streamed.provider_details = {**(streamed.provider_details or {}), **extra}
             try:
                 yield streamed
             finally:
                 await streamed.aclose()
         finally:
             await chunks.aclose()
+            if sent.permit is not None and self._limiter is not None:
+                self._limiter.release(sent.permit)
 
-    async def _send(self, content: bytes, options: Any, *, stream: bool) -> httpx.Response:
+    async def _send(
+        self, content: bytes, options: Any, *, stream: bool, tokens: int = 0, sent: SentRequest | None = None
+    ) -> httpx.Response:
         """Post the request body and return the HTTP response (streamed: its body not read yet).
 
         The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the callers.
+        With a rate limiter, the request waits its turn and is retried by it (see `ratelimits.send_paced`); `sent`
+        receives the response and the limiter's permit, for `provider_details` and to release a stream's permit.
         """
-        return await self.client.post(
-            self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
-        )
+        if self._limiter is None:
+            response: httpx.Response = await self.client.post(
+                self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
+            )
+        else:
+            response, permit = await send_paced(
+                self.client, self._limiter, self._path, content, options,
+                tokens=tokens, stream=stream, model_name=self._model_name,
+            )  # fmt: skip
+            if sent is not None:
+                sent.permit = permit
+        if sent is not None:
+            sent.response = response
+        return response
 
     def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
         """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
@@ -229,8 +260,10 @@ class GroqModel(Model):
         params: ModelRequestParameters,
         *,
         stream: bool,
-    ) -> tuple[bytes, Any]:
-        """The request body as wire bytes, and the SDK request options (headers, timeout).
+    ) -> tuple[bytes, Any, int]:
+        """The request body as wire bytes, the SDK request options (headers, timeout), and its estimated tokens.
+
+        The estimate (see `ratelimits.estimate_tokens`) is made only when a rate limiter will use it, else 0.
 
         Raises:
             UserError: anything in the request Groq cannot take; nothing has been sent.
@@ -254,7 +287,7 @@ class GroqModel(Model):
                 f'The request for model {self._model_name!r} holds a value that cannot be sent as JSON ({exc}); '
                 'check tool schemas, `extra_body` and dict tool results.'
             ) from exc
-        return content, options
+        return content, options, estimate_tokens(body) if self._limiter is not None else 0
 
     def _json(self, http_response: httpx.Response) -> Any:
         try:

@@ -12,6 +12,7 @@ from groq import AsyncGroq
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.models import cached_async_http_client
 from pydantic_ai.providers import Provider
+from pydantic_ai.ratelimit import RateLimiter
 from pydantic_ai.secrets import declare_secret, declare_secret_header
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ class GroqProvider(Provider[AsyncGroq]):
         http_client: httpx.AsyncClient | None = None,
         max_retries: int | None = None,
         timeout: float | httpx.Timeout | None = None,
+        rate_limit: bool | RateLimiter = True,
     ) -> None:
         """Create a provider.
 
@@ -122,10 +124,15 @@ class GroqProvider(Provider[AsyncGroq]):
                 HTTP 408, 409, 429 or 5xx (honouring `retry-after`); `0` turns retries off. Defaults to the SDK's 2.
             timeout: Seconds (or an `httpx.Timeout`) before a request times out; a per-request `timeout` setting
                 overrides it. Defaults to the SDK's 60 s read and 5 s connect.
+            rate_limit: Pace requests by the `x-ratelimit-*` headers of the answers, shared by every model using
+                this provider (see README, "Rate limits"): `True` (the default) for a limiter reading Groq's
+                headers, `False` for none, or a `pydantic_ai.ratelimit.RateLimiter` of your own (a concurrency cap,
+                fixed limits for a gateway that sends no headers, or one limiter shared by several providers).
 
         Raises:
             UserError: arguments conflict, have the wrong type, or no API key is configured.
         """
+        self._rate_limiter = _rate_limiter(rate_limit)
         if groq_client is not None:
             check_exclusive(
                 type(self).__name__,
@@ -202,6 +209,11 @@ class GroqProvider(Provider[AsyncGroq]):
         return str(self._client.base_url)
 
     @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The limiter pacing this provider's requests, shared by its models; `None` when `rate_limit=False`."""
+        return self._rate_limiter
+
+    @property
     def client(self) -> AsyncGroq:
         """The authenticated `AsyncGroq` client."""
         return self._client
@@ -211,3 +223,15 @@ class GroqProvider(Provider[AsyncGroq]):
         client = getattr(self, '_client', None)
         base_url = str(client.base_url) if client is not None else None
         return f'{type(self).__name__}(name={self.provider_name!r}, base_url={base_url!r})'
+
+
+def _rate_limiter(rate_limit: bool | RateLimiter) -> RateLimiter | None:
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if not isinstance(rate_limit, bool):
+        raise UserError(f'`rate_limit` must be True, False or a RateLimiter, got {type(rate_limit).__name__}.')
+    if not rate_limit:
+        return None
+    from .ratelimits import GROQ_RATE_LIMIT_HEADERS
+
+    return RateLimiter(headers=GROQ_RATE_LIMIT_HEADERS)

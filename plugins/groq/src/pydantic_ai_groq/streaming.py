@@ -164,8 +164,8 @@ class GroqStreamedResponse(StreamedResponse):
         usage = None
         if isinstance(x_groq, dict):
             usage = x_groq.get('usage')
-            if 'id' in x_groq and self.provider_details is None:
-                self.provider_details = {'groq_request_id': x_groq['id']}
+            if 'id' in x_groq and 'groq_request_id' not in (self.provider_details or ()):
+                self.provider_details = {**(self.provider_details or {}), 'groq_request_id': x_groq['id']}
         if usage is None:
             usage = chunk.get('usage')
         if usage is not None:

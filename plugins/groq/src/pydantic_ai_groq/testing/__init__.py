@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from . import wire
 from ._http import RecordedRequest
 from .batches import BatchBehaviour, BatchService
+from .ratelimits import RateLimitEvent, RateLimitLedger, RateLimits
 from .responses import (
     ScriptedResponse,
     ToolCall,
@@ -65,6 +66,9 @@ __all__ = (
     'DefaultResponse',
     'GroqFake',
     'GroqTestServer',
+    'RateLimitEvent',
+    'RateLimitLedger',
+    'RateLimits',
     'MODELS_PATH',
     'RecordedRequest',
     'ScriptedResponse',

@@ -33,6 +33,7 @@ from typing import TypeAlias
 from . import wire
 from ._http import LAST_CHUNK, BadRequest, RecordedRequest, encode_chunk, encode_head, read_request
 from .batches import BatchService
+from .ratelimits import RateLimitLedger, RateLimits, stamp
 from .responses import ScriptedResponse, echo_response, json_response
 
 __all__ = ('GroqTestServer', 'CHAT_COMPLETIONS_PATH', 'MODELS_PATH', 'DefaultResponse')
@@ -122,6 +123,7 @@ class GroqTestServer:
         default: DefaultResponse | None = None,
         port: int = 0,
         chat_completions_path: str = CHAT_COMPLETIONS_PATH,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         """Create a server (not started yet).
 
@@ -132,6 +134,8 @@ class GroqTestServer:
             port: The port to bind on 127.0.0.1; 0 (the default) picks a free one.
             chat_completions_path: The path chat completions are served on, to stand in for a gateway or a
                 self-hosted server (`'/v1/chat/completions'`); Groq's `/openai/v1/chat/completions` by default.
+            rate_limits: Per-key limits to enforce on chat requests, with Groq's headers, 429s and 413s (see
+                `pydantic_ai_groq.testing.ratelimits`); `None` (the default) for none.
         """
         if not isinstance(chat_completions_path, str) or not chat_completions_path.startswith('/'):
             raise ValueError(f"chat_completions_path must start with '/', got {chat_completions_path!r}")
@@ -139,6 +143,7 @@ class GroqTestServer:
         """The path chat completions are served on; every request's headers are in `requests`."""
         self._default: DefaultResponse = default if default is not None else echo_response
         self._requested_port = port
+        self._rate_limits = RateLimitLedger(rate_limits) if rate_limits is not None else None
         self._changed = threading.Condition(threading.RLock())
         self._queue: deque[_Queued] = deque()
         self._requests: list[RecordedRequest] = []
@@ -297,6 +302,17 @@ class GroqTestServer:
             return len(self._requests)
 
     @property
+    def rate_limit_ledger(self) -> RateLimitLedger:
+        """The rate limiter's decisions (admitted, 429, 413) and per-window figures.
+
+        Raises:
+            RuntimeError: the server was created without `rate_limits`.
+        """
+        if self._rate_limits is None:
+            raise RuntimeError('GroqTestServer was created without rate_limits=')
+        return self._rate_limits
+
+    @property
     def connections_accepted(self) -> int:
         """How many TCP connections were accepted."""
         with self._changed:
@@ -436,23 +452,30 @@ class GroqTestServer:
             models = request.method == 'GET' and request.path == MODELS_PATH
             if not models and (request.method != 'POST' or request.path != self.chat_completions_path):
                 return _not_found(request)
+            limited: tuple[tuple[str, str], ...] = ()
+            if self._rate_limits is not None and not models:
+                refusal, limited = self._rate_limits.admit(request)
+                if refusal is not None:
+                    return refusal
             if self._queue:
                 head = self._queue[0]
                 head.remaining -= 1
                 if head.remaining <= 0:
                     self._queue.popleft()
-                return head.response
+                return stamp(head.response, limited)
             if models:
                 return _model_list()
             default = self._default
         if isinstance(default, ScriptedResponse):
-            return default
-        try:
-            return default(request)
-        except Exception as exc:
-            # A broken default is the test's bug: answer it visibly instead of dropping the connection.
-            message = f'GroqTestServer: the default response function raised {type(exc).__name__}: {exc}'
-            return json_response(wire.error_body(message, error_type='internal_server_error'), status=500)
+            answer = default
+        else:
+            try:
+                answer = default(request)
+            except Exception as exc:
+                # A broken default is the test's bug: answer it visibly instead of dropping the connection.
+                message = f'GroqTestServer: the default response function raised {type(exc).__name__}: {exc}'
+                return json_response(wire.error_body(message, error_type='internal_server_error'), status=500)
+        return stamp(answer, limited)
 
     async def _serve_connection(
         self, connection: _Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
