@@ -344,8 +344,8 @@ def _prepare(
     """Check the arguments of a direct request and resolve the model; raise `UserError` saying what to pass."""
     if not isinstance(model, (Model, str)):
         raise UserError(
-            f'`model` must be a `Model` or a "provider:model-name" string such as "groq:llama-3.3-70b-versatile", '
-            f'got {type(model).__name__}.'
+            f'`model` must be a `Model` or a "provider:model-name" string (a registered provider\'s name, a colon '
+            f'and a model name it serves), got {type(model).__name__}.'
         )
     if isinstance(messages, (str, ModelRequest, ModelResponse)) or not isinstance(messages, Sequence):
         hint = (

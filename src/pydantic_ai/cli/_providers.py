@@ -134,8 +134,8 @@ def split_model(spec: str, default: Callable[[], str]) -> tuple[str, str]:
             provider = default()
     if not provider or not name.strip():
         raise CliError(
-            f'cannot use model {spec!r}: write it as `provider:model-name` (e.g. `groq:llama-3.3-70b-versatile`) '
-            'or a model name',
+            f'cannot use model {spec!r}: write it as `provider:model-name` or a model name of the default provider '
+            '(`pai providers` lists the installed providers)',
             EXIT_USAGE,
         )
     return provider, name.strip()

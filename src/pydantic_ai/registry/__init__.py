@@ -176,8 +176,8 @@ def infer_model(model: Model | str, *, registry: ProviderRegistry | None = None)
 
         names = ', '.join(repr(n) for n in resolved.names()) or 'none installed'
         raise UserError(
-            f'Cannot infer a model from {model!r}: write it as "provider:model-name", '
-            f'for example "groq:llama-3.3-70b-versatile". Registered providers: {names}.'
+            f'Cannot infer a model from {model!r}: write it as "provider:model-name", a registered provider\'s '
+            f'name, a colon and a model name it serves. Registered providers: {names}.'
         )
     return resolved.model(provider_name, model_name)
 
