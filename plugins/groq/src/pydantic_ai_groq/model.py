@@ -173,7 +173,7 @@ class GroqModel(Model):
                 failed = self._failed_generation(error, exc.status_code)
                 return failed, failed.usage + Usage()
         response = map_completion(self._json(http_response), self._model_name, self.system)
-        extra = rate_limit_details(http_response.headers, sent.permit)
+        extra = rate_limit_details(sent)
         if extra:
             response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
@@ -207,7 +207,7 @@ class GroqModel(Model):
                 provider_name=self.system,
                 chunks=chunks,
             )
-            extra = rate_limit_details(sent.response.headers, sent.permit) if sent.response is not None else None
+            extra = rate_limit_details(sent)
             if extra:
                 streamed.provider_details = {**(streamed.provider_details or {}), **extra}
             try:
@@ -233,12 +233,12 @@ class GroqModel(Model):
                 self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
             )
         else:
-            response, permit = await send_paced(
+            response, permit, limits = await send_paced(
                 self.client, self._limiter, self._path, content, options,
                 tokens=tokens, stream=stream, model_name=self._model_name,
             )  # fmt: skip
             if sent is not None:
-                sent.permit = permit
+                sent.permit, sent.limits = permit, limits
         if sent is not None:
             sent.response = response
         return response

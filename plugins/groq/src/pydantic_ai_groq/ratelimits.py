@@ -101,9 +101,11 @@ class SentRequest:
 
     response: httpx.Response | None = None
     permit: RateLimitPermit | None = None
+    limits: dict[str, str] | None = None
+    """The answer's `x-ratelimit-*` and `retry-after` headers, when the limiter has read them (read once)."""
 
 
-def rate_limit_details(headers: httpx.Headers, permit: RateLimitPermit | None) -> dict[str, Any]:
+def rate_limit_details(sent: SentRequest) -> dict[str, Any]:
     """What a response's `provider_details` gain: `rate_limits` and `rate_limit_wait`, when there is something to say.
 
     `rate_limits` holds the answer's `x-ratelimit-*` headers as sent (limit, remaining and reset of requests and
@@ -111,11 +113,14 @@ def rate_limit_details(headers: httpx.Headers, permit: RateLimitPermit | None) -
     (429 pauses included), when the provider has one.
     """
     details: dict[str, Any] = {}
-    found = {name: value for name, value in limit_headers(headers).items() if name != 'retry-after'}
+    limits = sent.limits
+    if limits is None:
+        limits = limit_headers(sent.response.headers) if sent.response is not None else {}
+    found = {name: value for name, value in limits.items() if name != 'retry-after'}
     if found:
         details['rate_limits'] = found
-    if permit is not None:
-        details['rate_limit_wait'] = permit.waited
+    if sent.permit is not None:
+        details['rate_limit_wait'] = sent.permit.waited
     return details
 
 
@@ -141,8 +146,8 @@ async def send_paced(
     tokens: int,
     stream: bool,
     model_name: str,
-) -> tuple[httpx.Response, RateLimitPermit]:
-    """Send one request through `limiter` (see the module docstring).
+) -> tuple[httpx.Response, RateLimitPermit, dict[str, str]]:
+    """Send one request through `limiter` (see the module docstring); also returns the answer's limit headers.
 
     A non-streamed request's permit is released here (its body has been read); a streamed request's permit holds
     its concurrency slot until the caller releases it, when the stream is closed.
@@ -194,10 +199,11 @@ async def send_paced(
             limiter.release(permit)
             raise
         else:
-            limiter.observe(permit, limit_headers(response.headers))
+            limits = limit_headers(response.headers)
+            limiter.observe(permit, limits)
             if not stream:
                 limiter.release(permit)
-            return response, permit
+            return response, permit, limits
         retries += 1
 
 
