@@ -408,12 +408,21 @@ class RateLimiter:
                 self._tokens.applied_sequence, self._requests.applied_sequence
             ):
                 now = self._clock()
-                # Only requests sent after this one can be missing from the server's count.
-                later = [other for sequence, other in self._charged.items() if sequence > permit.sequence]
+                # Only requests sent after this one can be missing from the server's count. `_charged` is in
+                # sequence order, so the few sent earlier are counted from its start and the rest is what is left
+                # of the in-flight totals: linear in a burst, where scanning every later request was quadratic.
+                earlier_tokens, earlier = 0.0, 0
+                for sequence, other in self._charged.items():
+                    if sequence > permit.sequence:
+                        break
+                    earlier_tokens += other.tokens
+                    earlier += 1
+                later_tokens = self._tokens.in_flight - earlier_tokens
+                later = len(self._charged) - earlier
                 self._apply(self._tokens, permit, headers, names.limit_tokens, names.remaining_tokens,
-                            names.reset_tokens, now, sum(other.tokens for other in later))  # fmt: skip
+                            names.reset_tokens, now, later_tokens)  # fmt: skip
                 self._apply(self._requests, permit, headers, names.limit_requests, names.remaining_requests,
-                            names.reset_requests, now, len(later))  # fmt: skip
+                            names.reset_requests, now, later)  # fmt: skip
             self._wake_head()
 
     def pause(self, seconds: float | None, headers: Mapping[str, str] | None = None) -> float:
