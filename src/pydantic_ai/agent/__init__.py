@@ -241,22 +241,9 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         require_parameter_descriptions: bool = False,
     ) -> Any:
         """Register a tool whose first parameter is `RunContext[Deps]`."""
-
-        def register(function: FuncT) -> FuncT:
-            self._register(
-                Tool(
-                    function,
-                    takes_ctx=True,
-                    name=name,
-                    max_retries=retries,
-                    prepare=prepare,
-                    docstring_format=docstring_format,
-                    require_parameter_descriptions=require_parameter_descriptions,
-                )
-            )
-            return function
-
-        return register if func is None else register(func)
+        return self._tool_decorator(
+            func, True, name, retries, prepare, docstring_format, require_parameter_descriptions
+        )
 
     @overload
     def tool_plain(self, func: FuncT, /) -> FuncT: ...
@@ -285,12 +272,27 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         require_parameter_descriptions: bool = False,
     ) -> Any:
         """Register a tool that does not take the `RunContext`."""
+        return self._tool_decorator(
+            func, False, name, retries, prepare, docstring_format, require_parameter_descriptions
+        )
+
+    def _tool_decorator(
+        self,
+        func: FuncT | None,
+        takes_ctx: bool,
+        name: str | None,
+        retries: int | None,
+        prepare: ToolPrepareFunc | None,
+        docstring_format: Any,
+        require_parameter_descriptions: bool,
+    ) -> Any:
+        """What `tool` and `tool_plain` return: `func` registered, or a decorator registering the function."""
 
         def register(function: FuncT) -> FuncT:
             self._register(
                 Tool(
                     function,
-                    takes_ctx=False,
+                    takes_ctx=takes_ctx,
                     name=name,
                     max_retries=retries,
                     prepare=prepare,
