@@ -28,8 +28,9 @@ def _dump_json(messages: list[ModelMessage]) -> bytes:
     return ModelMessagesTypeAdapter.dump_json(messages)
 
 
-@dataclass
 class _MessagesMixin:
+    """The message accessors of both results; they hold the run's messages and where this run's begin."""
+
     _all_messages: list[ModelMessage]
     _new_message_index: int
 
@@ -54,6 +55,8 @@ class _MessagesMixin:
 class RunResult(_MessagesMixin, Generic[ResultDataT]):
     """The result of a finished agent run."""
 
+    _all_messages: list[ModelMessage]
+    _new_message_index: int
     data: ResultDataT
     """The validated result."""
     _result_tool_name: str | None = None
@@ -69,11 +72,12 @@ class RunResult(_MessagesMixin, Generic[ResultDataT]):
         return self._usage
 
 
-class StreamedRunResult(Generic[ResultDataT]):
+class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
     """The result of `agent.run_stream()`, whose final response is still streaming in.
 
     Read it once, with one of `stream()`, `stream_text()`, `stream_structured()` or `get_data()`; the run's
-    messages and usage are complete when `is_complete` is true.
+    messages and usage are complete when `is_complete` is true (until then `all_messages()` does not end with the
+    final response).
     """
 
     def __init__(
@@ -96,22 +100,6 @@ class StreamedRunResult(Generic[ResultDataT]):
         self._on_complete = on_complete
         self.is_complete = False
         """Whether the stream has ended and the run's messages include the final response."""
-
-    def all_messages(self) -> list[ModelMessage]:
-        """The whole conversation; it ends with the final response only once the stream is complete."""
-        return list(self._all_messages)
-
-    def new_messages(self) -> list[ModelMessage]:
-        """The messages of this run."""
-        return self._all_messages[self._new_message_index :]
-
-    def all_messages_json(self) -> bytes:
-        """`all_messages()` as JSON."""
-        return _dump_json(self.all_messages())
-
-    def new_messages_json(self) -> bytes:
-        """`new_messages()` as JSON."""
-        return _dump_json(self.new_messages())
 
     def usage(self) -> Usage:
         """The run's usage so far, including what the streaming response has reported."""
