@@ -61,7 +61,7 @@ class _Bare:
 def _ours(base_url: str, http: Any) -> tuple[Callable[[str, str], Any], Callable[[], list[Any]], Any]:
     from pydantic_ai.messages import ModelRequest
     from pydantic_ai.models import ModelRequestParameters
-    from pydantic_ai.models.instrumented import InstrumentationSettings, instrument_all
+    from pydantic_ai.otel import InstrumentationSettings, instrument_all
     from pydantic_ai_groq import GroqModel, GroqProvider
 
     tracer_provider, meter_provider, exporter = _otel()
@@ -87,7 +87,7 @@ def _peer(base_url: str, http: Any) -> tuple[Callable[[str, str], Any], Callable
     from pydantic_ai.messages import ModelRequest
     from pydantic_ai.models import ModelRequestParameters
     from pydantic_ai.models.groq import GroqModel
-    from pydantic_ai.models.instrumented import InstrumentationSettings, InstrumentedModel
+    from pydantic_ai.otel import InstrumentationSettings, InstrumentedModel
     from pydantic_ai.providers.groq import GroqProvider
 
     tracer_provider, meter_provider, exporter = _otel()

@@ -46,9 +46,10 @@ from .messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from .models import Model, ModelRequestParameters, StreamedResponse, infer_model
+from .models import Model, ModelRequestParameters, StreamedResponse
 from .output import OutputMode, OutputObjectDefinition
-from .providers import Provider, infer_provider, list_providers, register_provider, unregister_provider
+from .providers import Provider
+from .registry import infer_model, infer_provider, list_providers, register_provider, unregister_provider
 from .settings import ModelSettings
 from .tools import RunContext, Tool, ToolDefinition
 from .usage import Usage, UsageLimits
@@ -56,7 +57,7 @@ from .usage import Usage, UsageLimits
 if TYPE_CHECKING:
     from .agent import Agent, EndStrategy, capture_run_messages
     from .direct import model_request, model_request_stream, model_request_sync
-    from .models.instrumented import instrument_all
+    from .otel import instrument_all
 
 __version__ = '0.1.0'
 
@@ -153,7 +154,7 @@ def __getattr__(name: str) -> Any:
         return getattr(agent, name)
     if name == 'instrument_all':
         # Needs opentelemetry-api (the `otel` extra); imported only when asked for.
-        from .models.instrumented import instrument_all
+        from .otel import instrument_all
 
         return instrument_all
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

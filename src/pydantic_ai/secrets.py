@@ -2,8 +2,8 @@
 
 A provider calls `declare_secret(value)` for every credential it is given and `declare_secret_header(name)` for
 every header that carries one. Nothing here prints or logs a value; the cassette plugin for pytest
-(`pydantic_ai.pytest_plugin`) reads these sets to keep credentials out of recorded cassettes, and fails a test whose
-recording would still hold one.
+(`pydantic_ai.testing.pytest_plugin`) reads these sets to keep credentials out of recorded cassettes, and fails a
+test whose recording would still hold one.
 
 Declaring is cheap (a set insertion) and happens when a provider is created, never per request.
 """

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import pydantic_ai.models
-from pydantic_ai.direct import _run_in_thread_loop
+from pydantic_ai._sync import _run_in_thread_loop
 from pydantic_ai_groq.testing import GroqTestServer, ToolCall, tool_call_completion
 
 from support.constants import FAKE_GROQ_API_KEY

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from pydantic_ai.batch import BatchItemUnfinished, BatchResult
-from pydantic_ai.batch_jsonl import PromptFileError, chat_messages, read_prompt_lines, result_line
 from pydantic_ai.cli._batch import run_batch
+from pydantic_ai.cli._jsonl import PromptFileError, chat_messages, read_prompt_lines, result_line
 from pydantic_ai.exceptions import ModelHTTPError, UserError
 from pydantic_ai.messages import (
     ImageUrl,

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from vcr.request import Request
 
-from pydantic_ai._cassettes import (
+from pydantic_ai.secrets import declare_secret, declare_secret_header, declared_secret_headers, declared_secrets
+from pydantic_ai.testing._vcr import (
     CassetteMismatchError,
     CassetteSecretError,
     ScrubbingPersister,
@@ -18,8 +19,7 @@ from pydantic_ai._cassettes import (
     json_body_matcher,
     json_differences,
 )
-from pydantic_ai.pytest_plugin import REPLAY_PLACEHOLDER_KEY
-from pydantic_ai.secrets import declare_secret, declare_secret_header, declared_secret_headers, declared_secrets
+from pydantic_ai.testing.pytest_plugin import REPLAY_PLACEHOLDER_KEY
 
 SECRET = 'tok-plugin-unit-secret-55aa'
 
@@ -38,9 +38,9 @@ def test_json_differences_name_each_changed_field_by_path() -> None:
 
 
 def _missing() -> Any:
-    from pydantic_ai import _cassettes
+    from pydantic_ai.testing import _vcr
 
-    return _cassettes._MISSING
+    return _vcr._MISSING
 
 
 def test_json_body_matcher_compares_parsed_json_and_explains_a_mismatch() -> None:
@@ -155,7 +155,7 @@ def test_guard_keeps_a_key_that_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_plugin_module_imports_nothing_heavy() -> None:
     # pytest loads it in every run of every project where the core is installed (pytest itself brings pluggy).
     code = (
-        'import sys, pydantic_ai.pytest_plugin; '
+        'import sys, pydantic_ai.testing.pytest_plugin; '
         "print(sorted(m for m in ('vcr', 'yaml', 'httpx', 'pydantic', 'groq', 'pydantic_ai_groq') "
         'if m in sys.modules))'
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pydantic_ai import lifecycle
-from pydantic_ai.models.instrumented import instrument_all
+from pydantic_ai.otel import instrument_all
 
 from support.otel import Telemetry, in_memory_telemetry
 

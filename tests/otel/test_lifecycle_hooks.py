@@ -267,8 +267,10 @@ async def test_no_plugin_means_no_hook_machinery(server: GroqTestServer, http_cl
 
 
 def test_public_names_are_pinned() -> None:
+    from pydantic_ai import otel
     from pydantic_ai.lifecycle import hookspecs
-    from pydantic_ai.models import export, instrumented
+    from pydantic_ai.models import instrumented
+    from pydantic_ai.otel import _export as export
 
     assert set(lifecycle.__all__) == {
         'ENTRY_POINT_GROUP',
@@ -288,7 +290,9 @@ def test_public_names_are_pinned() -> None:
         'OpenTelemetryPlugin',
         'instrument_all',
     }
+    assert set(otel.__all__) == set(instrumented.__all__)
+    assert all(getattr(instrumented, name) is getattr(otel, name) for name in otel.__all__)
     assert set(export.__all__) == {'ExportTarget', 'EXPORT_TARGETS', 'start_span_export'}
-    for module in (lifecycle, instrumented, export):
+    for module in (lifecycle, otel, instrumented, export):
         for name in module.__all__:
             assert getattr(module, name) is not None, name

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pydantic_ai.exceptions import UserError
-from pydantic_ai.models.export import start_span_export
+from pydantic_ai.otel._export import start_span_export
 from pydantic_ai_groq.testing import GroqTestServer, text_completion
 
 from support.constants import FAKE_GROQ_API_KEY
@@ -74,7 +74,7 @@ def test_otlp_uses_the_installed_exporter(monkeypatch: pytest.MonkeyPatch) -> No
     stop = start_span_export('otlp')
     from opentelemetry import trace as api
 
-    from pydantic_ai.models import instrumented
+    from pydantic_ai.otel import _instrumented as instrumented
 
     plugin = instrumented._global_plugin
     assert plugin is not None

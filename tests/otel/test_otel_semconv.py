@@ -1,4 +1,4 @@
-"""The convention names copied into `pydantic_ai.models._semconv` match the installed conventions package, and
+"""The convention names copied into `pydantic_ai.otel._semconv` match the installed conventions package, and
 `import pydantic_ai` stays free of OpenTelemetry and of the hook machinery."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 from opentelemetry.semconv.attributes import error_attributes, http_attributes, server_attributes
 
-from pydantic_ai.models import _semconv as ours
+from pydantic_ai.otel import _semconv as ours
 
 # Our constant -> the conventions package's value.
 EXPECTED = {

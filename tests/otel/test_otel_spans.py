@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError, ModelTimeoutError
 from pydantic_ai.messages import ModelRequest, ModelResponse, SystemPromptPart, TextPart, ToolCallPart, UserPromptPart
 from pydantic_ai.models import Model, ModelRequestParameters
-from pydantic_ai.models.instrumented import InstrumentedModel, instrument_all
+from pydantic_ai.otel import InstrumentedModel, instrument_all
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.usage import Usage

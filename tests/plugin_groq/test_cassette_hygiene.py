@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
-from pydantic_ai._cassettes import RESPONSE_SECRET_HEADERS
 from pydantic_ai.secrets import declared_secret_headers
+from pydantic_ai.testing._vcr import RESPONSE_SECRET_HEADERS
 
 CASSETTES_DIR = Path(__file__).resolve().parents[2] / 'cassettes'
 FAKE_GROQ_API_KEY = 'gsk-test-fake-key-0123456789'  # the value conftest.py hands out; deliberately not `gsk_`-shaped
 GROQ_KEY_PATTERN = re.compile(r'gsk_[A-Za-z0-9]{8,}')
-# The headers the cassette plugin drops before writing (`pydantic_ai.pytest_plugin`): the same list, not a copy.
+# The headers the cassette plugin drops before writing (`pydantic_ai.testing.pytest_plugin`): the same list, not a copy.
 FORBIDDEN_HEADERS = tuple(sorted(declared_secret_headers() | RESPONSE_SECRET_HEADERS))
 # A header line in YAML (`authorization:`, `- Authorization:`), or a header name quoted in JSON or a Python repr.
 FORBIDDEN_HEADER_PATTERN = re.compile(

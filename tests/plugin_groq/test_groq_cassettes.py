@@ -2,8 +2,8 @@
 
 Each test replays its own cassette from `cassettes/test_groq_cassettes/<test name>.yaml` (see
 `cassettes/README.md`). The set-up is the project's own pytest plugin for cassette tests
-(`pydantic_ai.pytest_plugin`, the same one users get with `pydantic-ai-core[testing]`): record mode `none` unless
-`--record-mode` is given (`make record` passes `rewrite`), credential headers dropped, and requests matched on
+(`pydantic_ai.testing.pytest_plugin`, the same one users get with `pydantic-ai-core[testing]`): record mode `none`
+unless `--record-mode` is given (`make record` passes `rewrite`), credential headers dropped, and requests matched on
 method, URL and the JSON body, so a cassette only replays for the exact request it was recorded for and a request
 it does not hold fails at once, naming the JSON fields that differ. On top of that, every test captures the
 requests our client really sent (an httpx request hook) and compares them with the recorded ones and with the
@@ -26,7 +26,6 @@ import pytest_asyncio
 from groq import AsyncGroq
 from vcr.cassette import Cassette
 
-from pydantic_ai._cassettes import CassetteMismatchError
 from pydantic_ai.exceptions import ModelHTTPError
 from pydantic_ai.messages import (
     ModelMessage,
@@ -44,6 +43,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.settings import ModelSettings
+from pydantic_ai.testing._vcr import CassetteMismatchError
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.usage import Usage
 from pydantic_ai_groq import GroqModel, GroqProvider

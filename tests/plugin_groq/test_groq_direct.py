@@ -21,7 +21,8 @@ import pytest
 import vcr
 
 import pydantic_ai.models
-from pydantic_ai.direct import _run_in_thread_loop, model_request, model_request_stream, model_request_sync
+from pydantic_ai._sync import _run_in_thread_loop
+from pydantic_ai.direct import model_request, model_request_stream, model_request_sync
 from pydantic_ai.exceptions import ModelHTTPError, UnknownProviderError, UserError
 from pydantic_ai.messages import ModelRequest, PartDeltaEvent, PartStartEvent, TextPart
 from pydantic_ai.models import ModelRequestParameters, infer_model

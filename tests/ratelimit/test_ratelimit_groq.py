@@ -399,7 +399,7 @@ async def test_waiting_time_reaches_lifecycle_hooks_and_spans(
 ) -> None:
     from pydantic_ai import lifecycle
     from pydantic_ai.lifecycle import RequestInfo, hookimpl
-    from pydantic_ai.models.instrumented import InstrumentedModel
+    from pydantic_ai.otel import InstrumentedModel
 
     from support.otel import in_memory_telemetry
 

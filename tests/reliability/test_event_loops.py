@@ -202,7 +202,7 @@ EXIT_SCRIPT = """
 import atexit, sys
 from pydantic_ai_groq.testing import GroqTestServer, text_completion
 server = GroqTestServer(default=text_completion('hello')).start()
-# Registered first, so it runs after the exit handlers of pydantic_ai.direct.
+# Registered first, so it runs after the exit handlers of pydantic_ai._sync.
 atexit.register(lambda: print('open after exit:', 0 if server.wait_for_no_connections(5) else server.open_connections))
 from pydantic_ai.direct import model_request_sync
 from pydantic_ai.messages import ModelRequest

@@ -10,7 +10,7 @@ fails the test if any record mentions the key.
 Paths: provider and model construction (arguments, environment, registry), a successful request and stream, HTTP
 401/429/500 (request and stream), connection failures and timeouts, `UserError` paths, pickled exceptions, real
 sockets against `pydantic_ai_groq.testing.GroqTestServer`, a cassette written through the cassette plugin
-(`pydantic_ai.pytest_plugin`) in the mode `make record` uses, and a gateway provider's secret `default_headers`
+(`pydantic_ai.testing.pytest_plugin`) in the mode `make record` uses, and a gateway provider's secret `default_headers`
 (`GATEWAY_CANARY`), checked everywhere the key is.
 """
 
@@ -559,7 +559,7 @@ async def test_real_socket_request_stream_retry_and_errors_hide_the_key(
 
 def plugin_vcr(record_mode: str) -> vcr.VCR:
     """A VCR configured exactly as the cassette plugin configures the one pytest-recording creates for a test."""
-    from pydantic_ai._cassettes import configure_vcr
+    from pydantic_ai.testing._vcr import configure_vcr
 
     recorder = vcr.VCR(record_mode=record_mode)
     configure_vcr(recorder)

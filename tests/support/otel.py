@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from pydantic_ai.models.instrumented import InstrumentationSettings
+from pydantic_ai.otel import InstrumentationSettings
 
 __all__ = ('Telemetry', 'in_memory_telemetry')
 

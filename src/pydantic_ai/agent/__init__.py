@@ -390,7 +390,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         """
         if infer_name and self.name is None:
             self._infer_name(inspect.currentframe())
-        from ..direct import run_coroutine_sync
+        from .._sync import run_coroutine_sync
 
         return run_coroutine_sync(
             self.run(

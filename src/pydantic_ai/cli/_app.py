@@ -114,7 +114,7 @@ def _start_tracing(target: str, stderr: IO[str]) -> Callable[[], None]:
     from ..exceptions import UserError
 
     try:
-        from ..models.export import start_span_export
+        from ..otel._export import start_span_export
 
         return start_span_export(target, out=stderr)
     except ImportError as exc:  # opentelemetry-api itself is missing

@@ -5,7 +5,7 @@ pai batch prompts.jsonl -o results.jsonl [--model provider:name]
 pai batch --resume batch_01abc -o results.jsonl [--model provider:name]
 ```
 
-The formats are described in `pydantic_ai.batch_jsonl`. Every line is read and every request built before anything
+The formats are described in `pydantic_ai.cli._jsonl`. Every line is read and every request built before anything
 is uploaded, so a bad line stops the command (exit 2) naming its line number. Lines naming different models go to
 one batch per model. The batch ids are printed to stderr as soon as the batches are submitted; a progress bar
 follows on stderr while the provider works. Interrupting (Ctrl-C) leaves the batches running at the provider:
@@ -45,9 +45,9 @@ from ..batch import (
     get_batch,
     normalize_items,
 )
-from ..batch_jsonl import PromptLine, read_prompt_lines, result_line
 from ..exceptions import PydanticAIError, UserError
 from ._errors import CliError
+from ._jsonl import PromptLine, read_prompt_lines, result_line
 from ._providers import ModelChoice, choose_model
 
 __all__ = ('run_batch', 'build_parser', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')

@@ -5,7 +5,7 @@ Two sides:
 - **Plugins** implement the hooks of `pydantic_ai.lifecycle.hookspecs` with `hookimpl`, and are found through the
   `pydantic_ai.plugins` entry-point group of installed distributions (read once, on the first request), or
   registered at run time with `register_plugin()`. The OpenTelemetry instrumentation
-  (`pydantic_ai.models.instrumented.instrument_all`) is registered this way.
+  (`pydantic_ai.otel.instrument_all`) is registered this way.
 - **Model implementations** decorate their `request` with `observe_request` and their `request_stream` with
   `observe_stream`; every request of such a model is then seen by the installed plugins, whether the model came
   from `infer_model()` or was constructed directly. With no plugin installed the decorators cost one global check

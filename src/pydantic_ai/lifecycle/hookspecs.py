@@ -8,7 +8,7 @@ hooks below; it implements any subset of them. Installed distributions offer one
     request-log = "request_log.plugin"
 
 Applications can also register one at run time with `pydantic_ai.lifecycle.register_plugin()`. The OpenTelemetry
-instrumentation (`pydantic_ai.models.instrumented`) is such a plugin and registers through the same door.
+instrumentation (`pydantic_ai.otel`) is such a plugin and registers through the same door.
 
 For every request a model makes, the hooks are called in this order, with the same `RequestInfo`:
 

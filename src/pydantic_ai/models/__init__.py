@@ -5,8 +5,9 @@ answer back into a `ModelResponse`. Models for a provider come from that provide
 `pydantic_ai_groq.GroqModel`); `infer_model('provider:model-name')` builds one through the provider registry.
 
 `Model`, `ModelRequestParameters` and `StreamedResponse` are defined in `pydantic_ai.models.base` and re-exported
-here, their public home. `infer_model` is a compatibility re-export of `pydantic_ai.registry.infer_model` (the
-registry builds models, so it sits above this package; see `pydantic_ai.registry`).
+here, their public home. `infer_model` is the original API's path to `pydantic_ai.registry.infer_model`: the registry
+builds models, so it sits above this package, and the name is looked up lazily (`__getattr__`) so that this package
+never imports the registry (see `tests/core/test_import_graph.py`).
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import UserError
-
-# Compatibility shim: the original API's `pydantic_ai.models.infer_model` is the registry's function.
-from ..registry import infer_model
 from .base import Model, ModelRequestParameters, StreamedResponse
 
 if TYPE_CHECKING:
     import httpx
+
+    from ..registry import infer_model
 
 __all__ = (
     'Model',
@@ -86,3 +86,12 @@ def cached_async_http_client(*, timeout: float = 60, connect: float = 5) -> http
     from .._http import shared_async_http_client
 
     return shared_async_http_client(timeout=timeout, connect=connect)
+
+
+def __getattr__(name: str) -> Any:
+    # The original API's `pydantic_ai.models.infer_model`: the registry's function, imported on first use.
+    if name == 'infer_model':
+        from ..registry import infer_model
+
+        return infer_model
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# --- compatibility shim -------------------------------------------------------------------------------------------
-# The original API's `pydantic_ai.providers.<name>` paths: re-exports of `pydantic_ai.registry`, their home now.
-from ..registry import default_registry, infer_provider, list_providers, register_provider, unregister_provider
 from .base import Provider, ProviderFactory
 
 if TYPE_CHECKING:
-    from ..registry import ModelFactory, ProviderInfo, ProviderRegistry, hookimpl
+    from ..registry import (
+        ModelFactory,
+        ProviderInfo,
+        ProviderRegistry,
+        default_registry,
+        hookimpl,
+        infer_provider,
+        list_providers,
+        register_provider,
+        unregister_provider,
+    )
 
 __all__ = (
     'Provider',
@@ -38,9 +45,13 @@ __all__ = (
 )
 
 
+_REGISTRY_NAMES = frozenset(__all__) - {'Provider', 'ProviderFactory'}
+
+
 def __getattr__(name: str) -> Any:
-    # Compatibility shim (continued): these need pluggy, which `import pydantic_ai` does not load.
-    if name in ('ProviderRegistry', 'ProviderInfo', 'ModelFactory', 'hookimpl'):
+    # The original API's `pydantic_ai.providers.<name>` paths: names of `pydantic_ai.registry`, their home now, looked
+    # up on first use so that this package never imports the registry above it (see `tests/core/test_import_graph.py`).
+    if name in _REGISTRY_NAMES:
         from .. import registry
 
         return getattr(registry, name)

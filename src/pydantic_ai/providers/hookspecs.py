@@ -1,19 +1,21 @@
-"""Compatibility shim: the hook specifications moved to `pydantic_ai.registry.hookspecs`.
+"""The original path of the provider hook specifications, whose home is `pydantic_ai.registry.hookspecs`.
 
-Kept so that `pydantic_ai.providers.hookspecs` (and `from pydantic_ai.providers.hookspecs import hookimpl`) keep
-working; new code imports `pydantic_ai.registry.hookspecs`, or `hookimpl` from `pydantic_ai.providers`.
+Looked up lazily, so that `pydantic_ai.providers` never imports the registry above it.
 """
 
 from __future__ import annotations
 
-from ..registry.hookspecs import (
-    PROJECT_NAME,
-    hookimpl,
-    hookspec,
-    pydantic_ai_model,
-    pydantic_ai_model_names,
-    pydantic_ai_provider,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..registry.hookspecs import (
+        PROJECT_NAME,
+        hookimpl,
+        hookspec,
+        pydantic_ai_model,
+        pydantic_ai_model_names,
+        pydantic_ai_provider,
+    )
 
 __all__ = (
     'PROJECT_NAME',
@@ -23,3 +25,11 @@ __all__ = (
     'pydantic_ai_model',
     'pydantic_ai_model_names',
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from ..registry import hookspecs
+
+        return getattr(hookspecs, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -42,7 +42,7 @@ class _RecordingHooks:
 
     @staticmethod
     def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-        from ._cassettes import configure_vcr
+        from ._vcr import configure_vcr
 
         configure_vcr(vcr)
 
@@ -63,7 +63,7 @@ def _pydantic_ai_cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     if cassette is None:  # `--disable-recording`
         yield
         return
-    from ._cassettes import guard_cassette
+    from ._vcr import guard_cassette
 
     with guard_cassette(cassette, placeholder=REPLAY_PLACEHOLDER_KEY):
         yield

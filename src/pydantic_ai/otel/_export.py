@@ -73,7 +73,7 @@ def start_span_export(target: str, *, out: IO[str] | None = None, service_name: 
     sdk_trace = _import('opentelemetry.sdk.trace', 'opentelemetry-sdk')
     sdk_export = _import('opentelemetry.sdk.trace.export', 'opentelemetry-sdk')
     sdk_resources = _import('opentelemetry.sdk.resources', 'opentelemetry-sdk')
-    from .instrumented import InstrumentationSettings, instrument_all
+    from ._instrumented import InstrumentationSettings, instrument_all
 
     if target == 'console':
         stream = out if out is not None else sys.stderr

@@ -34,14 +34,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
-from .exceptions import ModelAPIError, UserError
-from .messages import ModelMessage, ModelRequest, ModelResponse
-from .models import Model, ModelRequestParameters
-from .registry import infer_model
-from .settings import ModelSettings
+from ..exceptions import ModelAPIError, UserError
+from ..messages import ModelMessage, ModelRequest, ModelResponse
+from ..models import Model, ModelRequestParameters
+from ..registry import infer_model
+from ..settings import ModelSettings
 
 if TYPE_CHECKING:
-    from .registry import ProviderRegistry
+    from ..registry import ProviderRegistry
 
 __all__ = (
     'BatchAPI',

@@ -1,4 +1,4 @@
-"""The cassette plugin's machinery (see `pydantic_ai.pytest_plugin`): scrubbing, JSON matching and mismatch reports.
+"""The cassette plugin's machinery (see `pydantic_ai.testing.pytest_plugin`): scrubbing, JSON matching, reports.
 
 Imported only inside tests marked `vcr`, with vcrpy and pytest-recording installed.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .secrets import declared_secret_headers, declared_secrets
+from ..secrets import declared_secret_headers, declared_secrets
 
 __all__ = (
     'CassetteMismatchError',
@@ -220,7 +220,7 @@ def _set_placeholder_keys(placeholder: str) -> list[str]:
 
 def _key_variables() -> list[str]:
     """The `api_key_env_var` of every registered provider whose factory declares one."""
-    from .registry import current_registry
+    from ..registry import current_registry
 
     registry = current_registry()
     names: list[str] = []

@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from .batch import BatchResult
-from .exceptions import ModelHTTPError, UserError
-from .messages import (
+from ..batch import BatchResult
+from ..exceptions import ModelHTTPError, UserError
+from ..messages import (
     ImageUrl,
     ModelMessage,
     ModelRequest,
@@ -40,7 +40,7 @@ from .messages import (
     UserContent,
     UserPromptPart,
 )
-from .settings import ModelSettings
+from ..settings import ModelSettings
 
 __all__ = ('PromptLine', 'PromptFileError', 'parse_prompt_line', 'read_prompt_lines', 'chat_messages', 'result_line')
 
@@ -256,7 +256,7 @@ def _assistant_parts(message: dict[str, Any], index: int, tool_names: dict[str, 
 def result_line(result: BatchResult) -> dict[str, Any]:
     """One output line: `{"custom_id", "response"}` (the `ModelResponse` as JSON) or `{"custom_id", "error"}`."""
     if result.response is not None:
-        from .messages import ModelMessagesTypeAdapter
+        from ..messages import ModelMessagesTypeAdapter
 
         dumped: Sequence[Any] = ModelMessagesTypeAdapter.dump_python([result.response], mode='json')
         return {'custom_id': result.custom_id, 'response': dumped[0]}
