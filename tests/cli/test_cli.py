@@ -683,6 +683,7 @@ def test_models_json_gives_each_kind_and_the_source(monkeypatch: pytest.MonkeyPa
         'name': 'whisper-large-v3-turbo',
         'kind': 'speech-to-text',
         'chat': False,
+        'note': None,  # the plugin gives no notes
     }
     assert by_name['qwen/qwen3-32b']['chat'] is True
 
