@@ -238,3 +238,28 @@ def test_wrap_phrases_breaks_only_between_phrases() -> None:
     ]
     assert wrap_phrases(phrases, 10) == phrases  # a phrase wider than the line still stays whole
     assert wrap_phrases(['', 'a', ''], 80) == ['a']
+
+
+# Retired models (issue 22): one line saying so, naming the model to use instead and how
+
+
+def test_a_retired_model_error_of_another_provider_is_described_from_its_fields_alone() -> None:
+    from datetime import date
+
+    from pydantic_ai.cli._errors import ErrorContext, describe
+    from pydantic_ai.exceptions import ModelRetiredError
+
+    context = ErrorContext(provider='acme', api_key_env_var='ACME_API_KEY')
+    error = ModelRetiredError(410, 'old-1', retired_on=date(2026, 1, 31), replacement='new-2')
+    bare = ModelRetiredError(404, 'old-1')
+
+    assert describe(error, context) == (
+        "model 'old-1' is retired: the API of provider 'acme' no longer serves it since 2026-01-31; use 'new-2' "
+        'instead (HTTP 410): `pai -m acme:new-2 ...`',
+        1,
+    )
+    assert describe(bare, context) == (
+        "model 'old-1' is retired: the API of provider 'acme' no longer serves it (HTTP 404); "
+        '`pai models` lists the models it serves',
+        1,
+    )
