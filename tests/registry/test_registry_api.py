@@ -150,8 +150,9 @@ def test_hooks_of_another_plugin_never_answer_for_a_name(site: Site) -> None:
 def test_groq_plugin_lists_its_current_model_names() -> None:
     names = ProviderRegistry().model_names('groq')
 
-    assert 'llama-3.3-70b-versatile' in names
-    assert 'qwen/qwen3-32b' in names
+    assert names[:2] == ['openai/gpt-oss-120b', 'openai/gpt-oss-20b']  # production first
+    assert 'qwen/qwen3.8-27b' in names
+    assert 'llama-3.3-70b-versatile' not in names  # retired on 2026-08-16: not offered
     assert 'mixtral-8x7b-32768' not in names  # retired: not offered
     assert all(isinstance(n, str) for n in names)
 
@@ -256,6 +257,17 @@ def test_model_notes_hook_misbehaving_raises_plugin_error(site: Site, body: str,
         ProviderRegistry().model_notes('notes')
 
     assert fragment in str(exc_info.value)
+
+
+def test_groq_plugin_notes_its_served_models_and_the_retired_names_it_keeps() -> None:
+    registry = ProviderRegistry()
+    notes = registry.model_notes('groq')
+    names = registry.model_names('groq')
+
+    assert set(names) <= set(notes)
+    assert notes['openai/gpt-oss-120b'] == 'production'
+    assert notes['llama-3.3-70b-versatile'] == 'retired 2026-08-16: use openai/gpt-oss-120b'
+    assert 'llama-3.3-70b-versatile' not in names
 
 
 def test_runtime_registration_declares_model_names() -> None:
