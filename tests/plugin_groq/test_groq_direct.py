@@ -251,4 +251,4 @@ def test_readme_direct_requests_example_runs(
 
     assert capsys.readouterr().out == 'Voice assistants. 3\n'
     assert server.last_request.json['max_tokens'] == 60
-    assert server.last_request.json['model'] == 'llama-3.3-70b-versatile'
+    assert server.last_request.json['model'] == 'openai/gpt-oss-120b'
