@@ -48,7 +48,7 @@ from typing import Any
 import httpx
 
 RESULTS = Path(__file__).resolve().parent / 'LOAD_RESULTS.md'
-MODEL_NAME = 'llama-3.3-70b-versatile'
+MODEL_NAME = 'openai/gpt-oss-120b'
 API_KEY = 'gsk-load-test-not-a-key'
 CHAT_PATH = '/openai/v1/chat/completions'
 ANSWER = 'Hello from the load test server.'

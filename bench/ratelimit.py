@@ -40,7 +40,7 @@ from pydantic_ai_groq import GroqModel, GroqProvider
 from pydantic_ai_groq.testing import GroqTestServer, RateLimits
 
 RESULTS_PATH = Path(__file__).with_name('RATELIMIT_RESULTS.md')
-MODEL = 'llama-3.3-70b-versatile'
+MODEL = 'openai/gpt-oss-120b'
 API_KEY = 'gsk-bench-not-a-real-key'
 PROMPT = 'x' * 1000
 MAX_TOKENS = 50

@@ -3,7 +3,7 @@
 ```python
 from pydantic_ai import ModelRequest, model_request_sync
 
-response = model_request_sync('groq:llama-3.3-70b-versatile', [ModelRequest.user_text_prompt('Hello!')])
+response = model_request_sync('groq:openai/gpt-oss-120b', [ModelRequest.user_text_prompt('Hello!')])
 print(response.parts[0].content, response.usage.response_tokens)
 ```
 
@@ -44,7 +44,7 @@ async def model_request(
 
     Args:
         model: The model: a `Model`, or a `'provider:model-name'` string such as
-            `'groq:llama-3.3-70b-versatile'`, resolved through the provider registry.
+            `'groq:openai/gpt-oss-120b'`, resolved through the provider registry.
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request (temperature, max tokens, ...).
         model_request_parameters: Tools and output options; by default none (plain text answers).
@@ -77,7 +77,7 @@ async def model_request_stream(
     """Send a conversation to a model and stream its response.
 
     ```python
-    async with model_request_stream('groq:llama-3.3-70b-versatile', messages) as stream:
+    async with model_request_stream('groq:openai/gpt-oss-120b', messages) as stream:
         async for event in stream:
             print(event)
         response = stream.get()
@@ -168,7 +168,7 @@ async def model_request_batch(
 
     ```python
     results = await model_request_batch(
-        'groq:llama-3.3-70b-versatile',
+        'groq:openai/gpt-oss-120b',
         [('hi', [ModelRequest.user_text_prompt('Hello!')]), ('bye', [ModelRequest.user_text_prompt('Bye!')])],
         on_progress=lambda progress: print(progress.status, progress.completed, '/', progress.total),
     )

@@ -11,6 +11,7 @@ RuntimeError
       ├── UsageLimitExceeded           an agent run would go past its `UsageLimits`
       └── ModelAPIError                a request to the model's API failed
            ├── ModelHTTPError          the API answered with an HTTP error status (4xx/5xx)
+           │    └── ModelRetiredError  the provider no longer serves the model; `replacement` names one it does
            └── ModelConnectionError    no answer: the connection failed or was lost
                 └── ModelTimeoutError  no answer within the configured timeout
 
@@ -28,6 +29,7 @@ Errors raised by vendor SDKs are translated into this tree in one place per plug
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 __all__ = (
@@ -41,6 +43,7 @@ __all__ = (
     'ModelRetry',
     'ModelAPIError',
     'ModelHTTPError',
+    'ModelRetiredError',
     'ModelConnectionError',
     'ModelTimeoutError',
 )
@@ -186,6 +189,8 @@ class ModelHTTPError(ModelAPIError):
     """The HTTP status code."""
     headers: Mapping[str, str]
     """The response headers, names lowercased (for example `retry-after` on a 429). Never request credentials."""
+    hint: str | None
+    """What to do about the error, when the provider's plugin knows (also the message's last line); else `None`."""
 
     def __init__(
         self,
@@ -197,6 +202,7 @@ class ModelHTTPError(ModelAPIError):
     ) -> None:
         self.status_code = status_code
         self.headers = {key.lower(): value for key, value in headers.items()} if headers is not None else {}
+        self.hint = hint
         message = f'status_code: {status_code}, model_name: {model_name}, body: {body}'
         super().__init__(model_name, f'{message}\n{hint}' if hint else message, body)
 
@@ -211,6 +217,34 @@ class ModelHTTPError(ModelAPIError):
         except ValueError:
             return None
         return seconds if seconds >= 0 else None
+
+
+class ModelRetiredError(ModelHTTPError):
+    """The provider no longer serves the model: it was retired (decommissioned), so every request for it fails.
+
+    Raised by a provider's plugin when the API says so, or when the API answers "model not found" for a name the
+    plugin knows was retired. `hint` says what to do, naming the model to use instead when one is known.
+    """
+
+    retired_on: date | None
+    """The day the provider stopped serving the model, when known."""
+    replacement: str | None
+    """The model to use instead (a name the same provider serves), when one is known."""
+
+    def __init__(
+        self,
+        status_code: int,
+        model_name: str,
+        body: object | None = None,
+        headers: Mapping[str, str] | None = None,
+        hint: str | None = None,
+        *,
+        retired_on: date | None = None,
+        replacement: str | None = None,
+    ) -> None:
+        self.retired_on = retired_on
+        self.replacement = replacement
+        super().__init__(status_code, model_name, body, headers, hint)
 
 
 class ModelConnectionError(ModelAPIError):

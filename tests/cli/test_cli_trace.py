@@ -41,7 +41,7 @@ def test_trace_console_prints_the_request_span_on_stderr_and_the_answer_on_stdou
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == 'Hello'
     span = json.loads(result.stderr[result.stderr.index('{') : result.stderr.rindex('}') + 1])
-    assert span['name'] == 'chat llama-3.3-70b-versatile'
+    assert span['name'] == 'chat openai/gpt-oss-120b'  # Groq's default model
     attributes = span['attributes']
     assert attributes['gen_ai.provider.name'] == 'groq'
     assert attributes['gen_ai.request.stream'] is True

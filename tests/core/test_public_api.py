@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib
 import importlib.resources
 import pickle
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
@@ -20,6 +21,7 @@ from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
+    ModelRetiredError,
     ModelTimeoutError,
     ProviderPluginError,
     PydanticAIError,
@@ -40,6 +42,7 @@ PYDANTIC_AI_ALL = {
     'UnexpectedModelBehavior',
     'ModelAPIError',
     'ModelHTTPError',
+    'ModelRetiredError',
     'ModelConnectionError',
     'ModelTimeoutError',
     'UsageLimitExceeded',
@@ -149,6 +152,7 @@ EXCEPTIONS_ALL = {
     'ModelRetry',
     'ModelAPIError',
     'ModelHTTPError',
+    'ModelRetiredError',
     'ModelConnectionError',
     'ModelTimeoutError',
 }
@@ -328,6 +332,7 @@ def test_missing_plugin_import_path_raises_module_not_found_naming_plugin() -> N
         (UnexpectedModelBehavior, PydanticAIError),
         (ModelAPIError, PydanticAIError),
         (ModelHTTPError, ModelAPIError),
+        (ModelRetiredError, ModelHTTPError),
         (ModelConnectionError, ModelAPIError),
         (ModelTimeoutError, ModelConnectionError),
     ],
@@ -385,6 +390,35 @@ def test_model_http_error_pickles_with_fields_intact() -> None:
     assert restored.headers == {'retry-after': '30'}
     assert str(restored) == str(error)
     assert restored.message == error.message
+
+
+def test_model_http_error_keeps_the_plugins_hint_as_a_field_and_the_messages_last_line() -> None:
+    error = ModelHTTPError(404, 'm', body={'error': {'code': 'model_not_found'}}, hint='Did you mean "n"?')
+    assert error.hint == 'Did you mean "n"?'
+    assert error.message.splitlines()[-1] == 'Did you mean "n"?'
+    assert ModelHTTPError(500, 'm').hint is None
+
+
+def test_model_retired_error_is_an_http_error_naming_its_replacement_and_pickles() -> None:
+    error = ModelRetiredError(
+        400,
+        'old-model',
+        body={'error': {'code': 'model_decommissioned'}},
+        headers={'X-Request-Id': 'req_1'},
+        hint="Model 'old-model' is retired; use 'new-model' instead.",
+        retired_on=date(2026, 8, 16),
+        replacement='new-model',
+    )
+    assert isinstance(error, ModelHTTPError)
+    assert (error.status_code, error.model_name, error.headers) == (400, 'old-model', {'x-request-id': 'req_1'})
+    assert (error.retired_on, error.replacement) == (date(2026, 8, 16), 'new-model')
+    assert error.message.endswith("use 'new-model' instead.")
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is ModelRetiredError
+    assert (restored.retired_on, restored.replacement, restored.hint) == (error.retired_on, 'new-model', error.hint)
+    assert str(restored) == str(error)
+    unknown = ModelRetiredError(400, 'gone')
+    assert (unknown.retired_on, unknown.replacement, unknown.hint) == (None, None, None)
 
 
 def test_unexpected_model_behavior_str_includes_body() -> None:

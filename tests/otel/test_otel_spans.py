@@ -43,7 +43,7 @@ def attributes(span: Any) -> dict[str, Any]:
 async def test_text_request_span_has_the_conventions_attributes(
     server: GroqTestServer, http_client: httpx.AsyncClient, telemetry: Telemetry
 ) -> None:
-    server.enqueue(text_completion('hello there', prompt_tokens=12, completion_tokens=2))
+    server.enqueue(text_completion('hello there', model=MODEL_NAME, prompt_tokens=12, completion_tokens=2))
     model = InstrumentedModel(server_model(server, http_client), telemetry.settings())
     settings: ModelSettings = {
         'temperature': 0.25,

@@ -38,7 +38,9 @@ CASSETTES = CASSETTES_DIR / 'test_groq_cassettes'
 @pytest.fixture
 def mock() -> Iterator[GroqFake]:
     groq_mock = GroqFake(
-        responder=httpx.Response(200, json=wire.chat_completion('Hi there', usage=wire.usage_body(5, 2, timings=False)))
+        responder=httpx.Response(
+            200, json=wire.chat_completion('Hi there', model=MODEL_NAME, usage=wire.usage_body(5, 2, timings=False))
+        )
     )
     yield groq_mock
     asyncio.run(groq_mock.aclose())
@@ -56,7 +58,7 @@ def _yaml(path: Path) -> Any:
 @pytest.mark.asyncio
 async def test_model_request_sends_groq_wire_messages_and_reads_groq_usage(mock: GroqFake) -> None:
     response = await model_request(
-        mock.model(),
+        mock.model(MODEL_NAME),
         [ModelRequest.user_text_prompt('Hello', system_prompt='Be brief.')],
         model_settings={'temperature': 0.2},
     )
@@ -250,4 +252,4 @@ def test_readme_direct_requests_example_runs(
 
     assert capsys.readouterr().out == 'Voice assistants. 3\n'
     assert server.last_request.json['max_tokens'] == 60
-    assert server.last_request.json['model'] == 'llama-3.3-70b-versatile'
+    assert server.last_request.json['model'] == 'openai/gpt-oss-120b'

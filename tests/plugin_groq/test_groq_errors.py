@@ -59,7 +59,7 @@ async def test_http_error_status_raises_model_http_error(
 ) -> None:
     groq_mock.responder = httpx.Response(status, json=body, headers={'x-request-id': 'req_123'})
     with pytest.raises(ModelHTTPError) as exc_info:
-        await groq_mock.model().request(user_prompt(), None, NO_TOOLS)
+        await groq_mock.model(MODEL_NAME).request(user_prompt(), None, NO_TOOLS)
     exc = exc_info.value
     assert exc.status_code == status
     assert exc.model_name == MODEL_NAME
@@ -117,7 +117,7 @@ async def test_connection_error_raises_model_connection_error(groq_mock: GroqFak
 
     groq_mock.responder = refuse
     with pytest.raises(ModelConnectionError) as exc_info:
-        await groq_mock.model().request(user_prompt(), None, NO_TOOLS)
+        await groq_mock.model(MODEL_NAME).request(user_prompt(), None, NO_TOOLS)
     exc = exc_info.value
     assert not isinstance(exc, ModelTimeoutError)
     assert exc.model_name == MODEL_NAME
@@ -133,7 +133,7 @@ async def test_read_timeout_raises_model_timeout_error(groq_mock: GroqFake) -> N
 
     groq_mock.responder = slow
     with pytest.raises(ModelTimeoutError) as exc_info:
-        await groq_mock.model().request(user_prompt(), None, NO_TOOLS)
+        await groq_mock.model(MODEL_NAME).request(user_prompt(), None, NO_TOOLS)
     exc = exc_info.value
     assert isinstance(exc, ModelConnectionError)
     assert exc.model_name == MODEL_NAME
@@ -146,7 +146,7 @@ async def test_streamed_http_error_raises_model_http_error_on_entering(groq_mock
     body = error_body('Service unavailable', 'internal_server_error')
     groq_mock.responder = httpx.Response(status, json=body, headers={'retry-after': '3'})
     with pytest.raises(ModelHTTPError) as exc_info:
-        async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS):
+        async with groq_mock.model(MODEL_NAME).request_stream(user_prompt(), None, NO_TOOLS):
             pytest.fail('request_stream must not yield after an HTTP error')  # pragma: no cover
     exc = exc_info.value
     assert exc.status_code == status

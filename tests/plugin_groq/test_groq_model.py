@@ -54,7 +54,7 @@ async def send(
     params: ModelRequestParameters = NO_TOOLS,
 ) -> dict[str, Any]:
     """Send `messages` and return the JSON body Groq received."""
-    await mock.model().request(messages, settings, params)
+    await mock.model(MODEL_NAME).request(messages, settings, params)
     return mock.body
 
 

@@ -26,7 +26,7 @@ from pydantic_ai.usage import Usage
 from pydantic_ai_groq import GroqStreamedResponse
 from pydantic_ai_groq.testing import GroqFake, raw_sse, wire
 
-from support.constants import CREATED, user_prompt
+from support.constants import CREATED, MODEL_NAME, user_prompt
 from support.reliability import RecordingByteStream
 
 pytestmark = pytest.mark.asyncio
@@ -361,7 +361,7 @@ async def test_error_frame_raises_model_api_error_and_keeps_parts(groq_mock: Gro
     frames.append(wire.encode_sse({'error': error}, event='error'))
     groq_mock.responder = httpx.Response(200, headers=wire.sse_headers('req_test'), content=b''.join(frames))
     events: list[ModelResponseStreamEvent] = []
-    async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS) as stream:
+    async with groq_mock.model(MODEL_NAME).request_stream(user_prompt(), None, NO_TOOLS) as stream:
         with pytest.raises(ModelAPIError) as exc_info:
             async for event in stream:
                 events.append(event)

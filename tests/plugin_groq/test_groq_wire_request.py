@@ -36,7 +36,7 @@ from pydantic_ai.output import OutputObjectDefinition
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai_groq.testing import GroqFake, raw_sse, wire
 
-from support.constants import user_prompt
+from support.constants import MODEL_NAME, user_prompt
 
 pytestmark = pytest.mark.asyncio
 
@@ -58,7 +58,7 @@ async def send(
     messages: list[ModelMessage] | None = None,
 ) -> dict[str, Any]:
     """Send one request and return the JSON body Groq received."""
-    await mock.model().request(messages if messages is not None else user_prompt(), settings, params)
+    await mock.model(MODEL_NAME).request(messages if messages is not None else user_prompt(), settings, params)
     body: dict[str, Any] = mock.body
     return body
 

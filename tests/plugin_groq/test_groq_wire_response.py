@@ -147,14 +147,14 @@ def tool_use_failed_error(failed_generation: str | None) -> dict[str, Any]:
 async def request(
     mock: GroqFake, model: GroqModel | None = None, params: ModelRequestParameters = NO_TOOLS
 ) -> tuple[ModelResponse, Usage]:
-    return await (model or mock.model()).request(user_prompt(), None, params)
+    return await (model or mock.model(MODEL_NAME)).request(user_prompt(), None, params)
 
 
 async def stream_all(
     mock: GroqFake, model: GroqModel | None = None, params: ModelRequestParameters = NO_TOOLS
 ) -> tuple[list[ModelResponseStreamEvent], StreamedResponse]:
     events: list[ModelResponseStreamEvent] = []
-    async with (model or mock.model()).request_stream(user_prompt(), None, params) as stream:
+    async with (model or mock.model(MODEL_NAME)).request_stream(user_prompt(), None, params) as stream:
         async for event in stream:
             events.append(event)
     return events, stream
@@ -657,7 +657,7 @@ async def test_mid_stream_other_error_raises_and_keeps_parts(groq_mock: GroqFake
     )
     seen: list[ModelResponseStreamEvent] = []
     with pytest.raises(ModelAPIError) as exc_info:
-        async with groq_mock.model().request_stream(user_prompt(), None, NO_TOOLS) as stream:
+        async with groq_mock.model(MODEL_NAME).request_stream(user_prompt(), None, NO_TOOLS) as stream:
             async for event in stream:
                 seen.append(event)
     assert 'Internal failure in generation' in str(exc_info.value)

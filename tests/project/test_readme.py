@@ -136,14 +136,14 @@ def test_tools_example_sends_the_tool_result_back_with_its_call_id(mock_groq: li
 
 
 def test_providers_example_runs(mock_groq: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
-    code = _block_containing('python', "infer_model('groq:llama-3.3-70b-versatile')")
+    code = _block_containing('python', "infer_model('groq:openai/gpt-oss-120b')")
     namespace: dict[str, Any] = {}
     exec(compile(code, 'README.md', 'exec'), namespace)
     assert namespace['provider'].name == 'groq'
-    assert namespace['model'].model_name == 'llama-3.3-70b-versatile'
+    assert namespace['model'].model_name == 'openai/gpt-oss-120b'
     out = capsys.readouterr().out
     assert "name='groq', distribution='pydantic-ai-groq'" in out
-    assert "['llama-3.1-8b-instant', 'llama-3.3-70b-versatile', 'meta-llama/llama-guard-4-12b']" in out
+    assert "['openai/gpt-oss-120b', 'openai/gpt-oss-20b', 'whisper-large-v3']" in out
 
 
 def test_use_registry_example_registers_in_its_own_registry_only() -> None:
@@ -184,7 +184,7 @@ def _run_check(tmp_path: Path, extra: str) -> subprocess.CompletedProcess[str]:
         """
         from pydantic_ai.models import infer_model
         assert model.system == 'mygateway' and model.base_url == 'https://gateway.example.com/groq/', model.base_url
-        assert type(infer_model('mygateway:llama-3.3-70b-versatile')).__name__ == 'GroqModel'
+        assert type(infer_model('mygateway:openai/gpt-oss-120b')).__name__ == 'GroqModel'
         """
     )
     check += textwrap.dedent(extra)
@@ -221,6 +221,6 @@ def test_writing_a_provider_plugin_full_form_works_end_to_end(tmp_path: Path) ->
         tmp_path,
         """
         from pydantic_ai.registry import current_registry
-        assert current_registry().model_names('mygateway') == ['llama-3.3-70b-versatile', 'openai/gpt-oss-120b']
+        assert current_registry().model_names('mygateway') == ['openai/gpt-oss-120b', 'openai/gpt-oss-20b']
         """,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import textwrap
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -149,8 +150,9 @@ def test_hooks_of_another_plugin_never_answer_for_a_name(site: Site) -> None:
 def test_groq_plugin_lists_its_current_model_names() -> None:
     names = ProviderRegistry().model_names('groq')
 
-    assert 'llama-3.3-70b-versatile' in names
-    assert 'qwen/qwen3-32b' in names
+    assert names[:2] == ['openai/gpt-oss-120b', 'openai/gpt-oss-20b']  # production first
+    assert 'qwen/qwen3.8-27b' in names
+    assert 'llama-3.3-70b-versatile' not in names  # retired on 2026-08-16: not offered
     assert 'mixtral-8x7b-32768' not in names  # retired: not offered
     assert all(isinstance(n, str) for n in names)
 
@@ -190,6 +192,82 @@ def test_model_names_hook_misbehaving_raises_plugin_error(site: Site, body: str,
         ProviderRegistry().model_names('names')
 
     assert fragment in str(exc_info.value)
+
+
+NOTES_PLUGIN = """
+    from pydantic_ai.providers import hookimpl
+
+
+    class P:
+        name = 'notes'
+        base_url = 'https://notes.example.com'
+        client = None
+
+
+    @hookimpl
+    def pydantic_ai_provider():
+        return P
+
+
+    @hookimpl
+    def pydantic_ai_model_names():
+        return ['big-2', 'small-2']
+
+
+    @hookimpl
+    def pydantic_ai_model_notes(provider_name):
+        {body}
+"""
+
+
+def notes_plugin(site: Site, body: str) -> None:
+    module = site.module_name('notes_plugin')
+    source = textwrap.dedent(NOTES_PLUGIN).replace('{body}', body)
+    site.add('notes-provider', providers={'notes': module}, files={f'{module}.py': source})
+
+
+def test_model_notes_hook_gives_a_note_per_model_name(site: Site) -> None:
+    notes_plugin(site, "return {'big-2': 'preview', 'big-1': 'retired 2026-01-31: use big-2'}")
+
+    assert ProviderRegistry().model_notes('notes') == {'big-2': 'preview', 'big-1': 'retired 2026-01-31: use big-2'}
+
+
+def test_model_notes_are_empty_without_the_hook_or_when_it_returns_none(site: Site) -> None:
+    notes_plugin(site, 'return None')
+    registry = ProviderRegistry()
+    registry.register('local', LocalProvider, model_names=['tiny'])
+
+    assert registry.model_notes('notes') == {}
+    assert registry.model_notes('local') == {}
+
+
+@pytest.mark.parametrize(
+    ('body', 'fragment'),
+    [
+        ("return ['big-2']", 'hook returned a list, not a mapping'),
+        ("return {'big-2': 2}", "gave 'big-2': 2; each entry must map a model name to a one-line note"),
+        ("return {'big-2': 'two\\nlines'}", "gave 'big-2': 'two\\nlines'"),
+        ("raise RuntimeError('notes failed')", 'hook raised RuntimeError: notes failed'),
+    ],
+)
+def test_model_notes_hook_misbehaving_raises_plugin_error(site: Site, body: str, fragment: str) -> None:
+    notes_plugin(site, body)
+
+    with pytest.raises(ProviderPluginError, match='notes-provider') as exc_info:
+        ProviderRegistry().model_notes('notes')
+
+    assert fragment in str(exc_info.value)
+
+
+def test_groq_plugin_notes_its_served_models_and_the_retired_names_it_keeps() -> None:
+    registry = ProviderRegistry()
+    notes = registry.model_notes('groq')
+    names = registry.model_names('groq')
+
+    assert set(names) <= set(notes)
+    assert notes['openai/gpt-oss-120b'] == 'production'
+    assert notes['llama-3.3-70b-versatile'] == 'retired 2026-08-16: use openai/gpt-oss-120b'
+    assert 'llama-3.3-70b-versatile' not in names
 
 
 def test_runtime_registration_declares_model_names() -> None:

@@ -10,6 +10,7 @@ from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
+    ModelRetiredError,
     ModelTimeoutError,
     ProviderPluginError,
     UnexpectedModelBehavior,
@@ -91,6 +92,8 @@ def describe(exc: BaseException, context: ErrorContext) -> tuple[str, int]:
         return _describe_user_error(exc, context), EXIT_USAGE
     if isinstance(exc, ProviderPluginError):
         return exc.message, EXIT_FAILURE
+    if isinstance(exc, ModelRetiredError):
+        return _describe_retired(exc, context), EXIT_FAILURE
     if isinstance(exc, ModelHTTPError):
         return _describe_http_error(exc, context), EXIT_FAILURE
     if isinstance(exc, ModelConnectionError):
@@ -172,6 +175,19 @@ def _describe_not_found(exc: ModelHTTPError, said: str | None, context: ErrorCon
     detail = f': {said}' if said else ''
     where = f'; check {context.base_url_env_var}, if set' if context.base_url_env_var else ''
     return f'{context.api_name} answered HTTP 404 (not found){called}{detail}{where}'
+
+
+def _describe_retired(exc: ModelRetiredError, context: ErrorContext) -> str:
+    """One line: the plugin's hint (what happened, what to use instead), and the `pai` option that uses it."""
+    if exc.hint:
+        said = ' '.join(exc.hint.split()).rstrip('.')
+    else:
+        when = f' since {exc.retired_on.isoformat()}' if exc.retired_on else ''
+        instead = f'; use {exc.replacement!r} instead' if exc.replacement else ''
+        said = f'model {exc.model_name!r} is retired: {context.api_name} no longer serves it{when}{instead}'
+    if exc.replacement and context.provider:
+        return f'{said} (HTTP {exc.status_code}): `pai -m {context.provider}:{exc.replacement} ...`'
+    return f'{said} (HTTP {exc.status_code}); `pai models` lists the models it serves'
 
 
 def _describe_http_error(exc: ModelHTTPError, context: ErrorContext) -> str:

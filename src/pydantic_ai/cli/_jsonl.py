@@ -5,7 +5,7 @@ Each input line is one JSON object:
 ```text
 {"custom_id": "q1", "prompt": "What is 2+2?"}
 {"custom_id": "q2", "messages": [{"role": "user", "content": "Hi"}], "system": "Be brief.", "settings": {"seed": 1}}
-{"prompt": "No id: this line gets custom_id line-3", "model": "llama-3.1-8b-instant"}
+{"prompt": "No id: this line gets custom_id line-3", "model": "openai/gpt-oss-20b"}
 ```
 
 `prompt` (a string) or `messages` (chat messages in the widely used chat-completions shape: `system`, `user` with a

@@ -63,20 +63,25 @@ def show_providers(output: Output, *, as_json: bool) -> int:
 
 
 def load_listing(provider: str, *, timeout: float | None = None) -> ModelListing:
-    """The models of `provider`: from its API when its key is set and it has a `models_path`, else built-in."""
+    """The models of `provider`: from its API when its key is set and it has a `models_path`, else built-in.
+
+    Either way each name carries the plugin's note for it, if any (`pydantic_ai_model_notes`).
+    """
     about = profile(provider)
-    names = current_registry().model_names(provider)
+    registry = current_registry()
+    names = registry.model_names(provider)
+    notes = registry.model_notes(provider)
     built_in = f"built-in list of {provider}'s models"
     if about.models_path is None:
-        return listing_from_names(provider, names, ())
+        return listing_from_names(provider, names, (), notes)
     key = os.environ.get(about.api_key_env_var) if about.api_key_env_var else None
     if not key:
-        return listing_from_names(provider, names, (built_in, f'set {_key_name(about)} to ask the API'))
+        return listing_from_names(provider, names, (built_in, f'set {_key_name(about)} to ask the API'), notes)
     try:
         base_url = build_provider(provider).base_url
-        return listing_from_api(about, base_url, key, timeout=timeout)
+        return listing_from_api(about, base_url, key, timeout=timeout, notes=notes)
     except ModelsEndpointError as exc:
-        return listing_from_names(provider, names, (built_in, f'the API could not be asked: {exc}'))
+        return listing_from_names(provider, names, (built_in, f'the API could not be asked: {exc}'), notes)
 
 
 def _key_name(about: ProviderProfile) -> str:
@@ -84,33 +89,47 @@ def _key_name(about: ProviderProfile) -> str:
 
 
 def show_models(output: Output, provider: str, *, as_json: bool, timeout: float | None = None) -> int:
-    """List `provider`'s models, chat models first.
+    """List `provider`'s models, chat models first, each with the plugin's note (status, replacement) when it has one.
 
     JSON: one object with the provider, the source and the models. Piped: one `name<TAB>kind` line per model
-    (`cut -f1` gives the names), and a note on stderr when the list is the built-in one. On a terminal: a table.
+    (`cut -f1` gives the names), with a third field, the note, when the plugin gives notes; and a note on stderr when
+    the list is the built-in one. On a terminal: a table.
     """
     listing = load_listing(provider, timeout=timeout)
+    noted = any(m.note for m in listing.models)
     if as_json:
         output.json(
             {
                 'provider': listing.provider,
                 'source': listing.source,
                 'note': ': '.join(listing.note) or None,
-                'models': [{'name': m.name, 'kind': m.kind, 'chat': m.chats} for m in listing.models],
+                'models': [
+                    {'name': m.name, 'kind': m.kind, 'chat': m.chats, 'note': m.note or None} for m in listing.models
+                ],
             }
         )
         return EXIT_OK
     if not output.is_tty:
         for model in listing.models:
-            output.line(f'{model.name}\t{model.kind}')
+            output.line(f'{model.name}\t{model.kind}\t{model.note}' if noted else f'{model.name}\t{model.kind}')
         if listing.note:
             output.error(': '.join(listing.note))
         return EXIT_OK
     default = profile(provider).default_model
-    rows = [[m.name, m.kind + (' (default)' if m.name == default else '')] for m in listing.models]
-    if rows:
-        output.table(['MODEL', 'KIND'], rows)
-    else:
+    served = [m for m in listing.models if m.kind != 'inactive']
+    gone = [m for m in listing.models if m.kind == 'inactive']
+    if served:
+        rows = [[m.name, m.kind + (' (default)' if m.name == default else ''), m.note] for m in served]
+        noted = any(m.note for m in served)
+        output.table(
+            ['MODEL', 'KIND', 'NOTE'] if noted else ['MODEL', 'KIND'], rows if noted else [r[:2] for r in rows]
+        )
+    if gone:
+        # A table of their own: the kind is the same for all, and the notes (what to use instead) need the room.
+        if served:
+            output.line('')
+        output.table(['NO LONGER SERVED', 'NOTE'], [[m.name, m.note] for m in gone])
+    if not listing.models:
         output.line(f'Provider {provider!r} lists no model names.')
     phrases = list(listing.note) if listing.note else ['from the API: the models your key can use']
     output.note([*phrases, f'other names {provider} serves work too: `pai -m {provider}:<name>`'])

@@ -11,17 +11,23 @@ by rules that hold across OpenAI-compatible APIs (Groq's list among them):
 | the name contains | kind |
 | --- | --- |
 | `whisper`, `transcribe` | speech-to-text |
-| `tts` | text-to-speech |
+| `tts`, `orpheus` | text-to-speech |
 | `guard` (llama-guard, prompt-guard, safeguard) | safety classifier |
 | `embed` | embeddings |
 | anything else | chat |
 
 and a model the API marks `"active": false` is `inactive` (retired). Only `chat` models answer `pai` prompts
 usefully; the others are listed apart.
+
+Beside each name goes the note the plugin gives for it (the `pydantic_ai_model_notes` hook: its status, or when it
+was retired and what to use instead). A noted name the plugin does not list among its models is one the provider
+no longer serves: the built-in listing shows it last, as `inactive`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -45,7 +51,7 @@ ModelKind = Literal['chat', 'speech-to-text', 'text-to-speech', 'safety classifi
 
 _KIND_RULES: tuple[tuple[tuple[str, ...], ModelKind], ...] = (
     (('whisper', 'transcribe'), 'speech-to-text'),
-    (('tts',), 'text-to-speech'),
+    (('tts', 'orpheus'), 'text-to-speech'),
     (('guard',), 'safety classifier'),
     (('embed',), 'embeddings'),
 )
@@ -73,6 +79,8 @@ class ListedModel:
     """The model name, as `--model provider:name` takes it."""
     kind: ModelKind
     """What it does."""
+    note: str = ''
+    """What the provider's plugin says of it in a few words (status, retirement, replacement); empty if nothing."""
 
     @property
     def chats(self) -> bool:
@@ -102,10 +110,17 @@ def _ordered(
     return ModelListing(provider, tuple(chat + others), source, note)
 
 
-def listing_from_names(provider: str, names: list[str], note: tuple[str, ...]) -> ModelListing:
-    """The built-in listing: the plugin's names, each kind read from the name."""
+def listing_from_names(
+    provider: str, names: list[str], note: tuple[str, ...], notes: Mapping[str, str] | None = None
+) -> ModelListing:
+    """The built-in listing: the plugin's names, each kind read from the name, then the retired names it notes."""
+    notes = notes or {}
     unique = list(dict.fromkeys(names))
-    return _ordered(provider, [ListedModel(n, model_kind(n)) for n in unique], 'built-in', note)
+    served = [ListedModel(n, model_kind(n), notes.get(n, '')) for n in unique]
+    listed = set(unique)
+    retired = [ListedModel(n, 'inactive', text) for n, text in notes.items() if n not in listed]
+    listing = _ordered(provider, served, 'built-in', note)
+    return dataclasses.replace(listing, models=listing.models + tuple(retired))
 
 
 class ModelsEndpointError(Exception):
@@ -119,8 +134,9 @@ def listing_from_api(
     *,
     timeout: float | None = None,
     transport: httpx.BaseTransport | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> ModelListing:
-    """The listing from the provider's models endpoint.
+    """The listing from the provider's models endpoint, with the plugin's `notes` beside the names it lists.
 
     Raises:
         ModelsEndpointError: the request failed, or the answer is not a model list.
@@ -143,8 +159,11 @@ def listing_from_api(
     entries = data.get('data') if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ModelsEndpointError(f'{url} answered without a `data` list of models')
+    notes = notes or {}
     models = [
-        ListedModel(entry['id'], model_kind(entry['id'], active=entry.get('active') is not False))
+        ListedModel(
+            entry['id'], model_kind(entry['id'], active=entry.get('active') is not False), notes.get(entry['id'], '')
+        )
         for entry in entries
         if isinstance(entry, dict) and isinstance(entry.get('id'), str) and entry['id']
     ]

@@ -217,11 +217,21 @@ class Output:
         self.stderr.flush()
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        """Write rows under headers: a rich table on a terminal, aligned columns otherwise."""
+        """Write rows under headers: a rich table on a terminal, aligned columns otherwise.
+
+        The first column (a name to copy) is never wrapped or cut short; the last one wraps when the terminal is
+        too narrow.
+        """
         if self.console is not None:
             from rich.table import Table
 
-            table = Table(*headers, box=None, header_style='bold', pad_edge=False)
+            table = Table(box=None, header_style='bold', pad_edge=False)
+            first = max((len(str(row[0])) for row in rows), default=0)
+            for index, header in enumerate(headers):
+                if index == 0:
+                    table.add_column(header, no_wrap=True, min_width=max(first, len(header)))
+                else:
+                    table.add_column(header)
             for row in rows:
                 table.add_row(*row)
             self.console.print(table)

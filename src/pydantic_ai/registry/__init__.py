@@ -153,7 +153,7 @@ def infer_provider(
 def infer_model(model: Model | str, *, registry: ProviderRegistry | None = None) -> Model:
     """A model from a `'provider:model-name'` string, through the provider registry; a `Model` is returned as-is.
 
-    `infer_model('groq:llama-3.3-70b-versatile')` looks up the `groq` provider (loading only that plugin), creates it
+    `infer_model('groq:openai/gpt-oss-120b')` looks up the `groq` provider (loading only that plugin), creates it
     with its defaults (for example the API key from the environment) and asks its plugin for the model.
 
     Args:

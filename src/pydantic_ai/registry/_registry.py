@@ -21,7 +21,7 @@ it as `registry=` or make it current with `pydantic_ai.registry.use_registry()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
@@ -327,6 +327,34 @@ class ProviderRegistry:
             problem = f'its `pydantic_ai_model_names` hook returned {names!r}, not a sequence of model names'
             raise _broken(name, loaded.record, problem)
         return [str(n) for n in names]
+
+    def model_notes(self, name: str) -> dict[str, str]:
+        """Provider `name`'s note per model name, from its `pydantic_ai_model_notes` hook; empty when it gives none.
+
+        Raises:
+            ProviderPluginError: the hook raised, or returned something other than a mapping of names to notes.
+        """
+        loaded = self._load(name)
+        try:
+            notes: object = self._caller('pydantic_ai_model_notes', loaded.plugin)(provider_name=name)
+        except PydanticAIError:
+            raise
+        except Exception as exc:
+            problem = f'its `pydantic_ai_model_notes` hook raised {type(exc).__name__}: {exc}'
+            raise _broken(name, loaded.record, problem) from exc
+        if notes is None:
+            return {}
+        if not isinstance(notes, Mapping):
+            problem = f'its `pydantic_ai_model_notes` hook returned a {type(notes).__name__}, not a mapping'
+            raise _broken(name, loaded.record, problem)
+        for key, value in notes.items():
+            if not isinstance(key, str) or not isinstance(value, str) or '\n' in value:
+                problem = (
+                    f'its `pydantic_ai_model_notes` hook gave {key!r}: {value!r}; '
+                    'each entry must map a model name to a one-line note'
+                )
+                raise _broken(name, loaded.record, problem)
+        return {str(k): str(v) for k, v in notes.items()}
 
     def list(self, *, load: bool = False) -> list[ProviderInfo]:
         """Every registered provider, sorted by name; see `pydantic_ai.registry.list_providers`."""

@@ -21,7 +21,7 @@ may also name a `Provider` class or a zero-argument factory directly; the regist
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -37,6 +37,7 @@ __all__ = (
     'pydantic_ai_provider',
     'pydantic_ai_model',
     'pydantic_ai_model_names',
+    'pydantic_ai_model_notes',
 )
 
 PROJECT_NAME = 'pydantic_ai'
@@ -76,4 +77,15 @@ def pydantic_ai_model_names(provider_name: str) -> Sequence[str] | None:
 
     `ProviderRegistry.model_names(name)` returns them as a list (empty when the hook is left out or returns `None`).
     They need not be complete: a provider may serve models it does not list.
+    """
+
+
+@hookspec(firstresult=True)
+def pydantic_ai_model_notes(provider_name: str) -> Mapping[str, str] | None:
+    """Return a short note per model name, shown beside the name in model listings (optional).
+
+    A note fits on one line and says what the name alone does not: the model's status (`'preview'`), when it is or
+    was retired and what to use instead (`'retired 2026-01-31: use big-2'`). Names the `pydantic_ai_model_names` hook
+    does not return are models the provider no longer serves: listings show them after the others, as inactive.
+    `ProviderRegistry.model_notes(name)` returns them as a dict (empty when the hook is left out or returns `None`).
     """

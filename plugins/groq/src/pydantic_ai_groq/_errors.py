@@ -1,6 +1,8 @@
 """The one place where errors of the groq SDK and httpx, and answers Groq should not have sent, become exceptions.
 
 - `map_api_errors`: SDK and transport errors as the `pydantic_ai.exceptions` tree, chained with `from exc`.
+- `retired_model_error`: the `ModelRetiredError` for an answer saying the model is retired (or not found, for a name
+  the catalogue knows Groq retired), naming the model to use instead.
 - `is_recoverable`: the one check deciding whether a failed generation is returned as a response, not raised.
 - `malformed`: the `UnexpectedModelBehavior` for an answer of the wrong shape, with an excerpt of it.
 - `stream_error`: the `ModelAPIError` for an `event: error` frame that is not recoverable.
@@ -20,16 +22,34 @@ from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
+    ModelRetiredError,
     ModelTimeoutError,
     UnexpectedModelBehavior,
 )
 
-from .model_names import LatestGroqModelNames, PreviewGroqModelNames, ProductionGroqModelNames
+from .model_names import (
+    LatestGroqModelNames,
+    PreviewGroqModelNames,
+    ProductionGroqModelNames,
+    groq_model_info,
+    replacement_for,
+    retired_model_hint,
+)
 
-__all__ = ('map_api_errors', 'error_object', 'is_recoverable', 'malformed', 'model_name_hint', 'stream_error')
+__all__ = (
+    'map_api_errors',
+    'error_object',
+    'is_recoverable',
+    'malformed',
+    'model_name_hint',
+    'retired_model_error',
+    'stream_error',
+)
 
 _EXCERPT = 1000
 """How many characters of an offending payload an error carries."""
+
+_DEPRECATIONS_URL = 'https://console.groq.com/docs/deprecations'
 
 
 def error_object(body: Any) -> dict[str, Any]:
@@ -99,6 +119,36 @@ def model_name_hint(model_name: str) -> str:
     )
 
 
+def retired_model_error(exc: groq.APIStatusError, model_name: str) -> ModelRetiredError | None:
+    """The error for an answer saying `model_name` is retired, or `None` when the answer says something else.
+
+    Groq answers a retired model with HTTP 400 `model_decommissioned`, and (the 2026-08-16 retirements) with HTTP 404
+    `model_not_found`; a 404 counts only for a name the catalogue knows is retired, since a typo gets it too.
+    """
+    code = error_object(exc.body).get('code')
+    if code not in ('model_decommissioned', 'model_not_found'):
+        return None
+    hint = retired_model_hint(model_name)
+    known_retired = exc.status_code == 404 and code == 'model_not_found' and hint is not None
+    if code != 'model_decommissioned' and not known_retired:
+        return None
+    instead = replacement_for(model_name)
+    if hint is None:
+        # Groq retired a model the catalogue still lists as served, or does not know.
+        use = f'use {instead!r} instead' if instead else f'{_DEPRECATIONS_URL} names the model to use instead'
+        hint = f'Model {model_name!r} is retired: Groq no longer serves it; {use}.'
+    info = groq_model_info(model_name)
+    return ModelRetiredError(
+        exc.status_code,
+        model_name,
+        exc.body,
+        exc.response.headers,
+        hint,
+        retired_on=info.shutdown if info is not None else None,
+        replacement=instead,
+    )
+
+
 @contextmanager
 def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None]:
     """Translate errors raised inside the block into the `pydantic_ai.exceptions` tree, chained with `from`.
@@ -109,6 +159,9 @@ def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None
     try:
         yield
     except groq.APIStatusError as exc:
+        retired = retired_model_error(exc, model_name)
+        if retired is not None:
+            raise retired from exc
         hint = None
         if exc.status_code == 404 and error_object(exc.body).get('code') == 'model_not_found':
             hint = model_name_hint(model_name)

@@ -6,7 +6,7 @@ that listing providers does not import it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.providers import hookimpl
@@ -34,9 +34,28 @@ def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[An
 
 @hookimpl
 def pydantic_ai_model_names(provider_name: str) -> Sequence[str]:
-    """Groq's current models (`LatestGroqModelNames`), for listings and suggestions."""
+    """The models Groq serves today, production first (`model_names.served_models`), for listings and suggestions."""
+    from .model_names import served_models
+
+    return [info.name for info in served_models()]
+
+
+@hookimpl
+def pydantic_ai_model_notes(provider_name: str) -> Mapping[str, str]:
+    """A one-line status per model for `pai models`: the served ones, and the retired names of `LatestGroqModelNames`.
+
+    The retired ones (not returned by `pydantic_ai_model_names`) are listed as inactive, each with its shutdown date
+    and the model to use instead. The rest of the catalogue's retired models are left out of listings, to keep them
+    short; errors and `model_names.groq_model_info` know them all.
+    """
+    from datetime import date
     from typing import get_args
 
-    from .model_names import PreviewGroqModelNames, ProductionGroqModelNames
+    from .model_names import GROQ_MODELS, LatestGroqModelNames, listing_note
 
-    return [*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)]
+    today = date.today()
+    named = set(get_args(LatestGroqModelNames))
+    # Catalogue order: served models first, then the retired ones, most recently retired first.
+    return {
+        info.name: listing_note(info, today) for info in GROQ_MODELS if info.is_served_on(today) or info.name in named
+    }

@@ -13,7 +13,7 @@ request (`timeout`) have no effect on batch lines; `extra_headers` cannot be sen
 ```python
 from pydantic_ai.direct import model_request_batch
 
-results = await model_request_batch(GroqModel('llama-3.3-70b-versatile'), items, poll_interval=30)
+results = await model_request_batch(GroqModel('openai/gpt-oss-120b'), items, poll_interval=30)
 ```
 """
 

@@ -31,7 +31,7 @@ from ._errors import error_object, is_recoverable, malformed, map_api_errors
 from ._request import build_body, dumps, request_headers
 from ._response import failed_generation_parts, map_completion, timestamp
 from ._version import __version__
-from .model_names import GroqModelName, LatestGroqModelNames
+from .model_names import GroqModelName, LatestGroqModelNames, warn_if_deprecated
 from .provider import GroqProvider, check_exclusive
 from .ratelimits import SentRequest, estimate_tokens, rate_limit_details, send_paced
 from .settings import GroqModelSettings
@@ -99,7 +99,7 @@ class GroqModel(Model):
         """
         if not isinstance(model_name, str) or not model_name:
             raise UserError(
-                f'`model_name` must be a non-empty string, such as "llama-3.3-70b-versatile"; got {model_name!r}.'
+                f'`model_name` must be a non-empty string, such as "openai/gpt-oss-120b"; got {model_name!r}.'
             )
         if registry is not None and not isinstance(provider, str):
             raise UserError('`registry` is used to look up a provider by name: pass it with `provider="<name>"`.')
@@ -129,6 +129,7 @@ class GroqModel(Model):
         self._path, self._stream_usage = gateway_options(resolved)
         limiter = getattr(resolved, 'rate_limiter', None)
         self._limiter = limiter if isinstance(limiter, RateLimiter) else None
+        warn_if_deprecated(model_name)
 
     def __repr__(self) -> str:
         return f'GroqModel(model_name={self._model_name!r}, provider={self._provider.name!r})'

@@ -84,7 +84,7 @@ class GroqProvider(Provider[AsyncGroq]):
     stream_usage: ClassVar[bool] = False
     """Whether streamed requests carry `stream_options: {"include_usage": true}`, which OpenAI-compatible servers
     need to report usage in a stream. Groq reports usage in `x_groq` without it."""
-    default_model: ClassVar[str] = 'llama-3.3-70b-versatile'
+    default_model: ClassVar[str] = 'openai/gpt-oss-120b'
     """The model used when a caller names none (the `pai` command line without `--model`)."""
     api_key_url: ClassVar[str] = 'https://console.groq.com/keys'
     """Where a user creates an API key, for "no API key" messages."""

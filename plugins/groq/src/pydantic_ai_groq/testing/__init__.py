@@ -6,7 +6,8 @@
   connection resets and load. It needs only the standard library.
 
 Both serve the same `ScriptedResponse`s, built by the same functions (`text_completion()`, `streamed_text()`,
-`http_error()`, ...), and `wire` builds Groq's JSON and SSE for both. Import the package explicitly
+`http_error()`, ...), and `wire` builds Groq's JSON and SSE for both. `retirements` has Groq's answers for a retired
+model (`model_decommissioned()`, `model_not_found()`, `refuse_retired_models()`). Import the package explicitly
 (`import pydantic_ai_groq.testing`); `import pydantic_ai_groq` does not load it, and `GroqFake` (which needs the groq
 SDK and httpx) is imported only when first used.
 
@@ -14,7 +15,7 @@ SDK and httpx) is imported only when first used.
 from pydantic_ai_groq.testing import GroqFake, text_completion
 
 async with GroqFake(text_completion('Hi')) as fake:
-    response, _ = await fake.model('llama-3.3-70b-versatile').request(messages, None, ModelRequestParameters())
+    response, _ = await fake.model('openai/gpt-oss-120b').request(messages, None, ModelRequestParameters())
 ```
 
 ```python
@@ -23,7 +24,7 @@ from pydantic_ai_groq.testing import GroqTestServer, http_error, streamed_text
 
 with GroqTestServer() as server:
     server.enqueue(http_error(429, retry_after=0.1), streamed_text(['Hel', 'lo']))
-    model = GroqModel('llama-3.3-70b-versatile', provider=GroqProvider(api_key='gsk-test', base_url=server.base_url))
+    model = GroqModel('openai/gpt-oss-120b', provider=GroqProvider(api_key='gsk-test', base_url=server.base_url))
     ...
 ```
 """
@@ -54,6 +55,7 @@ from .responses import (
     text_completion,
     tool_call_completion,
 )
+from .retirements import RetiredCode, model_decommissioned, model_not_found, refuse_retired_models
 from .server import CHAT_COMPLETIONS_PATH, MODELS_PATH, DefaultResponse, GroqTestServer
 
 if TYPE_CHECKING:
@@ -71,14 +73,18 @@ __all__ = (
     'RateLimits',
     'MODELS_PATH',
     'RecordedRequest',
+    'RetiredCode',
     'ScriptedResponse',
     'ToolCall',
     'close_connection',
     'echo_response',
     'http_error',
     'json_response',
+    'model_decommissioned',
+    'model_not_found',
     'raw_response',
     'raw_sse',
+    'refuse_retired_models',
     'repeated_text_stream',
     'reset_connection',
     'streamed_error',

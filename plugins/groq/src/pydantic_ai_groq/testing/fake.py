@@ -9,9 +9,9 @@ same `ScriptedResponse`s the socket server (`GroqTestServer`) serves, built by t
 from pydantic_ai_groq.testing import GroqFake, http_error, text_completion
 
 async with GroqFake(http_error(503), text_completion('Hello')) as fake:
-    model = fake.model('llama-3.3-70b-versatile')
+    model = fake.model('openai/gpt-oss-120b')
     ...
-    assert fake.bodies[0]['model'] == 'llama-3.3-70b-versatile'
+    assert fake.bodies[0]['model'] == 'openai/gpt-oss-120b'
 ```
 
 What only real sockets show (timeouts, stalls, connection resets and truncated bodies at a given frame) is the
@@ -95,7 +95,7 @@ class GroqFake:
             times = response.times if isinstance(response, ScriptedResponse) else 1
             self._queue.extend([response] * times)
 
-    def model(self, model_name: str = 'llama-3.3-70b-versatile') -> GroqModel:
+    def model(self, model_name: str = 'openai/gpt-oss-120b') -> GroqModel:
         """A `GroqModel` using the fake's client."""
         from pydantic_ai_groq import GroqModel
 

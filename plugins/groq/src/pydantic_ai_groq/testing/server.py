@@ -68,12 +68,9 @@ def _not_found(request: RecordedRequest) -> ScriptedResponse:
 
 
 def _model_list() -> ScriptedResponse:
-    from typing import get_args
+    from ..model_names import served_models
 
-    from ..model_names import PreviewGroqModelNames, ProductionGroqModelNames
-
-    names = sorted(str(name) for name in (*get_args(ProductionGroqModelNames), *get_args(PreviewGroqModelNames)))
-    return json_response(wire.model_list(names))
+    return json_response(wire.model_list(sorted(info.name for info in served_models())))
 
 
 class _Connection(asyncio.StreamReaderProtocol):

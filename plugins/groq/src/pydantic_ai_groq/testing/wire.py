@@ -37,7 +37,7 @@ __all__ = (
     'sse_headers',
 )
 
-DEFAULT_MODEL = 'llama-3.3-70b-versatile'
+DEFAULT_MODEL = 'openai/gpt-oss-120b'
 """The model name scripted responses report unless told otherwise."""
 
 DONE_FRAME = b'data: [DONE]\n\n'
