@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from pydantic_ai.batch import BatchItemUnfinished, BatchResult
-from pydantic_ai.cli._batch import run_batch
-from pydantic_ai.cli._jsonl import PromptFileError, chat_messages, read_prompt_lines, result_line
-from pydantic_ai.exceptions import ModelHTTPError, UserError
+from pydantic_ai.cli import run
+from pydantic_ai.cli._jsonl import chat_messages, read_prompt_lines, result_line
+from pydantic_ai.exceptions import ModelHTTPError, PromptFileError, UserError
 from pydantic_ai.messages import (
     ImageUrl,
     ModelMessagesTypeAdapter,
@@ -136,22 +136,22 @@ def test_pai_batch_reports_a_bad_line_by_number_and_sends_nothing(
 
 def test_pai_batch_usage_errors_exit_2() -> None:
     err = io.StringIO()
-    assert run_batch(['-o', 'x.jsonl'], stderr=err) == 2
+    assert run(['batch', '-o', 'x.jsonl'], stderr=err) == 2
     assert 'either an input file, or --resume' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '-o', 'x.jsonl', '--model', 'groq:m', '--provider', 'other'], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '-o', 'x.jsonl', '--model', 'groq:m', '--provider', 'other'], stderr=err) == 2
     assert "--model 'groq:m' names provider 'groq' but --provider says 'other'" in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run(['batch', '/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot read /nonexistent/prompts.jsonl' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot write -o /nonexistent/dir/out.jsonl' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
     assert '--poll-interval' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '--model', MODEL], stderr=err) == 2
     assert '-o/--output' in err.getvalue()
 
 
@@ -276,7 +276,7 @@ def test_result_lines_carry_the_response_or_the_error_status_message_and_body() 
 
 def test_pai_batch_help_goes_to_stdout_and_names_no_provider() -> None:
     out, err = io.StringIO(), io.StringIO()
-    assert run_batch(['--help'], stdout=out, stderr=err) == 0
+    assert run(['batch', '--help'], stdout=out, stderr=err) == 0
     assert out.getvalue().startswith('usage: pai batch')
     assert '--resume BATCH_ID' in out.getvalue() and 'PAI_MODEL' in out.getvalue()
     assert 'groq' not in out.getvalue().lower() and err.getvalue() == ''

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from pydantic_ai.cli._app import run
+from pydantic_ai.cli import run
 from pydantic_ai.cli._render import wrap_phrases
 from pydantic_ai_groq import GroqProvider
 from pydantic_ai_groq.testing import GroqFake, GroqTestServer, ScriptedResponse, raw_sse, text_completion, wire

@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -45,12 +42,12 @@ from ..batch import (
     get_batch,
     normalize_items,
 )
-from ..exceptions import PydanticAIError, UserError
-from ._errors import CliError
+from ..exceptions import CliError, PydanticAIError, UserError
+from ._command import CommandContext
 from ._jsonl import PromptLine, read_prompt_lines, result_line
 from ._providers import ModelChoice, choose_model
 
-__all__ = ('run_batch', 'build_parser', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')
+__all__ = ('DESCRIPTION', 'add_arguments', 'run', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')
 
 EXIT_OK = 0
 """Every item has a response."""
@@ -64,15 +61,20 @@ EXIT_INTERRUPTED = 130
 _BAR_WIDTH = 30
 
 
-def build_parser(prog: str = 'pai batch') -> argparse.ArgumentParser:
+DESCRIPTION = 'Run a JSONL file of prompts as a provider batch (cheaper, results within the completion window).'
+"""What `pai batch --help` says first."""
+
+_EPILOG = (
+    'Input lines: {"custom_id": "q1", "prompt": "..."} or {"custom_id": "q1", "messages": [...]}, with '
+    'optional "system", "model", "settings". Exit status: 0 all answered, 1 some item or the API failed, '
+    '2 usage error or bad input line (nothing sent), 130 interrupted (the batch goes on: use --resume).'
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command line of `pai batch`."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description='Run a JSONL file of prompts as a provider batch (cheaper, results within the completion window).',
-        epilog='Input lines: {"custom_id": "q1", "prompt": "..."} or {"custom_id": "q1", "messages": [...]}, with '
-        'optional "system", "model", "settings". Exit status: 0 all answered, 1 some item or the API failed, '
-        '2 usage error or bad input line (nothing sent), 130 interrupted (the batch goes on: use --resume).',
-    )
+    parser.epilog = _EPILOG
+    parser.formatter_class = argparse.HelpFormatter
     parser.add_argument('input', nargs='?', help='the JSONL prompt file ("-" for stdin)')
     parser.add_argument('-o', '--output', required=True, help='where to write the JSONL results ("-" for stdout)')
     parser.add_argument(
@@ -87,7 +89,6 @@ def build_parser(prog: str = 'pai batch') -> argparse.ArgumentParser:
     )
     parser.add_argument('--poll-interval', type=float, default=10.0, help='seconds between status checks (10)')
     parser.add_argument('--quiet', action='store_true', help='no progress on stderr')
-    return parser
 
 
 @dataclass
@@ -100,28 +101,9 @@ class _Group:
     progress: BatchProgress | None = None
 
 
-def run_batch(
-    argv: Sequence[str],
-    *,
-    stdin: IO[str] | None = None,
-    stdout: IO[str] | None = None,
-    stderr: IO[str] | None = None,
-) -> int:
-    """Run `pai batch` and return its exit status.
-
-    Args:
-        argv: The arguments after `batch`.
-        stdin: Where `-` reads from (`sys.stdin` by default).
-        stdout: Where `-o -` writes to (`sys.stdout` by default).
-        stderr: Where progress and errors go (`sys.stderr` by default).
-    """
-    err = stderr or sys.stderr
-    parser = build_parser()
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(stdout or sys.stdout):
-            options = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+def run(options: argparse.Namespace, context: CommandContext) -> int:
+    """Run `pai batch` with its parsed arguments and return its exit status."""
+    err = context.stderr
     try:
         provider, name = choose_model(ModelChoice(model=options.model, provider=options.provider))
     except CliError as exc:
@@ -137,7 +119,7 @@ def run_batch(
         if options.resume:
             groups = [_Group(model, job=get_batch(model, batch_id)) for batch_id in options.resume]
         else:
-            groups = _read_groups(options.input, stdin or sys.stdin, model)
+            groups = _read_groups(options.input, context.stdin, model)
     except UserError as exc:
         print(f'pai batch: {exc.message}', file=err)
         return EXIT_USAGE
@@ -157,7 +139,7 @@ def run_batch(
             print(f'pai batch: {hint}', file=err)
         return EXIT_USAGE if isinstance(exc, UserError) and not runner.submitted else EXIT_FAILED
     try:
-        _write(options.output, results, stdout or sys.stdout)
+        _write(options.output, results, context.stdout)
     except OSError as exc:
         print(f'pai batch: cannot write {options.output}: {exc.strerror or exc}. {runner.resume_hint()}', file=err)
         return EXIT_FAILED
