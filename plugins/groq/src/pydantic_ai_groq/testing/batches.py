@@ -4,8 +4,9 @@
 moves one status per poll (`GET /openai/v1/batches/{id}`), each status held at least `BatchBehaviour.stage_seconds`:
 `validating`, `in_progress`, `finalizing`, then `completed`; or, when the behaviour says it fails or expires, from
 `in_progress` straight to `failed` or `expired` (`finalizing` means every line ran); or `cancelling` then
-`cancelled` after `POST .../cancel`. Its request counts never go down. Each line that runs is answered with an echo of its last user
-message (or a scripted completion, or a scripted HTTP error that goes to the error file); output lines are shuffled.
+`cancelled` after `POST .../cancel`. Its request counts never go down. Each line that runs is answered with an echo
+of its last user message (or a scripted completion, or a scripted HTTP error that goes to the error file); output
+lines are shuffled.
 
 ```python
 from pydantic_ai_groq.testing import BatchBehaviour, GroqTestServer
