@@ -440,7 +440,7 @@ def test_missing_api_key_names_the_provider_and_its_variable_with_status_2(tmp_p
         "pai: no API key for provider 'groq': set the GROQ_API_KEY environment variable "
         '(create one at https://console.groq.com/keys), e.g. `export GROQ_API_KEY=...`\n'
     )
-    # Issue 11: no advice to run `make demo` "in a clone" for pip users, no Groq-style key example.
+    # No advice to run `make demo` "in a clone" (pip users have none), no Groq-style key example.
     assert 'make demo' not in result.stderr
     assert 'gsk_' not in result.stderr
 
