@@ -217,7 +217,8 @@ def normalize_items(items: Sequence[BatchItemLike]) -> list[BatchItem]:
             non-empty list of messages, or its custom id is not a non-empty string or repeats another item's.
         UserError: `items` is not a list, or is empty.
     """
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+    # A str is a Sequence too: refused here for callers without a type checker, which mypy deems impossible.
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):  # type: ignore[unreachable]
         raise UserError(
             f'`items` must be a list of `BatchItem`s or `(custom_id, messages)` pairs, got {type(items).__name__}.'
         )
