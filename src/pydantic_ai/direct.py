@@ -58,10 +58,14 @@ async def model_request(
             to pass), or model requests are disabled (see `pydantic_ai.models.ALLOW_MODEL_REQUESTS`).
         ModelAPIError: the request failed (`ModelHTTPError`, `ModelConnectionError`, ...).
     """
-    resolved, conversation, settings, parameters = _prepare(
-        model, messages, model_settings, model_request_parameters, registry
-    )
-    response, _usage = await resolved.request(conversation, settings, parameters)
+    return await _send(*_prepare(model, messages, model_settings, model_request_parameters, registry))
+
+
+async def _send(
+    model: Model, messages: list[ModelMessage], settings: ModelSettings | None, parameters: ModelRequestParameters
+) -> ModelResponse:
+    """Send arguments `_prepare` has checked; the response (its `usage` is this request's)."""
+    response, _usage = await model.request(messages, settings, parameters)
     return response
 
 
@@ -146,12 +150,9 @@ def model_request_sync(
             disabled.
         ModelAPIError: the request failed.
     """
-    # Validate here, so that mistakes are raised in the caller's thread with the caller's traceback.
-    resolved, conversation, settings, parameters = _prepare(
-        model, messages, model_settings, model_request_parameters, registry
-    )
-    coroutine = model_request(resolved, conversation, model_settings=settings, model_request_parameters=parameters)
-    return run_coroutine_sync(coroutine)
+    # Checked here, once, so that mistakes are raised in the caller's thread with the caller's traceback.
+    prepared = _prepare(model, messages, model_settings, model_request_parameters, registry)
+    return run_coroutine_sync(_send(*prepared))
 
 
 async def model_request_batch(

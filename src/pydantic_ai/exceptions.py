@@ -4,23 +4,38 @@
 RuntimeError
  └── PydanticAIError                   base class: catch this to catch everything below
       ├── UserError                    the caller asked for something that cannot work; fix the call
-      │    └── UnknownProviderError    no provider is registered under the name asked for
+      │    ├── UnknownProviderError    no provider is registered under the name asked for
+      │    ├── BatchItemError          a batch item cannot become a request (`pydantic_ai.batch`)
+      │    └── PromptFileError         a line of a `pai batch` prompt file cannot become a request
       ├── ProviderPluginError          an installed provider plugin is broken (import fails, not a provider, ...)
       │    └── DuplicateProviderError  two distributions register the same provider name
       ├── UnexpectedModelBehavior      the model's API answered with something this library cannot use
       ├── UsageLimitExceeded           an agent run would go past its `UsageLimits`
+      ├── CliError                     the `pai` command cannot do what it was asked; the message is its one line
+      ├── CassetteError                a vcrpy cassette cannot be used (`pydantic_ai.testing`)
+      │    ├── CassetteReadError       the file is not a readable vcrpy cassette
+      │    ├── CassetteExhaustedError  a replay asked for more answers than the cassette holds
+      │    └── CassetteSecretError     a cassette about to be written holds a credential; it is not written
       └── ModelAPIError                a request to the model's API failed
            ├── ModelHTTPError          the API answered with an HTTP error status (4xx/5xx)
            │    └── ModelRetiredError  the provider no longer serves the model; `replacement` names one it does
-           └── ModelConnectionError    no answer: the connection failed or was lost
-                └── ModelTimeoutError  no answer within the configured timeout
+           ├── ModelConnectionError    no answer: the connection failed or was lost
+           │    └── ModelTimeoutError  no answer within the configured timeout
+           └── BatchItemUnfinished     a batch ended before this item ran (`pydantic_ai.batch`)
 
 ModelRetry (an Exception, not an error)  raised by a tool or result validator to ask the model to try again
+CassetteMismatchError                    a recorded test sent a request its cassette does not hold; a pytest failure
+                                         (a `BaseException`), defined in `pydantic_ai.testing` beside pytest
 ```
 
 Every error is a `RuntimeError`, as in the original pydantic-ai API, where `UserError` and the run errors
 (`UnexpectedModelBehavior`, `ModelHTTPError`) were: code written against it with `except RuntimeError` keeps
 catching them.
+
+Every class in the drawing but `CassetteMismatchError` is defined here (it derives from pytest's failure outcome, and
+this module imports nothing); the modules that raise them re-export them where their users look (`BatchItemError`
+from `pydantic_ai.batch`, say). A test checks the drawing against the classes and against every `raise` in the
+project.
 
 Errors raised by vendor SDKs are translated into this tree in one place per plugin and chained with
 `raise ... from exc`, so the original is always available as `__cause__`.
@@ -36,16 +51,24 @@ __all__ = (
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'BatchItemError',
+    'PromptFileError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
     'UsageLimitExceeded',
+    'CliError',
+    'CassetteError',
+    'CassetteReadError',
+    'CassetteExhaustedError',
+    'CassetteSecretError',
     'ModelRetry',
     'ModelAPIError',
     'ModelHTTPError',
     'ModelRetiredError',
     'ModelConnectionError',
     'ModelTimeoutError',
+    'BatchItemUnfinished',
 )
 
 
@@ -88,6 +111,38 @@ class UnknownProviderError(UserError):
             'Install the plugin distribution that provides it, or register one with '
             '`pydantic_ai.providers.register_provider()`.'
         )
+
+
+class BatchItemError(UserError):
+    """An item of a batch cannot become a request; raised before anything is uploaded.
+
+    Re-exported by `pydantic_ai.batch`, where batches are sent.
+    """
+
+    index: int
+    """The item's position in the input (0-based)."""
+    custom_id: str | None
+    """The item's custom id, when it has one."""
+    problem: str
+    """What is wrong with the item, without the item's position."""
+
+    def __init__(self, index: int, custom_id: str | None, problem: str) -> None:
+        self.index = index
+        self.custom_id = custom_id
+        self.problem = problem
+        named = f' (custom_id {custom_id!r})' if custom_id is not None else ''
+        super().__init__(f'Batch item {index}{named}: {problem}')
+
+
+class PromptFileError(UserError):
+    """A line of a `pai batch` prompt file cannot become a request (or repeats another line's custom id)."""
+
+    line_number: int
+    """The 1-based line number."""
+
+    def __init__(self, line_number: int, problem: str) -> None:
+        self.line_number = line_number
+        super().__init__(f'line {line_number}: {problem}')
 
 
 class ProviderPluginError(PydanticAIError):
@@ -151,6 +206,36 @@ class UnexpectedModelBehavior(PydanticAIError):
 
 class UsageLimitExceeded(PydanticAIError):
     """An agent run stopped because its next request, or the tokens used so far, would exceed its `UsageLimits`."""
+
+
+class CliError(PydanticAIError):
+    """The `pai` command line cannot do what it was asked; `str()` is the one line it prints, after `pai: `.
+
+    A command a plugin adds (`pydantic_ai.cli.Command`) raises it to end with its own message and exit status.
+    """
+
+    exit_code: int
+    """The exit status: 2 for a usage or configuration error (nothing was sent), 1 for a failure."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        self.exit_code = exit_code
+        super().__init__(message)
+
+
+class CassetteError(PydanticAIError):
+    """A vcrpy cassette cannot be read, replayed or written (see `pydantic_ai.testing`)."""
+
+
+class CassetteReadError(CassetteError):
+    """The file cannot be read as a vcrpy cassette: missing, unreadable, not YAML, or not shaped as vcrpy writes."""
+
+
+class CassetteExhaustedError(CassetteError):
+    """A replay asked for more answers than the cassette holds (the code now sends more requests than recorded)."""
+
+
+class CassetteSecretError(CassetteError):
+    """A cassette about to be written still holds a credential; it is not written."""
 
 
 class ModelRetry(Exception):
@@ -253,6 +338,31 @@ class ModelConnectionError(ModelAPIError):
 
 class ModelTimeoutError(ModelConnectionError):
     """The model's API did not answer within the configured timeout."""
+
+
+class BatchItemUnfinished(ModelAPIError):
+    """The batch ended (expired, was cancelled or failed) before this item ran; nothing came back for it.
+
+    Re-exported by `pydantic_ai.batch`.
+    """
+
+    reason: str
+    """Why: `'expired'`, `'cancelled'`, `'failed'`, or `'missing'` (the batch completed without a line for it)."""
+    batch_id: str
+    """The batch the item was part of."""
+
+    def __init__(
+        self, model_name: str, batch_id: str, reason: str, detail: str = '', body: object | None = None
+    ) -> None:
+        self.reason = reason
+        self.batch_id = batch_id
+        what = {
+            'expired': 'the batch expired before this item ran (its completion window passed)',
+            'cancelled': 'the batch was cancelled before this item ran',
+            'failed': 'the batch failed before this item ran',
+        }.get(reason, 'the batch finished without returning a result for this item')
+        message = f'Batch {batch_id} for model {model_name!r}: {what}'
+        super().__init__(model_name, f'{message}: {detail}' if detail else message, body)
 
 
 def _restore(cls: type[PydanticAIError], args: tuple[Any, ...], state: dict[str, Any]) -> PydanticAIError:

@@ -13,7 +13,7 @@ class Usage:
     """How much one or more requests to a model used.
 
     Two usages add up with `+` (returning a new object) or `incr()` (in place); `None` counts are treated as
-    unknown, so unknown plus a number is the number.
+    unknown, so unknown plus a number is the number. `copy()` gives an independent copy.
     """
 
     requests: int = 0
@@ -40,13 +40,22 @@ class Usage:
         if incr_usage.timings:
             self.timings = _add_by_key(self.timings, incr_usage.timings)
 
+    def copy(self) -> Usage:
+        """An independent copy: changing it (with `incr()`, or its `details` and `timings`) leaves this one as is."""
+        return Usage(
+            self.requests,
+            self.request_tokens,
+            self.response_tokens,
+            self.total_tokens,
+            dict(self.details) if self.details is not None else None,
+            dict(self.timings) if self.timings is not None else None,
+        )
+
     def __add__(self, other: Usage) -> Usage:
-        """Return a new usage that is the sum of both."""
+        """Return a new usage that is the sum of both (sharing no dict with either)."""
         if not isinstance(other, Usage):
             return NotImplemented
-        total = Usage(
-            self.requests, self.request_tokens, self.response_tokens, self.total_tokens, self.details, self.timings
-        )
+        total = self.copy()
         total.incr(other)
         return total
 

@@ -119,7 +119,7 @@ async def test_scalar_and_container_results_are_wrapped_in_an_object(
     result = await agent.run('numbers')
 
     assert result.data == expected
-    info_schema = agent._result_schema.tools['final_result'].tool_def  # noqa: SLF001
+    info_schema = agent._result_schema.tools['final_result'].tool_def
     assert info_schema.outer_typed_dict_key == 'response'
     assert info_schema.parameters_json_schema['required'] == ['response']
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,9 +15,9 @@ from typing import Any
 import pytest
 
 from pydantic_ai.batch import BatchItemUnfinished, BatchResult
-from pydantic_ai.cli._batch import run_batch
-from pydantic_ai.cli._jsonl import PromptFileError, chat_messages, read_prompt_lines, result_line
-from pydantic_ai.exceptions import ModelHTTPError, UserError
+from pydantic_ai.cli import run
+from pydantic_ai.cli._jsonl import chat_messages, read_prompt_lines, result_line
+from pydantic_ai.exceptions import ModelHTTPError, PromptFileError, UserError
 from pydantic_ai.messages import (
     ImageUrl,
     ModelMessagesTypeAdapter,
@@ -136,22 +137,22 @@ def test_pai_batch_reports_a_bad_line_by_number_and_sends_nothing(
 
 def test_pai_batch_usage_errors_exit_2() -> None:
     err = io.StringIO()
-    assert run_batch(['-o', 'x.jsonl'], stderr=err) == 2
+    assert run(['batch', '-o', 'x.jsonl'], stderr=err) == 2
     assert 'either an input file, or --resume' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '-o', 'x.jsonl', '--model', 'groq:m', '--provider', 'other'], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '-o', 'x.jsonl', '--model', 'groq:m', '--provider', 'other'], stderr=err) == 2
     assert "--model 'groq:m' names provider 'groq' but --provider says 'other'" in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run(['batch', '/nonexistent/prompts.jsonl', '-o', 'x.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot read /nonexistent/prompts.jsonl' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '-o', '/nonexistent/dir/out.jsonl', '--model', MODEL], stderr=err) == 2
     assert 'cannot write -o /nonexistent/dir/out.jsonl' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '-o', 'x.jsonl', '--model', MODEL, '--poll-interval', '-1'], stderr=err) == 2
     assert '--poll-interval' in err.getvalue()
     err = io.StringIO()
-    assert run_batch(['p.jsonl', '--model', MODEL], stderr=err) == 2
+    assert run(['batch', 'p.jsonl', '--model', MODEL], stderr=err) == 2
     assert '-o/--output' in err.getvalue()
 
 
@@ -190,6 +191,75 @@ def test_pai_batch_interrupted_leaves_the_batch_running_and_resume_collects_it(
     assert [(r['custom_id'], r['response']['parts'][0]['content']) for r in read_results(out)] == [
         (f'k{i}', f'p{i}') for i in range(5)
     ]
+
+
+def test_pai_batch_resume_of_an_unknown_id_says_it_was_not_found_and_resumes_only_the_known_ones(
+    server: GroqTestServer, tmp_path: Path
+) -> None:
+    prompts = write_lines(tmp_path / 'p.jsonl', {'custom_id': 'k', 'prompt': 'p'})
+    out = tmp_path / 'out.jsonl'
+    server.batches.behaviour = BatchBehaviour(stage_seconds=30)  # the known batch stays in progress
+    submitted = subprocess.Popen(
+        [sys.executable, '-m', 'pydantic_ai', 'batch', str(prompts), '-o', str(out), '--model', MODEL],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, GROQ_BASE_URL=server.base_url, GROQ_API_KEY=FAKE_GROQ_API_KEY),
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        assert submitted.stderr is not None
+        known = submitted.stderr.readline().rsplit(' ', 1)[1].strip()
+    finally:
+        submitted.kill()
+        submitted.communicate(timeout=30)
+
+    one = pai_batch(server, '--resume', 'batch_unknown', '--model', MODEL, '-o', str(out))
+    two = pai_batch(server, '--resume', 'batch_unknown', '--resume', known, '--model', MODEL, '-o', str(out))
+
+    assert one.returncode == 2
+    assert one.stderr == (
+        "pai batch: batch batch_unknown was not found at provider 'groq' (HTTP 404): check the id, which `pai batch` "
+        'printed when it submitted the batch\n'
+    )
+    assert two.returncode == 2
+    assert two.stderr.splitlines() == [
+        "pai batch: batch batch_unknown was not found at provider 'groq' (HTTP 404): check the id, which `pai batch` "
+        'printed when it submitted the batch',
+        f'pai batch: Resume with: pai batch --resume {known} --model {MODEL} -o {out}',
+    ]
+    assert 'status_code' not in one.stderr + two.stderr and not out.exists()
+
+
+@pytest.mark.parametrize('resume', [False, True])
+def test_pai_batch_without_a_key_names_the_variable_to_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, resume: bool
+) -> None:
+    monkeypatch.delenv('GROQ_API_KEY', raising=False)
+    monkeypatch.delenv('PAI_MODEL', raising=False)
+    prompts = write_lines(tmp_path / 'p.jsonl', {'prompt': 'hi'})
+    source = ['--resume', 'batch_1'] if resume else [str(prompts)]
+    err = io.StringIO()
+
+    status = run(['batch', *source, '-o', str(tmp_path / 'out.jsonl')], stderr=err)
+
+    assert status == 2
+    assert err.getvalue() == (
+        "pai batch: no API key for provider 'groq': set the GROQ_API_KEY environment variable "
+        '(create one at https://console.groq.com/keys), e.g. `export GROQ_API_KEY=...`\n'
+    )
+
+
+def test_pai_batch_progress_never_goes_backwards_when_the_batch_expires(server: GroqTestServer, tmp_path: Path) -> None:
+    server.batches.behaviour = BatchBehaviour(outcome='expired', finished_before_end=3)
+    prompts = write_lines(tmp_path / 'p.jsonl', *({'custom_id': f'k{i}', 'prompt': f'p{i}'} for i in range(5)))
+
+    done = pai_batch(server, str(prompts), '-o', str(tmp_path / 'out.jsonl'), '--model', MODEL, '--poll-interval', '0')
+
+    assert done.returncode == 1, done.stderr  # two items never ran
+    progress = [(int(m[1]), int(m[2]), m[3]) for m in re.finditer(r'\] (\d+)/(\d+) (\w+)', done.stderr)]
+    assert progress[-1] == (3, 5, 'expired')
+    assert all(earlier[0] <= later[0] for earlier, later in zip(progress, progress[1:], strict=False))
+    assert 'finalizing' not in done.stderr
 
 
 # -- the formats -----------------------------------------------------------------------------------------------
@@ -276,7 +346,7 @@ def test_result_lines_carry_the_response_or_the_error_status_message_and_body() 
 
 def test_pai_batch_help_goes_to_stdout_and_names_no_provider() -> None:
     out, err = io.StringIO(), io.StringIO()
-    assert run_batch(['--help'], stdout=out, stderr=err) == 0
+    assert run(['batch', '--help'], stdout=out, stderr=err) == 0
     assert out.getvalue().startswith('usage: pai batch')
     assert '--resume BATCH_ID' in out.getvalue() and 'PAI_MODEL' in out.getvalue()
     assert 'groq' not in out.getvalue().lower() and err.getvalue() == ''

@@ -8,7 +8,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -270,6 +270,23 @@ async def test_progress_callback_sees_every_status_in_order_and_may_be_async(
     await model_request_batch(make_model(), items_for('a', 'b', 'c'), poll_interval=0, on_progress=on_progress)
 
     assert seen == [('validating', 0, 0), ('in_progress', 0, 3), ('finalizing', 2, 3), ('completed', 2, 3)]
+
+
+@pytest.mark.parametrize('outcome', ['expired', 'failed'])
+async def test_progress_never_goes_backwards_when_a_batch_ends_before_every_line_ran(
+    make_model: Callable[[], GroqModel], server: GroqTestServer, outcome: Literal['expired', 'failed']
+) -> None:
+    seen: list[tuple[str, int, int]] = []
+    server.batches.behaviour = BatchBehaviour(outcome=outcome, finished_before_end=3, line_errors={'b': 400})
+    await model_request_batch(
+        make_model(),
+        items_for('a', 'b', 'c', 'd', 'e'),
+        poll_interval=0,
+        on_progress=lambda p: seen.append((p.status, p.completed + p.failed, p.total)),
+    )
+
+    # Three lines ran (one of them failed) before the end; the batch never claimed all five were done.
+    assert seen == [('validating', 0, 0), ('in_progress', 0, 5), (outcome, 3, 5)]
 
 
 async def test_stage_timing_holds_each_status_for_the_configured_time(

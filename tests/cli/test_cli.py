@@ -29,11 +29,9 @@ import httpx
 import pytest
 import yaml
 
-from pydantic_ai.cli import main
-from pydantic_ai.cli._app import run
-from pydantic_ai.cli._args import Options, parse_args
-from pydantic_ai.cli._errors import CliError
+from pydantic_ai.cli import main, run
 from pydantic_ai.cli._providers import ModelChoice, choose_model, split_model
+from pydantic_ai.exceptions import CliError
 from pydantic_ai_groq import GroqProvider
 from pydantic_ai_groq.testing import (
     GroqFake,
@@ -119,26 +117,55 @@ def provider_of(groq_mock: GroqFake) -> GroqProvider:
 # Argument parsing
 
 
-def parse(*argv: str) -> Options:
-    return parse_args(list(argv), out=io.StringIO())
+def test_prompt_words_are_joined_and_options_parsed_in_any_order(mock: GroqFake) -> None:
+    argv = ['why', 'is', '--temperature', '0.5', 'the sky blue?', '-s', 'Be brief.', '--max-tokens', '50']
+    result = pai(argv, provider=provider_of(mock))
+    assert result.status == 0, result.stderr
+    assert mock.body['messages'] == [
+        {'role': 'system', 'content': 'Be brief.'},
+        {'role': 'user', 'content': 'why is the sky blue?'},
+    ]
+    assert (mock.body['temperature'], mock.body['max_tokens']) == (0.5, 50)
+    assert mock.body['stream'] is True and result.stdout == 'Hello **world**\n'  # neither --json nor a chat
 
 
-def test_prompt_words_are_joined_and_options_parsed_in_any_order() -> None:
-    options = parse('why', 'is', '--temperature', '0.5', 'the sky blue?', '-s', 'Be brief.', '--max-tokens', '50')
-    assert options.command == 'prompt'
-    assert options.prompt == 'why is the sky blue?'
-    assert (options.temperature, options.max_tokens, options.system) == (0.5, 50, 'Be brief.')
-    assert not options.json and not options.quiet and not options.interactive
-
-
-def test_no_arguments_means_no_prompt() -> None:
-    assert parse().prompt is None
+def test_no_arguments_means_no_prompt(mock: GroqFake) -> None:
+    result = pai([], stdin='', provider=provider_of(mock))
+    assert result.status == 2 and result.stderr.startswith('pai: no prompt:')
+    assert mock.requests == []
 
 
 @pytest.mark.parametrize('command', ['providers', 'models'])
-def test_providers_and_models_alone_are_commands(command: str) -> None:
-    assert parse(command).command == command
-    assert parse(command, 'please').command == 'prompt'
+def test_the_first_word_names_a_command_wherever_the_options_are(command: str) -> None:
+    before, after = pai(['--json', command]), pai([command, '--json'])
+    assert (before.status, before.stderr, after.status) == (0, '', 0)
+    listing = json.loads(before.stdout)
+    assert listing == json.loads(after.stdout)
+    names = [p['name'] for p in listing] if command == 'providers' else [m['name'] for m in listing['models']]
+    assert ('groq' if command == 'providers' else GroqProvider.default_model) in names
+
+
+@pytest.mark.parametrize('command', ['providers', 'models'])
+def test_more_words_after_a_command_are_a_usage_error_saying_how_to_ask_such_a_prompt(
+    command: str, mock: GroqFake
+) -> None:
+    result = pai([command, 'please'], provider=provider_of(mock))
+    assert result.status == 2
+    assert result.stderr == (
+        f'pai: unrecognized arguments: please (see `pai {command} --help`; to ask a question that starts with '
+        f'"{command}", quote it: pai "{command} ...")\n'
+    )
+    assert pai([f'{command} please'], provider=provider_of(mock)).status == 0
+    assert mock.body['messages'] == [{'role': 'user', 'content': f'{command} please'}]
+
+
+def test_words_after_a_double_dash_are_the_prompt_even_when_one_names_a_command(mock: GroqFake) -> None:
+    result = pai(['-s', 'models', '--', 'batch'], provider=provider_of(mock))
+    assert result.status == 0, result.stderr
+    assert mock.body['messages'] == [
+        {'role': 'system', 'content': 'models'},
+        {'role': 'user', 'content': 'batch'},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -157,35 +184,36 @@ def test_providers_and_models_alone_are_commands(command: str) -> None:
         (['providers', '--replay', 'x.yaml'], 'cannot be combined with --replay'),
     ],
 )
-def test_bad_arguments_are_usage_errors(argv: list[str], message: str) -> None:
-    with pytest.raises(CliError, match=message) as info:
-        parse(*argv)
-    assert info.value.exit_code == 2
+def test_bad_arguments_are_usage_errors(argv: list[str], message: str, mock: GroqFake) -> None:
+    result = pai(argv, provider=provider_of(mock))
+    assert result.status == 2
+    assert result.stderr.startswith('pai: ') and message in result.stderr and result.stderr.count('\n') == 1
+    assert mock.requests == []
 
 
-def model_spec(options: Options) -> tuple[str, str]:
-    return choose_model(ModelChoice(model=options.model, provider=options.provider))
+def model_spec(model: str | None = None, provider: str | None = None) -> tuple[str, str]:
+    return choose_model(ModelChoice(model=model, provider=provider))
 
 
 def test_model_defaults_to_the_only_installed_provider_and_its_default_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv('PAI_MODEL', raising=False)
-    assert model_spec(parse('q')) == ('groq', GroqProvider.default_model)
-    assert model_spec(parse('-m', 'llama-3.1-8b-instant', 'q')) == ('groq', 'llama-3.1-8b-instant')
-    assert model_spec(parse('-m', 'groq:gemma2-9b-it', 'q')) == ('groq', 'gemma2-9b-it')
-    assert model_spec(parse('--provider', 'gw', '-m', 'other-model', 'q')) == ('gw', 'other-model')
-    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'openai/gpt-oss-120b')
+    assert model_spec() == ('groq', GroqProvider.default_model)
+    assert model_spec('llama-3.1-8b-instant') == ('groq', 'llama-3.1-8b-instant')
+    assert model_spec('groq:gemma2-9b-it') == ('groq', 'gemma2-9b-it')
+    assert model_spec('other-model', provider='gw') == ('gw', 'other-model')
+    assert model_spec(provider='groq') == ('groq', 'openai/gpt-oss-120b')
 
 
 def test_pai_model_environment_variable_is_the_default_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('PAI_MODEL', 'gw:from-env')
-    assert model_spec(parse('q')) == ('gw', 'from-env')
-    assert model_spec(parse('-m', 'groq:x', 'q')) == ('groq', 'x')  # --model wins
-    assert model_spec(parse('--provider', 'groq', 'q')) == ('groq', 'openai/gpt-oss-120b')  # so does --provider
+    assert model_spec() == ('gw', 'from-env')
+    assert model_spec('groq:x') == ('groq', 'x')  # --model wins
+    assert model_spec(provider='groq') == ('groq', 'openai/gpt-oss-120b')  # so does --provider
 
 
 def test_model_naming_another_provider_than_provider_option_is_a_usage_error() -> None:
     with pytest.raises(CliError, match="names provider 'groq' but --provider says 'gw'"):
-        model_spec(parse('--provider', 'gw', '-m', 'groq:x', 'q'))
+        model_spec('groq:x', provider='gw')
 
 
 @pytest.mark.parametrize('spec', [':x', 'groq:', 'groq: '])
@@ -411,7 +439,7 @@ def test_missing_api_key_names_the_provider_and_its_variable_with_status_2(tmp_p
         "pai: no API key for provider 'groq': set the GROQ_API_KEY environment variable "
         '(create one at https://console.groq.com/keys), e.g. `export GROQ_API_KEY=...`\n'
     )
-    # Issue 11: no advice to run `make demo` "in a clone" for pip users, no Groq-style key example.
+    # No advice to run `make demo` "in a clone" (pip users have none), no Groq-style key example.
     assert 'make demo' not in result.stderr
     assert 'gsk_' not in result.stderr
 
@@ -591,6 +619,68 @@ def test_replay_of_a_multi_turn_cassette_keeps_the_conversation(tmp_path: Path) 
     result = pai(['--replay', str(cassette), '--system', 'Be brief.'])
     assert result.status == 0, result.stderr
     assert result.stdout.splitlines()[1:] == ['you> Hi', 'Hello!', 'you> And then?', 'Then this.']
+
+
+class HostedGateway:
+    """A second provider, at a base URL of its own; created with a key and a client as `pai --replay` does."""
+
+    base_url_default = 'https://gateway.example.com/v1'
+
+    def __init__(self, *, api_key: str | None = None, http_client: Any = None) -> None:
+        self.api_key = api_key
+
+    @property
+    def name(self) -> str:
+        return 'gw'
+
+    @property
+    def base_url(self) -> str:
+        return self.base_url_default
+
+    @property
+    def client(self) -> object:
+        return object()
+
+
+@pytest.fixture
+def two_providers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The installed Groq plugin and a second provider registered at run time, in a registry of the test's own."""
+    from pydantic_ai.registry import ProviderRegistry, use_registry
+
+    for name in ('PAI_MODEL', 'GROQ_BASE_URL'):
+        monkeypatch.delenv(name, raising=False)
+    with use_registry(ProviderRegistry()) as registry:
+        registry.register('gw', HostedGateway)
+        yield registry
+
+
+def test_replay_picks_the_installed_provider_whose_base_url_the_recording_was_sent_to(two_providers: Any) -> None:
+    prompt = pai(['hello'])
+    assert prompt.status == 2 and prompt.stderr.startswith('pai: several providers are installed (groq, gw)')
+
+    result = pai(['--replay', str(STREAMED)])  # recorded at https://api.groq.com/openai/v1/chat/completions
+
+    assert result.status == 0, result.stderr
+    assert result.stdout.startswith('model: groq:llama-3.3-70b-versatile · replayed offline, no key')
+    assert result.stdout.endswith(f'{STREAMED_ANSWER}\n')
+
+
+def test_replay_matching_no_provider_or_two_equally_still_asks_for_a_choice(
+    two_providers: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / 'elsewhere.yaml'
+    elsewhere.write_text(STREAMED.read_text().replace('https://api.groq.com/', 'https://other.example.com/'))
+    assert pai(['--replay', str(elsewhere)]).stderr.startswith('pai: several providers are installed (groq, gw)')
+
+    monkeypatch.setattr(HostedGateway, 'base_url_default', 'https://api.groq.com')  # the same base URL as groq
+    assert pai(['--replay', str(STREAMED)]).stderr.startswith('pai: several providers are installed (groq, gw)')
+    chosen = pai(['--replay', str(STREAMED), '--provider', 'groq'])
+    assert chosen.status == 0, chosen.stderr
+
+    monkeypatch.setattr(HostedGateway, 'base_url_default', 'https://api.groq.com/openai')  # nested: the longer wins
+    nested = pai(['--replay', str(STREAMED)])
+    assert nested.status == 2  # gw replays it, and gw builds no models: the recording went to its base URL
+    assert "The plugin of provider 'gw' does not build models from a name" in nested.stderr
 
 
 def test_replay_without_pyyaml_says_what_to_install(tmp_path: Path) -> None:
@@ -1115,19 +1205,19 @@ def test_the_only_provider_is_the_default_and_several_need_a_choice(monkeypatch:
     monkeypatch.delenv('PAI_MODEL', raising=False)
     with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
         with pytest.raises(CliError, match='no provider is installed') as none:
-            model_spec(parse('q'))
+            model_spec()
         registry.register('tiny', TinyProvider)
-        assert model_spec(parse('q')) == ('tiny', 'tiny-1')
+        assert model_spec() == ('tiny', 'tiny-1')
         registry.register('groq', TinyProvider)
         with pytest.raises(CliError) as several:
-            model_spec(parse('q'))
+            model_spec()
         assert str(several.value) == (
             'several providers are installed (groq, tiny): choose one with `--model provider:model-name` or '
             '`--provider NAME`, or set PAI_MODEL=provider:model-name'
         )
-        assert model_spec(parse('--provider', 'tiny', 'q')) == ('tiny', 'tiny-1')
+        assert model_spec(provider='tiny') == ('tiny', 'tiny-1')
         monkeypatch.setenv('PAI_MODEL', 'tiny:tiny-2')
-        assert model_spec(parse('q')) == ('tiny', 'tiny-2')
+        assert model_spec() == ('tiny', 'tiny-2')
     assert none.value.exit_code == several.value.exit_code == 2
 
 
@@ -1141,4 +1231,4 @@ def test_a_provider_without_a_default_model_asks_for_one(monkeypatch: pytest.Mon
     with use_registry(ProviderRegistry(entry_points=lambda: [])) as registry:
         registry.register('bare', Bare)
         with pytest.raises(CliError, match="provider 'bare' has no default model: name one with `--model bare:"):
-            model_spec(parse('q'))
+            model_spec()

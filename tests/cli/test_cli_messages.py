@@ -1,4 +1,4 @@
-"""What `pai` says when things end badly (issue 11, items 2, 4 and 5): `--timeout`, 404s that are not a missing
+"""What `pai` says when things end badly: `--timeout`, 404s that are not a missing
 model, answers cut off at the token limit, `tool_use_failed` answers, messages naming the provider in use, and lines
 that break between phrases rather than inside one.
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from pydantic_ai.cli._app import run
+from pydantic_ai.cli import run
 from pydantic_ai.cli._render import wrap_phrases
 from pydantic_ai_groq import GroqProvider
 from pydantic_ai_groq.testing import GroqFake, GroqTestServer, ScriptedResponse, raw_sse, text_completion, wire
@@ -65,7 +65,7 @@ def error_json(status: int, message: str, code: str, **extra: Any) -> httpx.Resp
     )
 
 
-# --timeout (item 2)
+# --timeout
 
 
 def test_timeout_option_reaches_the_provider_client(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_timeout_option_ends_a_stalled_request_quickly_with_a_timeout_message(tm
     assert elapsed < 20
 
 
-# 404s (item 4)
+# 404s
 
 
 def test_a_404_that_is_not_model_not_found_shows_the_server_message_and_the_url_called() -> None:
@@ -138,7 +138,7 @@ def test_model_not_found_never_suggests_the_same_name() -> None:
     assert stderr == "pai: model 'openai/gpt-oss-20b' was not found (HTTP 404); `pai models` lists known model names\n"
 
 
-# Answers that end badly (item 5)
+# Answers that end badly
 
 
 def cut_off_stream() -> ScriptedResponse:
@@ -206,7 +206,7 @@ def test_a_tool_use_failed_text_generation_is_not_passed_off_as_the_answer() -> 
     assert 'it tried to call a tool' in stderr
 
 
-# Messages name the provider in use (item 5)
+# Messages name the provider in use
 
 
 def test_connection_errors_name_the_provider_and_its_base_url_variable(tmp_path: Path) -> None:
@@ -220,7 +220,7 @@ def test_connection_errors_name_the_provider_and_its_base_url_variable(tmp_path:
     assert result.stderr.endswith('; check your network connection (and GROQ_BASE_URL, if set)\n')
 
 
-# Lines break between phrases (item 5)
+# Lines break between phrases
 
 
 def test_wrap_phrases_breaks_only_between_phrases() -> None:

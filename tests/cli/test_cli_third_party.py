@@ -1,10 +1,11 @@
 """`pai` with only the core and a third-party provider installed: no `pydantic_ai_groq`, no groq SDK.
 
 A throwaway distribution, `mygateway-provider`, is written for real (package metadata, entry point, plugin module
-with hooks, a provider class with the optional attributes `pai` reads, and a model that speaks its own small JSON
-protocol over httpx). `pai` then runs in a fresh interpreter whose import path holds the core's sources, every
-installed dependency except the Groq plugin and the groq SDK, and the throwaway distribution: the entry-point
-metadata it sees names `mygateway` only. A local HTTP server on 127.0.0.1 plays the gateway.
+with hooks, a provider class with the optional attributes `pai` reads, a model that speaks its own small JSON
+protocol over httpx, and a `pai gateway-ping` command). `pai` then runs in a fresh interpreter whose import path
+holds the core's sources, every installed dependency except the Groq plugin and the groq SDK, and the throwaway
+distribution: the entry-point metadata it sees names `mygateway` only. A local HTTP server on 127.0.0.1 plays the
+gateway.
 """
 
 from __future__ import annotations
@@ -154,6 +155,25 @@ PLUGIN_MODULE = """
     @hookimpl
     def pydantic_ai_model_names():
         return ['some-model', 'other-model', 'gateway-whisper']
+
+
+    def _add_ping(parser):
+        parser.add_argument('--path', default='/v1/models')
+
+
+    def _ping(args, context):
+        from pydantic_ai.registry import infer_provider
+
+        provider = infer_provider('mygateway')
+        context.stdout.write(f'{provider.name} at {provider.base_url}{args.path}\\n')
+        return 0
+
+
+    @hookimpl
+    def pydantic_ai_cli_commands():
+        from pydantic_ai.cli import Command
+
+        return [Command('gateway-ping', 'where MyGateway is', _add_ping, _ping)]
 """
 
 EXCLUDED = ('pydantic_ai_groq', '_editable_impl_pydantic_ai_groq', 'groq', 'groq-')
@@ -391,3 +411,18 @@ def test_version_and_providers_name_the_third_party_distribution(isolated_path: 
     assert 'groq' not in version.stdout
     assert providers.returncode == 0, providers.stderr
     assert providers.stdout.splitlines()[1].split() == ['mygateway', 'mygateway-provider', '2.5.0', 'loaded']
+
+
+def test_the_third_party_plugin_adds_a_command_to_pai(isolated_path: str, tmp_path: Path) -> None:
+    env = environment(isolated_path, tmp_path, MYGATEWAY_API_KEY='mgw-secret', MYGATEWAY_BASE_URL='http://gw.test')
+    pinged = pai(['gateway-ping', '--path', '/v1/health'], env)
+    helped = pai(['--help'], env)
+    keyless = pai(['gateway-ping'], environment(isolated_path, tmp_path))
+
+    assert (pinged.returncode, pinged.stdout, pinged.stderr) == (0, 'mygateway at http://gw.test/v1/health\n', '')
+    assert helped.returncode == 0 and '  gateway-ping  where MyGateway is\n' in helped.stdout
+    assert keyless.returncode == 2
+    assert keyless.stderr == (
+        "pai: the 'gateway-ping' command of provider plugin 'mygateway' (distribution mygateway-provider) failed: "
+        'no API key: set the MYGATEWAY_API_KEY environment variable, e.g. `export MYGATEWAY_API_KEY=...`\n'
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pydantic_ai.cli._app import run
+from pydantic_ai.cli import run
 from pydantic_ai_groq import GroqProvider
 from pydantic_ai_groq.testing import GroqTestServer, streamed_text
 

@@ -17,12 +17,20 @@ import pydantic_ai.ratelimit
 import pydantic_ai.registry
 import pydantic_ai_groq
 from pydantic_ai.exceptions import (
+    BatchItemError,
+    BatchItemUnfinished,
+    CassetteError,
+    CassetteExhaustedError,
+    CassetteReadError,
+    CassetteSecretError,
+    CliError,
     DuplicateProviderError,
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
     ModelRetiredError,
     ModelTimeoutError,
+    PromptFileError,
     ProviderPluginError,
     PydanticAIError,
     UnexpectedModelBehavior,
@@ -145,6 +153,14 @@ EXCEPTIONS_ALL = {
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'BatchItemError',
+    'PromptFileError',
+    'CliError',
+    'CassetteError',
+    'CassetteReadError',
+    'CassetteExhaustedError',
+    'CassetteSecretError',
+    'BatchItemUnfinished',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -261,7 +277,7 @@ def test_star_import_gives_exactly_all() -> None:
 def test_top_level_names_are_the_submodule_objects() -> None:
     from pydantic_ai import direct, messages, models, providers, settings, tools, usage
 
-    for name in EXCEPTIONS_ALL:
+    for name in EXCEPTIONS_ALL & PYDANTIC_AI_ALL:
         assert getattr(pydantic_ai, name) is getattr(pydantic_ai.exceptions, name)
     for name in PYDANTIC_AI_ALL & MESSAGES_ALL:
         assert getattr(pydantic_ai, name) is getattr(messages, name)
@@ -335,6 +351,14 @@ def test_missing_plugin_import_path_raises_module_not_found_naming_plugin() -> N
         (ModelRetiredError, ModelHTTPError),
         (ModelConnectionError, ModelAPIError),
         (ModelTimeoutError, ModelConnectionError),
+        (BatchItemError, UserError),
+        (PromptFileError, UserError),
+        (CliError, PydanticAIError),
+        (CassetteError, PydanticAIError),
+        (CassetteReadError, CassetteError),
+        (CassetteExhaustedError, CassetteError),
+        (CassetteSecretError, CassetteError),
+        (BatchItemUnfinished, ModelAPIError),
     ],
     ids=lambda c: c.__name__,
 )

@@ -44,6 +44,19 @@ def test_usage_add_does_not_share_details_dict_with_operands() -> None:
     assert a.details == {'cached': 1}
 
 
+def test_usage_copy_is_equal_and_shares_nothing() -> None:
+    usage = Usage(2, 10, 5, 15, details={'cached': 1}, timings={'total_time': 0.5})
+    copy = usage.copy()
+    assert copy == usage and copy is not usage
+    assert copy.details is not usage.details and copy.timings is not usage.timings
+    copy.details['cached'] = 9  # type: ignore[index]
+    copy.timings['total_time'] = 9.0  # type: ignore[index]
+    copy.incr(Usage(requests=1))
+    assert usage == Usage(2, 10, 5, 15, details={'cached': 1}, timings={'total_time': 0.5})
+    assert (usage + Usage()).details is not usage.details
+    assert Usage().copy() == Usage()
+
+
 def test_usage_add_with_non_usage_is_type_error() -> None:
     with pytest.raises(TypeError):
         Usage() + 1  # type: ignore[operator]

@@ -17,9 +17,9 @@ once, in order, so a multi-turn recording needs its calls in that order):
 4. (a) The parse is compared with `EXPECTED.json`: parts, usage, finish reason (mapped and raw), model name,
    response id and timestamp; for HTTP errors the `ModelHTTPError`'s status, body and headers.
 
-`EXPECTED.json` and issue 3 disagree on two points, and the issue wins; each deviation is documented and confined
-where it is applied (`_check_parse`): the tool call id of a failed generation, and the finish reason of a stream
-that ended with `event: error`.
+`EXPECTED.json` and this project's documented behaviour disagree on two points, and the behaviour wins; each
+deviation is documented and confined where it is applied (`_check_parse`): the tool call id of a failed generation,
+and the finish reason of a stream that ended with `event: error`.
 """
 
 from __future__ import annotations
@@ -472,7 +472,7 @@ def _check_parts(response: ModelResponse, entry: dict[str, Any]) -> None:
     if _is_failed_generation(entry):
         for a, e in zip(actual, expected, strict=False):
             if e['type'] == 'tool_call' and e['tool_call_id'] is None and a['type'] == 'tool_call':
-                # Deviation 1 (issue 3 over EXPECTED.json): Groq gives a failed generation's tool call no id and
+                # Deviation 1 (our behaviour over EXPECTED.json): Groq gives a failed generation's tool call no id and
                 # EXPECTED says `tool_call_id: null`; we generate `pyd_ai_<32 hex>`, since a retry prompt must
                 # answer the call by id. Only the id's pattern is asserted; the rest of the part is compared.
                 assert isinstance(a['tool_call_id'], str) and FAILED_GENERATION_ID.fullmatch(a['tool_call_id']), (
@@ -521,7 +521,7 @@ def _check_response(response: ModelResponse, usage: Usage, entry: dict[str, Any]
     expected_finish = entry['finish_reason']
     expected_raw = entry.get('finish_reason_raw')  # absent for an HTTP 400 tool_use_failed: Groq gave none
     if entry['kind'] == 'stream' and _is_failed_generation(entry):
-        # Deviation 2 (issue 3 over EXPECTED.json): a stream ended by an `event: error` tool_use_failed frame has
+        # Deviation 2 (our behaviour over EXPECTED.json): a stream ended by an `event: error` tool_use_failed frame has
         # `finish_reason: null` in EXPECTED; we say 'error' (the parts are what could be recovered). Groq sent no
         # finish reason, so the raw one stays None.
         assert expected_finish is None and expected_raw is None, entry

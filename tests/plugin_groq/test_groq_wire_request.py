@@ -1,4 +1,4 @@
-"""Issue 3, request side: what `GroqModel` puts on the wire for the settings and parameters Groq's API has today.
+"""Request side: what `GroqModel` puts on the wire for the settings and parameters Groq's API has today.
 
 Every test sends through a real `AsyncGroq` on an `httpx.MockTransport` (`GroqFake`) and inspects the recorded
 HTTP request: its JSON body, its headers, its extensions.

@@ -1,4 +1,4 @@
-"""Issue 3, response side: what `GroqModel` reads back from Groq's chat API today, streamed and not.
+"""Response side: what `GroqModel` reads back from Groq's chat API today, streamed and not.
 
 Metadata (finish reason, ids, provider, timestamp, usage with details and timings), reasoning (`reasoning` field and
 `<think>` tags), compound models' `executed_tools`, `tool_use_failed` (HTTP 400 and mid-stream), and typed errors.

@@ -1,5 +1,6 @@
-"""Core pieces issue 3 adds: the `<think>` tag splitter of the parts manager, thinking deltas, complete parts,
-`ThinkingPartDelta`, `Usage.timings`, and the message type adapter for the new parts and response fields."""
+"""The core's pieces for reasoning models: the `<think>` tag splitter of the parts manager, thinking deltas,
+complete parts, `ThinkingPartDelta`, `Usage.timings`, and the message type adapter for the new parts and response
+fields."""
 
 from __future__ import annotations
 
@@ -393,7 +394,7 @@ def test_type_adapter_dumps_the_new_discriminators() -> None:
 
 
 def test_type_adapter_reads_a_response_without_the_new_fields() -> None:
-    """A response saved before issue 3 (no usage, finish reason, provider fields) still loads."""
+    """A response saved before these fields existed (no usage, finish reason, provider fields) still loads."""
     from pydantic_ai.messages import ModelMessagesTypeAdapter
 
     old = [

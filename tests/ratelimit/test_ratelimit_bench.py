@@ -1,4 +1,5 @@
-"""W8's quick mode runs end to end: both clients, every figure (timings and goodput are not judged here)."""
+"""The rate-limit benchmark (workload W8, `bench.ratelimit`) runs end to end in its quick mode: both clients, every
+figure (timings and goodput are not judged here)."""
 
 from __future__ import annotations
 

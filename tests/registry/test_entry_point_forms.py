@@ -1,4 +1,4 @@
-"""An entry point may name a pluggy plugin, a `Provider` class, or a zero-argument factory (issue 13, item 1).
+"""An entry point may name a pluggy plugin, a `Provider` class, or a zero-argument factory.
 
 Each test installs real throwaway distributions (see `support.distributions`) and looks them up through a fresh
 registry made current with `use_registry()`, through `infer_provider`, `infer_model` and `GroqModel(name,

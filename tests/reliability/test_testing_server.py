@@ -299,6 +299,32 @@ async def test_tool_call_completion_through_the_groq_sdk(
     assert list(raw['choices'][0]['message']['tool_calls'][0]) == ['id', 'type', 'function']
 
 
+async def test_every_scripted_tool_call_without_an_id_gets_a_unique_one(
+    server: GroqTestServer, http: httpx.AsyncClient
+) -> None:
+    call = ToolCall('get_weather', {'city': 'Paris'})
+    server.enqueue(
+        tool_call_completion(call, ToolCall('get_time')),
+        tool_call_completion(call),
+        streamed_tool_calls(call, ToolCall('get_time')),
+        streamed_tool_call('get_weather'),
+    )
+    ids: list[str] = []
+    for _ in range(2):
+        message = (await http.post(server.chat_completions_url, json={})).json()['choices'][0]['message']
+        ids += [c['id'] for c in message['tool_calls']]
+    for _ in range(2):
+        response = await http.post(server.chat_completions_url, json={'stream': True})
+        for line in response.text.splitlines():
+            if line.startswith('data: {'):
+                for delta in json.loads(line[6:])['choices'][0]['delta'].get('tool_calls', []):
+                    ids += [delta['id']] if 'id' in delta else []
+
+    assert len(ids) == 6 and len(set(ids)) == 6
+    assert all(i.startswith('call_') and len(i) == len('call_') + 24 for i in ids)
+    assert tool_call_completion(ToolCall('f', id='mine')).body.count(b'"id":"mine"') == 1  # a given id is kept
+
+
 async def test_streamed_text_has_groqs_frames(server: GroqTestServer, http: httpx.AsyncClient) -> None:
     server.enqueue(streamed_text(['Hel', 'lo', ' wörld'], prompt_tokens=4))
     response = await http.post(server.chat_completions_url, json={'stream': True})

@@ -34,7 +34,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
-from ..exceptions import ModelAPIError, UserError
+# Defined in the exception tree (`pydantic_ai.exceptions`), re-exported here where batches are sent.
+from ..exceptions import BatchItemError, BatchItemUnfinished, UserError
 from ..messages import ModelMessage, ModelRequest, ModelResponse
 from ..models import Model, ModelRequestParameters
 from ..registry import infer_model
@@ -124,44 +125,6 @@ class BatchResult:
     error: Exception | None = None
     """Why there is no response: a `ModelHTTPError` (the item's status and body), a `BatchItemUnfinished`
     (the batch ended before the item ran), or an `UnexpectedModelBehavior`. `None` when there is a response."""
-
-
-class BatchItemError(UserError):
-    """An item cannot become a request; raised before anything is uploaded."""
-
-    index: int
-    """The item's position in the input (0-based)."""
-    custom_id: str | None
-    """The item's custom id, when it has one."""
-    problem: str
-    """What is wrong with the item, without the item's position."""
-
-    def __init__(self, index: int, custom_id: str | None, problem: str) -> None:
-        self.index = index
-        self.custom_id = custom_id
-        self.problem = problem
-        named = f' (custom_id {custom_id!r})' if custom_id is not None else ''
-        super().__init__(f'Batch item {index}{named}: {problem}')
-
-
-class BatchItemUnfinished(ModelAPIError):
-    """The batch ended (expired, was cancelled or failed) before this item ran; nothing came back for it."""
-
-    reason: str
-    """Why: `'expired'`, `'cancelled'`, `'failed'`, or `'missing'` (the batch completed without a line for it)."""
-    batch_id: str
-    """The batch the item was part of."""
-
-    def __init__(self, model_name: str, batch_id: str, reason: str, detail: str = '', body: object | None = None):
-        self.reason = reason
-        self.batch_id = batch_id
-        what = {
-            'expired': 'the batch expired before this item ran (its completion window passed)',
-            'cancelled': 'the batch was cancelled before this item ran',
-            'failed': 'the batch failed before this item ran',
-        }.get(reason, 'the batch finished without returning a result for this item')
-        message = f'Batch {batch_id} for model {model_name!r}: {what}'
-        super().__init__(model_name, f'{message}: {detail}' if detail else message, body)
 
 
 class BatchAPI(ABC):
@@ -254,7 +217,8 @@ def normalize_items(items: Sequence[BatchItemLike]) -> list[BatchItem]:
             non-empty list of messages, or its custom id is not a non-empty string or repeats another item's.
         UserError: `items` is not a list, or is empty.
     """
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+    # A str is a Sequence too: refused here for callers without a type checker, which mypy deems impossible.
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):  # type: ignore[unreachable]
         raise UserError(
             f'`items` must be a list of `BatchItem`s or `(custom_id, messages)` pairs, got {type(items).__name__}.'
         )

@@ -1,25 +1,39 @@
-"""The command line: parsing `argv` into `Options`."""
+"""The command line's parsers: one `Parser` per command, and the options `pai`, `pai providers`, `pai models` share.
+
+`first_word` finds where the command word is in `argv`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn
 
-from ._errors import EXIT_USAGE, CliError
+from pydantic_ai.exceptions import CliError
+
+from ._errors import EXIT_USAGE
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-__all__ = ('Command', 'Options', 'ParserExit', 'parse_args')
+__all__ = (
+    'Options',
+    'Parser',
+    'ParserExit',
+    'SharedCommand',
+    'add_prompt_arguments',
+    'add_shared_arguments',
+    'first_word',
+    'options_from',
+)
 
-Command = Literal['prompt', 'providers', 'models']
-"""What to do: answer a prompt (or chat), list providers, or list model names."""
+SharedCommand = Literal['prompt', 'providers', 'models']
+"""The commands that share `pai`'s options: answer a prompt (or chat), list providers, or list model names."""
 
-_COMMANDS: tuple[Command, ...] = ('providers', 'models')
-
-_DESCRIPTION = """\
+DESCRIPTION = """\
 Ask a model from the shell; the answer streams as it is generated.
 
   pai "Why is the sky blue?"            one question, one streamed answer
@@ -30,7 +44,7 @@ Ask a model from the shell; the answer streams as it is generated.
   pai batch prompts.jsonl -o out.jsonl  JSONL prompts as a provider batch
 """
 
-_EPILOG = """\
+EPILOG = """\
 Set the provider's API key first (a missing key's error names its variable).
 The model: --model, else $PAI_MODEL, else the provider's default.
 Exit status: 0 done, 1 the model or its API failed, 2 usage or configuration
@@ -39,11 +53,186 @@ error (nothing was sent), 3 the answer was cut off by the token limit,
 """
 
 
+class ParserExit(Exception):
+    """argparse asked to exit (after `--help`), with this status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class Parser(argparse.ArgumentParser):
+    """An `ArgumentParser` that writes help to a given stream and raises instead of exiting.
+
+    Args:
+        out: Where `--help` goes.
+        unrecognized_hint: Added to the error about unrecognized arguments.
+        more_help: Gives text to end the help with, asked for only when the help is shown.
+        **kwargs: As for `argparse.ArgumentParser`.
+    """
+
+    def __init__(
+        self,
+        *,
+        out: IO[str],
+        unrecognized_hint: str | None = None,
+        more_help: Callable[[], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._out = out
+        self._unrecognized_hint = unrecognized_hint
+        self._more_help = more_help
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return text if self._more_help is None else f'{text}\n{self._more_help()}'
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        super().print_help(file or self._out)
+
+    def print_usage(self, file: SupportsWrite[str] | None = None) -> None:
+        super().print_usage(file or self._out)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            raise CliError(message.strip(), EXIT_USAGE)
+        raise ParserExit(status)
+
+    def error(self, message: str) -> NoReturn:
+        hint = f'; {self._unrecognized_hint}' if self._unrecognized_hint and 'unrecognized' in message else ''
+        raise CliError(f'{message} (see `{self.prog} --help`{hint})', EXIT_USAGE)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
+    return value
+
+
+def _temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number such as 0.7, got {text!r}') from None
+    if not 0 <= value <= 2:
+        raise argparse.ArgumentTypeError(f'must be between 0 and 2, got {value}')
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected seconds, such as 30 or 2.5, got {text!r}') from None
+    if not value > 0 or value == float('inf'):
+        raise argparse.ArgumentTypeError(f'must be a number of seconds above 0, got {text}')
+    return value
+
+
+_FLAG = 'store_true'
+_SHARED: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (
+        ('-m', '--model'),
+        {'help': "`provider:model-name`, or a model name of --provider (default: $PAI_MODEL, else the provider's own)"},
+    ),
+    (
+        ('-p', '--provider'),
+        {'help': 'a registered provider name (default: the only installed one; see `pai providers`)'},
+    ),
+    (('-s', '--system'), {'help': 'the system prompt'}),
+    (('-t', '--temperature'), {'type': _temperature, 'help': 'sampling temperature, 0 to 2'}),
+    (('--max-tokens',), {'type': _positive_int, 'metavar': 'N', 'help': 'the longest answer, in tokens'}),
+    (('--json',), {'action': _FLAG, 'help': 'print the final response and usage as JSON'}),
+    (('-q', '--quiet'), {'action': _FLAG, 'help': 'no token usage and timing after the answer'}),
+    (('--plain',), {'action': _FLAG, 'help': 'plain text even on a terminal (no Markdown)'}),
+    (('-i', '--interactive'), {'action': _FLAG, 'help': 'chat, even with a prompt or a replay'}),
+    (
+        ('--replay',),
+        {'type': Path, 'metavar': 'CASSETTE', 'help': 'replay a recorded vcrpy cassette offline (no key needed)'},
+    ),
+    (
+        ('--timeout',),
+        {
+            'type': _seconds,
+            'metavar': 'SECONDS',
+            'help': "give up on a request silent this long (connect, read, write; default: the provider's own)",
+        },
+    ),
+    (
+        ('--trace',),
+        {
+            'choices': ('console', 'otlp'),
+            'help': 'OpenTelemetry span per request, to stderr or an OTLP collector (needs pydantic-ai-core[otel] '
+            'and opentelemetry-sdk; otlp also an OTLP exporter)',
+        },
+    ),
+    (('--version',), {'action': _FLAG, 'help': 'print the version and exit'}),
+)
+"""The options `pai`, `pai providers` and `pai models` share, as `add_argument` arguments; `first_word` reads them."""
+
+_TAKES_VALUE = {flag: kwargs.get('action') != _FLAG for flags, kwargs in _SHARED for flag in flags}
+_NEGATIVE_NUMBER = re.compile(r'-\d+|-\d*\.\d+')
+
+
+def add_shared_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options `pai`, `pai providers` and `pai models` share."""
+    for flags, kwargs in _SHARED:
+        parser.add_argument(*flags, **kwargs)
+
+
+def add_prompt_arguments(parser: argparse.ArgumentParser) -> None:
+    """`pai`'s own arguments: the prompt's words, then the shared options."""
+    parser.add_argument('prompt', nargs='*', help='the question (several words are joined with spaces)')
+    add_shared_arguments(parser)
+
+
+def _takes_value(option: str) -> bool:
+    """Whether `option` (`--name` or `-x`, perhaps an abbreviated long one, as argparse allows) takes a value."""
+    if option in _TAKES_VALUE:
+        return _TAKES_VALUE[option]
+    if option.startswith('--'):
+        matches = {flag for flag in _TAKES_VALUE if flag.startswith(option)}
+        if len(matches) == 1:
+            return _TAKES_VALUE[matches.pop()]
+    return False  # an unknown option: argparse reports it; reading it as a flag is enough to find the words
+
+
+def first_word(argv: Sequence[str]) -> int | None:
+    """The index of the first positional argument, reading the shared options as argparse does; `None` if none.
+
+    `pai` reads its command from this word (`pai --json providers` lists providers). Words after `--` are never a
+    command: `pai -- batch` asks the prompt "batch".
+    """
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == '--':
+            return None
+        if token.startswith('--'):
+            if '=' not in token and _takes_value(token):
+                index += 1
+        elif token.startswith('-') and len(token) > 1 and _NEGATIVE_NUMBER.fullmatch(token) is None:
+            for position in range(1, len(token)):
+                if _takes_value(f'-{token[position]}'):
+                    if position == len(token) - 1:
+                        index += 1  # the value is the next argument; otherwise the rest of this one
+                    break
+        else:
+            return index
+        index += 1
+    return None
+
+
 @dataclass(frozen=True)
 class Options:
-    """The parsed command line."""
+    """The parsed command line of `pai`, `pai providers` and `pai models`."""
 
-    command: Command
+    command: SharedCommand
     """What to do."""
     prompt: str | None
     """The prompt given as arguments (joined with spaces), if any."""
@@ -77,125 +266,13 @@ class Options:
     """`--trace`: export a span per model request to `console` (stderr) or `otlp`; `None`: no tracing."""
 
 
-class ParserExit(Exception):
-    """argparse asked to exit (after `--help`), with this status."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    """An `ArgumentParser` that writes help to a given stream and raises instead of exiting."""
-
-    def __init__(self, *, out: IO[str], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._out = out
-
-    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
-        super().print_help(file or self._out)
-
-    def print_usage(self, file: SupportsWrite[str] | None = None) -> None:
-        super().print_usage(file or self._out)
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            raise CliError(message.strip(), EXIT_USAGE)
-        raise ParserExit(status)
-
-    def error(self, message: str) -> NoReturn:
-        raise CliError(f'{message} (see `pai --help`)', EXIT_USAGE)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
-    return value
-
-
-def _temperature(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number such as 0.7, got {text!r}') from None
-    if not 0 <= value <= 2:
-        raise argparse.ArgumentTypeError(f'must be between 0 and 2, got {value}')
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected seconds, such as 30 or 2.5, got {text!r}') from None
-    if not value > 0 or value == float('inf'):
-        raise argparse.ArgumentTypeError(f'must be a number of seconds above 0, got {text}')
-    return value
-
-
-def _build_parser(out: IO[str]) -> _Parser:
-    parser = _Parser(
-        out=out,
-        prog='pai',
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        'prompt', nargs='*', help='the question; or `providers` or `models` alone, to list those instead'
-    )
-    parser.add_argument(
-        '-m',
-        '--model',
-        help="`provider:model-name`, or a model name of --provider (default: $PAI_MODEL, else the provider's own)",
-    )
-    parser.add_argument(
-        '-p', '--provider', help='a registered provider name (default: the only installed one; see `pai providers`)'
-    )
-    parser.add_argument('-s', '--system', help='the system prompt')
-    parser.add_argument('-t', '--temperature', type=_temperature, help='sampling temperature, 0 to 2')
-    parser.add_argument('--max-tokens', type=_positive_int, metavar='N', help='the longest answer, in tokens')
-    parser.add_argument('--json', action='store_true', help='print the final response and usage as JSON')
-    parser.add_argument('-q', '--quiet', action='store_true', help='no token usage and timing after the answer')
-    parser.add_argument('--plain', action='store_true', help='plain text even on a terminal (no Markdown)')
-    parser.add_argument('-i', '--interactive', action='store_true', help='chat, even with a prompt or a replay')
-    parser.add_argument(
-        '--replay', type=Path, metavar='CASSETTE', help='replay a recorded vcrpy cassette offline (no key needed)'
-    )
-    parser.add_argument(
-        '--timeout',
-        type=_seconds,
-        metavar='SECONDS',
-        help="give up on a request silent this long (connect, read, write; default: the provider's own)",
-    )
-    parser.add_argument('--debug', action='store_true', help='show tracebacks of errors')
-    parser.add_argument(
-        '--trace',
-        choices=('console', 'otlp'),
-        help='OpenTelemetry span per request, to stderr or an OTLP collector (needs pydantic-ai-core[otel] and '
-        'opentelemetry-sdk; otlp also an OTLP exporter)',
-    )
-    parser.add_argument('--version', action='store_true', help='print the version and exit')
-    return parser
-
-
-def parse_args(argv: list[str], *, out: IO[str]) -> Options:
-    """Parse `argv` (without the program name); `--help` is written to `out`.
+def options_from(namespace: argparse.Namespace, command: SharedCommand) -> Options:
+    """The options of a parsed shared command.
 
     Raises:
-        CliError: the arguments are invalid (exit status 2).
-        ParserExit: `--help` was printed.
+        CliError: the options contradict each other (exit status 2).
     """
-    namespace = _build_parser(out).parse_intermixed_args(argv)
-    words: list[str] = namespace.prompt
-    command: Command = 'prompt'
-    if len(words) == 1 and words[0] in _COMMANDS:
-        command = 'providers' if words[0] == 'providers' else 'models'
-        words = []
+    words: list[str] = getattr(namespace, 'prompt', [])
     options = Options(
         command=command,
         prompt=' '.join(words) if words else None,

@@ -24,15 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..batch import (
     BatchAPI,
@@ -45,12 +42,14 @@ from ..batch import (
     get_batch,
     normalize_items,
 )
-from ..exceptions import PydanticAIError, UserError
-from ._errors import CliError
+from ..exceptions import CliError, ModelHTTPError, PydanticAIError, UserError
+from ..models import Model
+from ..providers import Provider
+from ._command import CommandContext
 from ._jsonl import PromptLine, read_prompt_lines, result_line
-from ._providers import ModelChoice, choose_model
+from ._providers import ModelChoice, build_model, build_provider, choose_model
 
-__all__ = ('run_batch', 'build_parser', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')
+__all__ = ('DESCRIPTION', 'add_arguments', 'run', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'EXIT_INTERRUPTED')
 
 EXIT_OK = 0
 """Every item has a response."""
@@ -64,15 +63,20 @@ EXIT_INTERRUPTED = 130
 _BAR_WIDTH = 30
 
 
-def build_parser(prog: str = 'pai batch') -> argparse.ArgumentParser:
+DESCRIPTION = 'Run a JSONL file of prompts as a provider batch (cheaper, results within the completion window).'
+"""What `pai batch --help` says first."""
+
+_EPILOG = (
+    'Input lines: {"custom_id": "q1", "prompt": "..."} or {"custom_id": "q1", "messages": [...]}, with '
+    'optional "system", "model", "settings". Exit status: 0 all answered, 1 some item or the API failed, '
+    '2 usage error or bad input line (nothing sent), 130 interrupted (the batch goes on: use --resume).'
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command line of `pai batch`."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description='Run a JSONL file of prompts as a provider batch (cheaper, results within the completion window).',
-        epilog='Input lines: {"custom_id": "q1", "prompt": "..."} or {"custom_id": "q1", "messages": [...]}, with '
-        'optional "system", "model", "settings". Exit status: 0 all answered, 1 some item or the API failed, '
-        '2 usage error or bad input line (nothing sent), 130 interrupted (the batch goes on: use --resume).',
-    )
+    parser.epilog = _EPILOG
+    parser.formatter_class = argparse.HelpFormatter
     parser.add_argument('input', nargs='?', help='the JSONL prompt file ("-" for stdin)')
     parser.add_argument('-o', '--output', required=True, help='where to write the JSONL results ("-" for stdout)')
     parser.add_argument(
@@ -87,7 +91,6 @@ def build_parser(prog: str = 'pai batch') -> argparse.ArgumentParser:
     )
     parser.add_argument('--poll-interval', type=float, default=10.0, help='seconds between status checks (10)')
     parser.add_argument('--quiet', action='store_true', help='no progress on stderr')
-    return parser
 
 
 @dataclass
@@ -100,34 +103,16 @@ class _Group:
     progress: BatchProgress | None = None
 
 
-def run_batch(
-    argv: Sequence[str],
-    *,
-    stdin: IO[str] | None = None,
-    stdout: IO[str] | None = None,
-    stderr: IO[str] | None = None,
-) -> int:
-    """Run `pai batch` and return its exit status.
-
-    Args:
-        argv: The arguments after `batch`.
-        stdin: Where `-` reads from (`sys.stdin` by default).
-        stdout: Where `-o -` writes to (`sys.stdout` by default).
-        stderr: Where progress and errors go (`sys.stderr` by default).
-    """
-    err = stderr or sys.stderr
-    parser = build_parser()
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(stdout or sys.stdout):
-            options = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+def run(options: argparse.Namespace, context: CommandContext) -> int:
+    """Run `pai batch` with its parsed arguments and return its exit status."""
+    err = context.stderr
     try:
         provider, name = choose_model(ModelChoice(model=options.model, provider=options.provider))
     except CliError as exc:
         print(f'pai batch: {exc}', file=err)
         return exc.exit_code
     model = f'{provider}:{name}'
+    models = _Models()
     try:
         if options.poll_interval < 0:
             raise UserError('--poll-interval must be a number of seconds >= 0.')
@@ -135,13 +120,17 @@ def run_batch(
             raise UserError('give either an input file, or --resume BATCH_ID (repeatable), not both or neither.')
         _check_output(options.output)
         if options.resume:
-            groups = [_Group(model, job=get_batch(model, batch_id)) for batch_id in options.resume]
+            resumed = models.get(model)
+            groups = [_Group(model, job=get_batch(resumed, batch_id)) for batch_id in options.resume]
         else:
-            groups = _read_groups(options.input, stdin or sys.stdin, model)
+            groups = _read_groups(options.input, context.stdin, model)
+    except CliError as exc:
+        print(f'pai batch: {exc}', file=err)
+        return exc.exit_code
     except UserError as exc:
         print(f'pai batch: {exc.message}', file=err)
         return EXIT_USAGE
-    runner = _Runner(groups, options.poll_interval, err, quiet=options.quiet, output=options.output)
+    runner = _Runner(groups, models, options.poll_interval, err, quiet=options.quiet, output=options.output)
     try:
         results = asyncio.run(runner.run())
     except KeyboardInterrupt:
@@ -150,6 +139,12 @@ def run_batch(
     except (BatchItemError, _LineError) as exc:
         print(f'pai batch: {exc}', file=err)
         return EXIT_USAGE
+    except CliError as exc:
+        print(f'pai batch: {exc}', file=err)
+        hint = runner.resume_hint()
+        if hint:
+            print(f'pai batch: {hint}', file=err)
+        return exc.exit_code
     except PydanticAIError as exc:
         print(f'pai batch: {exc}', file=err)
         hint = runner.resume_hint()
@@ -157,7 +152,7 @@ def run_batch(
             print(f'pai batch: {hint}', file=err)
         return EXIT_USAGE if isinstance(exc, UserError) and not runner.submitted else EXIT_FAILED
     try:
-        _write(options.output, results, stdout or sys.stdout)
+        _write(options.output, results, context.stdout)
     except OSError as exc:
         print(f'pai batch: cannot write {options.output}: {exc.strerror or exc}. {runner.resume_hint()}', file=err)
         return EXIT_FAILED
@@ -207,11 +202,37 @@ def _line_model(line: PromptLine, model: str) -> str:
     return f'{model.partition(":")[0]}:{line.model}'
 
 
+class _Models:
+    """The models of one run, each built by its plugin on one provider per provider name, created on first use.
+
+    The providers are created the way `pai` creates them, so a missing API key is a `CliError` naming the provider's
+    own key variable (the provider's `UserError` would name its Python API).
+    """
+
+    def __init__(self) -> None:
+        self._providers: dict[str, Provider[Any]] = {}
+
+    def get(self, spec: str) -> Model:
+        """The model of a `provider:model-name` spec.
+
+        Raises:
+            CliError: the provider has no API key configured (exit status 2).
+        """
+        provider_name, _, name = spec.partition(':')
+        provider = self._providers.get(provider_name)
+        if provider is None:
+            provider = self._providers[provider_name] = build_provider(provider_name)
+        return build_model(provider_name, name, provider)
+
+
 class _Runner:
     """Submits (or resumes) every group's batch, shows progress, and collects results in input order."""
 
-    def __init__(self, groups: list[_Group], poll_interval: float, err: IO[str], *, quiet: bool, output: str) -> None:
+    def __init__(
+        self, groups: list[_Group], models: _Models, poll_interval: float, err: IO[str], *, quiet: bool, output: str
+    ) -> None:
         self.groups = groups
+        self.models = models
         self.poll_interval = poll_interval
         self.err = err
         self.quiet = quiet
@@ -230,6 +251,8 @@ class _Runner:
     async def run(self) -> list[BatchResult]:
         if any(g.job is None for g in self.groups):
             await self._submit()
+        else:
+            await self._find_resumed()
         await asyncio.gather(*(self._wait(group) for group in self.groups))
         self._end_bar()
         results: list[BatchResult] = []
@@ -237,11 +260,38 @@ class _Runner:
             results.extend(await _job(group).results())
         return results
 
+    async def _find_resumed(self) -> None:
+        """Ask for every resumed batch once, so that an id the provider does not know is named before any waiting.
+
+        Raises:
+            CliError: the provider answered 404 for some of the ids (exit status 2); they are left out of the
+                resume hint.
+        """
+        statuses = await asyncio.gather(*(_job(group).status() for group in self.groups), return_exceptions=True)
+        unknown: list[_Group] = []
+        for group, status in zip(self.groups, statuses, strict=True):
+            if isinstance(status, ModelHTTPError) and status.status_code == 404:
+                unknown.append(group)
+            elif isinstance(status, BaseException):
+                raise status
+            else:
+                group.progress = status
+        if unknown:
+            self.groups = [group for group in self.groups if group not in unknown]
+            ids = ', '.join(_job(group).batch_id for group in unknown)
+            provider = unknown[0].model.partition(':')[0]
+            what = f'batch {ids} was' if len(unknown) == 1 else f'batches {ids} were'
+            raise CliError(
+                f'{what} not found at provider {provider!r} (HTTP 404): check the id, which `pai batch` printed when '
+                'it submitted the batch',
+                EXIT_USAGE,
+            )
+
     async def _submit(self) -> None:
         # Every group's requests are built before the first upload, so a bad line anywhere sends nothing.
         prepared: list[tuple[_Group, BatchAPI, list[BatchItem], object]] = []
         for group in self.groups:
-            api = batch_api(group.model)
+            api = batch_api(self.models.get(group.model))
             items = normalize_items([BatchItem(ln.messages, ln.custom_id, ln.settings) for ln in group.lines])
             try:
                 prepared.append((group, api, items, api.prepare(items)))

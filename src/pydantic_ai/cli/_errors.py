@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic_ai.exceptions import (
+    CassetteExhaustedError,
+    CliError,
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
@@ -24,7 +26,6 @@ __all__ = (
     'EXIT_INCOMPLETE',
     'EXIT_INTERRUPTED',
     'CliError',
-    'ReplayExhausted',
     'ErrorContext',
     'describe',
 )
@@ -42,18 +43,6 @@ EXIT_INTERRUPTED = 130
 """Interrupted with Ctrl-C (128 + SIGINT, as shells report it)."""
 
 _API_KEY_VAR = re.compile(r'\b([A-Z][A-Z0-9_]*_API_KEY)\b')
-
-
-class CliError(Exception):
-    """A problem the command line itself found; `str()` is the line to print."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-class ReplayExhausted(Exception):
-    """A replayed session asked for more answers than the recording holds."""
 
 
 @dataclass(frozen=True)
@@ -212,7 +201,7 @@ def _describe_http_error(exc: ModelHTTPError, context: ErrorContext) -> str:
 def _describe_connection_error(exc: ModelConnectionError, context: ErrorContext) -> str:
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, ReplayExhausted):
+        if isinstance(cause, CassetteExhaustedError):
             return str(cause)
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, ModelTimeoutError):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..batch import BatchResult
-from ..exceptions import ModelHTTPError, UserError
+from ..exceptions import ModelHTTPError, PromptFileError, UserError
 from ..messages import (
     ImageUrl,
     ModelMessage,
@@ -45,17 +45,6 @@ from ..settings import ModelSettings
 __all__ = ('PromptLine', 'PromptFileError', 'parse_prompt_line', 'read_prompt_lines', 'chat_messages', 'result_line')
 
 _KEYS = frozenset({'custom_id', 'prompt', 'messages', 'system', 'model', 'settings'})
-
-
-class PromptFileError(UserError):
-    """A line of a prompt file cannot become a request (or repeats another line's custom id)."""
-
-    line_number: int
-    """The 1-based line number."""
-
-    def __init__(self, line_number: int, problem: str) -> None:
-        self.line_number = line_number
-        super().__init__(f'line {line_number}: {problem}')
 
 
 @dataclass(frozen=True)

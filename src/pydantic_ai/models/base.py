@@ -189,7 +189,7 @@ class StreamedResponse(ABC):
             parts=self.parts_manager.get_parts(),
             model_name=self.model_name,
             timestamp=self.timestamp,
-            usage=self._usage + Usage(),
+            usage=self._usage.copy(),
             provider_name=self.provider_name,
             provider_response_id=self.provider_response_id,
             finish_reason=self.finish_reason,

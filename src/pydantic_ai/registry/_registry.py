@@ -37,7 +37,7 @@ from ._adapter import AdapterPlugin, ModelFactory, classify
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ('ENTRY_POINT_GROUP', 'ModelFactory', 'ProviderInfo', 'ProviderRegistry')
+__all__ = ('ENTRY_POINT_GROUP', 'ModelFactory', 'PluginHookCall', 'ProviderInfo', 'ProviderRegistry')
 
 INJECTABLE = ('api_key', 'base_url', 'http_client')
 """The keyword arguments `infer_provider()` passes on to a provider factory when the caller gives them."""
@@ -65,6 +65,20 @@ class ProviderInfo:
     (see `error`). `duplicate`: several distributions claim the name (see `error`)."""
     error: str | None = None
     """Why the provider is broken or duplicated."""
+
+
+@dataclass(frozen=True)
+class PluginHookCall:
+    """What calling one hook of one provider plugin gave (see `ProviderRegistry.call_each_plugin`)."""
+
+    provider_name: str
+    """The provider name the plugin was loaded for (the first, for a plugin serving several names)."""
+    distribution: str | None
+    """The distribution that installed the plugin; `None` for one registered at run time."""
+    result: object = None
+    """What the hook returned (for a hook without `firstresult`, pluggy's list of the non-`None` results)."""
+    error: Exception | None = None
+    """Why there is no result: the `ProviderPluginError` of a plugin that failed to load, or what the hook raised."""
 
 
 @dataclass(frozen=True)
@@ -355,6 +369,42 @@ class ProviderRegistry:
                 )
                 raise _broken(name, loaded.record, problem)
         return {str(k): str(v) for k, v in notes.items()}
+
+    def call_each_plugin(self, hook: str, **kwargs: Any) -> list[PluginHookCall]:
+        """Call hook `hook` with `kwargs` once on every provider plugin implementing it, each call apart.
+
+        Every registered provider's plugin is loaded first (in name order; a plugin serving several names is called
+        once). Neither a plugin that fails to load nor a hook that raises stops the others, and nothing is raised
+        here: each outcome holds the result or the error, for the caller to report (`pai` collects the commands
+        plugins add this way).
+
+        Raises:
+            UserError: `hook` is not one of the hook specifications.
+        """
+        if not hasattr(self._plugin_manager.hook, hook):
+            raise UserError(f'{hook!r} is not a hook of pydantic_ai.registry.hookspecs.')
+        outcomes: list[PluginHookCall] = []
+        called: set[int] = set()
+        for name in self.names():
+            try:
+                loaded = self._load(name)
+            except ProviderPluginError as exc:
+                outcomes.append(PluginHookCall(name, exc.distribution, error=exc))
+                continue
+            if id(loaded.plugin) in called:
+                continue
+            called.add(id(loaded.plugin))
+            caller = self._caller(hook, loaded.plugin)
+            if not caller.get_hookimpls():
+                continue
+            distribution = loaded.record.distribution if loaded.record is not None else None
+            try:
+                result: object = caller(**kwargs)
+            except Exception as exc:  # one plugin's failure is reported with its name, and stops nothing else
+                outcomes.append(PluginHookCall(name, distribution, error=exc))
+                continue
+            outcomes.append(PluginHookCall(name, distribution, result=result))
+        return outcomes
 
     def list(self, *, load: bool = False) -> list[ProviderInfo]:
         """Every registered provider, sorted by name; see `pydantic_ai.registry.list_providers`."""

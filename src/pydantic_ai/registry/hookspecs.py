@@ -7,10 +7,11 @@ and whose *value* points at the plugin object::
     [project.entry-points."pydantic_ai.providers"]
     mygateway = "mygateway_provider.plugin"
 
-Every hook takes `provider_name`, the name being looked up, so one plugin object may serve several entry points (point
-each name at the same module and answer per name). pluggy lets an implementation accept fewer arguments than the
-spec, so `def pydantic_ai_provider():` (a plugin serving one name) is valid too. The registry calls each hook through
-pluggy restricted to the plugin registered for the name, so one call answers for the right plugin.
+Every provider hook takes `provider_name`, the name being looked up, so one plugin object may serve several entry
+points (point each name at the same module and answer per name); `pydantic_ai_cli_commands`, which adds `pai`
+sub-commands, takes none and is called once per plugin object. pluggy lets an implementation accept fewer arguments
+than the spec, so `def pydantic_ai_provider():` (a plugin serving one name) is valid too. The registry calls each hook
+through pluggy restricted to the plugin registered for the name, so one call answers for the right plugin.
 
 The registry loads a plugin only when its name is looked up, registers it with pluggy (which checks every `hookimpl`
 against these specs at that moment: an unknown hook name or an argument not in the spec is an error), and calls its
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from ..cli._command import Command
     from ..models.base import Model
     from ..providers.base import Provider, ProviderFactory
 
@@ -38,6 +40,7 @@ __all__ = (
     'pydantic_ai_model',
     'pydantic_ai_model_names',
     'pydantic_ai_model_notes',
+    'pydantic_ai_cli_commands',
 )
 
 PROJECT_NAME = 'pydantic_ai'
@@ -88,4 +91,15 @@ def pydantic_ai_model_notes(provider_name: str) -> Mapping[str, str] | None:
     was retired and what to use instead (`'retired 2026-01-31: use big-2'`). Names the `pydantic_ai_model_names` hook
     does not return are models the provider no longer serves: listings show them after the others, as inactive.
     `ProviderRegistry.model_notes(name)` returns them as a dict (empty when the hook is left out or returns `None`).
+    """
+
+
+@hookspec
+def pydantic_ai_cli_commands() -> Sequence[Command] | None:
+    """Return the `pai` sub-commands this plugin adds, as `pydantic_ai.cli.Command`s (optional).
+
+    Called once per plugin, with no arguments, when `pai` meets a first word that is not one of its own commands
+    (and for `pai --help`); import what the commands need inside their `run`, not here. A command named like a
+    built-in one or another plugin's is left out, and so are the commands of a plugin whose hook raises or returns
+    something else than a sequence of `Command`s: `pai` says so in one line on stderr and goes on.
     """

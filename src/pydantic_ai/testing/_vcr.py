@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ..exceptions import CassetteSecretError
 from ..secrets import declared_secret_headers, declared_secrets
 
 __all__ = (
@@ -34,13 +35,11 @@ _MAX_DIFFERENCES = 10
 class CassetteMismatchError(pytest.fail.Exception):  # type: ignore[misc,name-defined]
     """A request has no recorded match in the cassette.
 
+    Drawn in `pydantic_ai.exceptions`' tree but defined here, beside pytest, which that module does not import.
+
     It derives from pytest's failure outcome (a `BaseException`), so HTTP clients that retry on any `Exception`
     (as the provider SDKs do for connection errors) do not retry it: the test fails at once with the report.
     """
-
-
-class CassetteSecretError(Exception):
-    """A cassette about to be written still holds a credential; it is not written."""
 
 
 # -- configuration (pytest-recording's `pytest_recording_configure` hook) ------------------------------------------

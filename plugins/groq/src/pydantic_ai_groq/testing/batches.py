@@ -2,9 +2,11 @@
 
 `GroqTestServer` routes `/openai/v1/files...` and `/openai/v1/batches...` here (its `batches` attribute). A batch
 moves one status per poll (`GET /openai/v1/batches/{id}`), each status held at least `BatchBehaviour.stage_seconds`:
-`validating`, `in_progress`, `finalizing`, then `completed` (or what the behaviour says: `failed`, `expired`), or
-`cancelling` then `cancelled` after `POST .../cancel`. Each line that runs is answered with an echo of its last user
-message (or a scripted completion, or a scripted HTTP error that goes to the error file); output lines are shuffled.
+`validating`, `in_progress`, `finalizing`, then `completed`; or, when the behaviour says it fails or expires, from
+`in_progress` straight to `failed` or `expired` (`finalizing` means every line ran); or `cancelling` then
+`cancelled` after `POST .../cancel`. Its request counts never go down. Each line that runs is answered with an echo
+of its last user message (or a scripted completion, or a scripted HTTP error that goes to the error file); output
+lines are shuffled.
 
 ```python
 from pydantic_ai_groq.testing import BatchBehaviour, GroqTestServer
@@ -270,15 +272,17 @@ class BatchService:
                 return
             obj.update(status='in_progress', in_progress_at=now)
             obj['request_counts'] = {'total': total, 'completed': 0, 'failed': 0}
-        elif status == 'in_progress':
+        elif status == 'in_progress' and behaviour.outcome == 'completed':
             obj.update(status='finalizing', finalizing_at=now)
             failed = sum(1 for line in batch.lines if line['custom_id'] in behaviour.line_errors)
             obj['request_counts'] = {'total': total, 'completed': total - failed, 'failed': failed}
-        elif behaviour.outcome == 'completed':
-            self._finish(batch, 'completed', total)
-        else:
+        elif status == 'in_progress':
+            # A batch that fails or expires does so while running: `finalizing` means every line ran, so it never
+            # shows it, and its counts grow only by the lines that did run (they never go back down).
             ran = behaviour.finished_before_end if behaviour.finished_before_end is not None else total // 2
             self._finish(batch, behaviour.outcome, min(ran, total))
+        else:
+            self._finish(batch, 'completed', total)
 
     def _finish(self, batch: _Batch, status: str, ran: int) -> None:
         """End the batch: the first `ran` lines ran (output or error file); for an expiry, the rest expired."""

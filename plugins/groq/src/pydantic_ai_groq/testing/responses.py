@@ -128,15 +128,15 @@ class ToolCall:
     arguments: str | Mapping[str, Any] = '{}'
     """The arguments: a JSON string sent as is (valid or not), or a mapping encoded as JSON."""
     id: str | None = None
-    """The call's id; a fresh Groq-like id when `None`."""
+    """The call's id; a fresh, unique one (`wire.new_tool_call_id()`) for each response built when `None`."""
 
     def arguments_json(self) -> str:
         """The arguments as the string Groq sends."""
         return self.arguments if isinstance(self.arguments, str) else wire.encode_json(self.arguments).decode()
 
-    def wire_id(self, position: int) -> str:
-        """The id sent for this call: `id`, else a deterministic one from the call's position."""
-        return self.id if self.id is not None else f'call_test{position:04d}'
+    def wire_id(self) -> str:
+        """The id to send for this call: `id`, else a fresh one, so no two scripted calls share an id."""
+        return self.id if self.id is not None else wire.new_tool_call_id()
 
 
 def _seconds(value: float) -> float:
@@ -229,7 +229,7 @@ def tool_call_completion(
     """
     if not calls:
         raise ValueError('tool_call_completion() needs at least one ToolCall')
-    tool_calls = [wire.tool_call(call.wire_id(i), call.name, call.arguments_json()) for i, call in enumerate(calls)]
+    tool_calls = [wire.tool_call(call.wire_id(), call.name, call.arguments_json()) for call in calls]
     body = wire.chat_completion(
         content,
         tool_calls=tool_calls,
@@ -406,7 +406,7 @@ def streamed_tool_calls(
     encoder = wire.ChunkEncoder(model=model)
     frames = [encoder.first(), *encoder.contents(text_before)]
     for index, call in enumerate(calls):
-        opening = wire.tool_call_delta(index, call_id=call.wire_id(index), name=call.name, arguments='')
+        opening = wire.tool_call_delta(index, call_id=call.wire_id(), name=call.name, arguments='')
         frames.append(encoder.frame({'tool_calls': [opening]}))
         for fragment in _split(call.arguments_json(), fragments):
             frames.append(encoder.frame({'tool_calls': [wire.tool_call_delta(index, arguments=fragment)]}))
@@ -432,7 +432,7 @@ def streamed_tool_call(
         name: The tool's name.
         arguments: A JSON string sent as is (valid or not), or a mapping encoded as JSON.
         fragments: How many argument deltas follow the opening delta.
-        call_id: The call's id; `call_test0000` by default.
+        call_id: The call's id; a fresh, unique one by default.
         text_before: Text deltas sent before the call.
         model: The model name reported.
         done: Whether to end with `data: [DONE]`.

@@ -30,6 +30,7 @@ __all__ = (
     'sse_frames',
     'new_completion_id',
     'new_request_id',
+    'new_tool_call_id',
     'encode_json',
     'encode_sse',
     'ChunkEncoder',
@@ -65,6 +66,14 @@ def new_completion_id() -> str:
 def new_request_id() -> str:
     """A fresh request id shaped like Groq's (`req_` and 26 lowercase Crockford base32 characters)."""
     return 'req_01' + ''.join(secrets.choice(_ULID_ALPHABET) for _ in range(24))
+
+
+def new_tool_call_id() -> str:
+    """A fresh tool call id, `call_` and 24 random lowercase characters: unique, as a conversation needs.
+
+    Groq's own are shorter (`call_` and four characters); the length only makes a clash impossible in practice.
+    """
+    return 'call_' + ''.join(secrets.choice(_ULID_ALPHABET) for _ in range(24))
 
 
 def encode_json(value: object) -> bytes:

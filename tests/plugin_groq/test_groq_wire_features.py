@@ -1,6 +1,7 @@
-"""Groq wire fidelity, round 2 (issue 12), over hand-made recordings in the exact shape of real Groq traffic.
+"""Groq wire fidelity for reasoning, compound models' built-in tools, streamed usage, prompted output and binary
+content, over hand-made recordings in the exact shape of real Groq traffic.
 
-The cassettes in `cassettes/test_groq_wire_round2/` were written by hand (no live Groq from this machine) in the wire
+The cassettes in `cassettes/test_groq_wire_features/` were written by hand (no live Groq from this machine) in the wire
 format of the real recordings in `../shared/cassettes/groq-recorded/`: Groq's headers, chunk fields and order,
 `x_groq`, usage with timings, compound models' `executed_tools` (arguments in one delta, output and search results
 in a later one, different chunk ids as the compound system switches models). Each test replays one with vcrpy
@@ -48,7 +49,7 @@ from pydantic_ai_groq.testing import GroqTestServer, raw_sse, streamed_text, wir
 from support.constants import FAKE_GROQ_API_KEY
 from support.reliability import server_model
 
-CASSETTES = Path(__file__).resolve().parents[2] / 'cassettes' / 'test_groq_wire_round2'
+CASSETTES = Path(__file__).resolve().parents[2] / 'cassettes' / 'test_groq_wire_features'
 
 
 class Replay:
@@ -103,7 +104,7 @@ def kinds(parts: Sequence[ModelResponsePart]) -> list[str]:
     return [part.part_kind for part in parts]
 
 
-# --- Streamed compound web search keeps the non-streamed shape (issue 12, item 2) ---------------------------------
+# --- Streamed compound web search keeps the non-streamed shape --------------------------------------------------------
 
 QUESTION = 'Which team won the 2026 Tour de France team classification?'
 
@@ -197,7 +198,7 @@ async def test_executed_tool_output_delta_without_its_type_is_merged_by_index() 
     assert 'executed_tools' not in (stream.get().provider_details or {})
 
 
-# --- Streamed usage is the latest reported value (issue 12, item 4) ------------------------------------------------
+# --- Streamed usage is the latest reported value ----------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
@@ -228,7 +229,7 @@ async def test_usage_reported_once_by_groq_is_kept_as_is_over_a_real_socket(
     assert (response.usage.request_tokens, response.usage.response_tokens, response.usage.total_tokens) == (7, 3, 10)
 
 
-# --- Earlier reasoning goes back in the `reasoning` field (issue 12, item 1) ---------------------------------------
+# --- Earlier reasoning goes back in the `reasoning` field -------------------------------------------------------------
 
 TRAIN_TOOL = ToolDefinition(
     name='get_train_times',
@@ -358,7 +359,7 @@ def test_reasoning_models_are_recognised_by_name(model_name: str, reasons: bool)
     assert is_reasoning_model(model_name) is reasons
 
 
-# --- Prompted structured output (issue 12, item 3) ------------------------------------------------------------------
+# --- Prompted structured output ---------------------------------------------------------------------------------------
 
 CITY_SCHEMA = {
     'properties': {'city': {'type': 'string'}, 'country': {'type': 'string'}},
@@ -439,7 +440,7 @@ def test_prompted_output_template_keeps_other_braces() -> None:
     assert prompted_output_instructions(output).endswith('{"type": "object"}')
 
 
-# --- Non-image binary content (issue 12, item 5) ---------------------------------------------------------------------
+# --- Non-image binary content -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize('media_type', ['audio/wav', 'application/pdf'])
