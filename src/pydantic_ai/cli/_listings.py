@@ -6,11 +6,12 @@ import difflib
 import os
 from collections.abc import Callable, Sequence
 
+from pydantic_ai.providers import ProviderProfile
 from pydantic_ai.registry import current_registry, list_providers
 
-from ._errors import EXIT_OK
+from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from ._models import ModelListing, ModelsEndpointError, listing_from_api, listing_from_names
-from ._providers import ProviderProfile, build_provider, profile
+from ._providers import build_provider, profile
 from ._render import Output
 
 __all__ = ('load_listing', 'model_suggester', 'show_models', 'show_providers')
@@ -74,13 +75,36 @@ def load_listing(provider: str, *, timeout: float | None = None) -> ModelListing
         return listing_from_names(provider, names, (built_in, f'set {_key_name(about)} to ask the API'))
     try:
         base_url = build_provider(provider).base_url
-        return listing_from_api(about, base_url, key, timeout=timeout)
+        return listing_from_api(provider, about, base_url, key, timeout=timeout)
     except ModelsEndpointError as exc:
-        return listing_from_names(provider, names, (built_in, f'the API could not be asked: {exc}'))
+        return listing_from_names(provider, names, (built_in, f'the API could not be asked: {exc}'), failure=str(exc))
 
 
 def _key_name(about: ProviderProfile) -> str:
     return about.api_key_env_var or 'its API key'
+
+
+def _nothing_listed(provider: str, about: ProviderProfile, listing: ModelListing) -> tuple[str, int]:
+    """What to say, and the exit status, when a provider's listing holds no model at all."""
+    if listing.source == 'api':
+        return f'the API of provider {provider!r} lists no model your key can use', EXIT_OK
+    if listing.failure is not None:
+        return (
+            f'provider {provider!r} lists no model names, and its models endpoint could not be asked: '
+            f'{listing.failure}',
+            EXIT_FAILURE,
+        )
+    if about.models_path is not None:
+        return (
+            f'provider {provider!r} lists no model names: set {_key_name(about)} to ask its API for the models your '
+            'key can use',
+            EXIT_USAGE,
+        )
+    return (
+        f'provider {provider!r} offers no model list (no built-in names, no models endpoint); name a model it serves '
+        f'with `pai -m {provider}:<name>`',
+        EXIT_OK,
+    )
 
 
 def show_models(output: Output, provider: str, *, as_json: bool, timeout: float | None = None) -> int:
@@ -90,16 +114,20 @@ def show_models(output: Output, provider: str, *, as_json: bool, timeout: float 
     (`cut -f1` gives the names), and a note on stderr when the list is the built-in one. On a terminal: a table.
     """
     listing = load_listing(provider, timeout=timeout)
+    empty, status = _nothing_listed(provider, profile(provider), listing) if not listing.models else (None, EXIT_OK)
     if as_json:
         output.json(
             {
                 'provider': listing.provider,
                 'source': listing.source,
-                'note': ': '.join(listing.note) or None,
+                'note': empty or ': '.join(listing.note) or None,
                 'models': [{'name': m.name, 'kind': m.kind, 'chat': m.chats} for m in listing.models],
             }
         )
-        return EXIT_OK
+        return status
+    if empty is not None:
+        output.error(empty)
+        return status
     if not output.is_tty:
         for model in listing.models:
             output.line(f'{model.name}\t{model.kind}')
@@ -108,10 +136,7 @@ def show_models(output: Output, provider: str, *, as_json: bool, timeout: float 
         return EXIT_OK
     default = profile(provider).default_model
     rows = [[m.name, m.kind + (' (default)' if m.name == default else '')] for m in listing.models]
-    if rows:
-        output.table(['MODEL', 'KIND'], rows)
-    else:
-        output.line(f'Provider {provider!r} lists no model names.')
+    output.table(['MODEL', 'KIND'], rows)
     phrases = list(listing.note) if listing.note else ['from the API: the models your key can use']
     output.note([*phrases, f'other names {provider} serves work too: `pai -m {provider}:<name>`'])
     return EXIT_OK

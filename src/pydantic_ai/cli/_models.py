@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ._providers import ProviderProfile
-
 if TYPE_CHECKING:
     import httpx
+
+    from pydantic_ai.providers import ProviderProfile
 
 __all__ = (
     'ModelKind',
@@ -92,20 +92,28 @@ class ModelListing:
     """`api`: the provider's models endpoint answered; `built-in`: the plugin's own list."""
     note: tuple[str, ...] = ()
     """Phrases saying why the built-in list is shown (no key, or the request failed); empty from the API."""
+    failure: str | None = None
+    """Why the models endpoint could not be asked, when it was asked and failed."""
 
 
 def _ordered(
-    provider: str, models: list[ListedModel], source: Literal['api', 'built-in'], note: tuple[str, ...]
+    provider: str,
+    models: list[ListedModel],
+    source: Literal['api', 'built-in'],
+    note: tuple[str, ...],
+    failure: str | None = None,
 ) -> ModelListing:
     chat = [m for m in models if m.chats]
     others = [m for m in models if not m.chats]
-    return ModelListing(provider, tuple(chat + others), source, note)
+    return ModelListing(provider, tuple(chat + others), source, note, failure)
 
 
-def listing_from_names(provider: str, names: list[str], note: tuple[str, ...]) -> ModelListing:
+def listing_from_names(
+    provider: str, names: list[str], note: tuple[str, ...], *, failure: str | None = None
+) -> ModelListing:
     """The built-in listing: the plugin's names, each kind read from the name."""
     unique = list(dict.fromkeys(names))
-    return _ordered(provider, [ListedModel(n, model_kind(n)) for n in unique], 'built-in', note)
+    return _ordered(provider, [ListedModel(n, model_kind(n)) for n in unique], 'built-in', note, failure)
 
 
 class ModelsEndpointError(Exception):
@@ -113,6 +121,7 @@ class ModelsEndpointError(Exception):
 
 
 def listing_from_api(
+    provider: str,
     about: ProviderProfile,
     base_url: str,
     api_key: str,
@@ -149,4 +158,4 @@ def listing_from_api(
         if isinstance(entry, dict) and isinstance(entry.get('id'), str) and entry['id']
     ]
     models.sort(key=lambda m: m.name)
-    return _ordered(about.name, models, 'api', ())
+    return _ordered(provider, models, 'api', ())

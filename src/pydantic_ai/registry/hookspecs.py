@@ -1,34 +1,21 @@
-"""The hooks a provider plugin implements (pluggy hook specifications).
+"""The provider hooks' earlier home: they live in `pydantic_ai.hookspecs`, beside every other hook.
 
-A provider plugin is any object (usually a module) with functions decorated with `hookimpl` and named after the
-hooks below. It is found through an entry point in the `pydantic_ai.providers` group whose *name* is the provider name
-and whose *value* points at the plugin object::
-
-    [project.entry-points."pydantic_ai.providers"]
-    mygateway = "mygateway_provider.plugin"
-
-Every hook takes `provider_name`, the name being looked up, so one plugin object may serve several entry points (point
-each name at the same module and answer per name). pluggy lets an implementation accept fewer arguments than the
-spec, so `def pydantic_ai_provider():` (a plugin serving one name) is valid too. The registry calls each hook through
-pluggy restricted to the plugin registered for the name, so one call answers for the right plugin.
-
-The registry loads a plugin only when its name is looked up, registers it with pluggy (which checks every `hookimpl`
-against these specs at that moment: an unknown hook name or an argument not in the spec is an error), and calls its
-hooks through the plugin manager. Built-in and third-party plugins register through exactly this door. An entry point
-may also name a `Provider` class or a zero-argument factory directly; the registry then adapts it to these hooks (see
-`pydantic_ai.registry`).
+The names below are looked up there on first use (this module does not import pluggy until then).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 if TYPE_CHECKING:
-    from ..models.base import Model
-    from ..providers.base import Provider, ProviderFactory
+    from ..hookspecs import (
+        PROJECT_NAME,
+        hookimpl,
+        hookspec,
+        pydantic_ai_model,
+        pydantic_ai_model_names,
+        pydantic_ai_provider,
+    )
 
 __all__ = (
     'PROJECT_NAME',
@@ -39,41 +26,10 @@ __all__ = (
     'pydantic_ai_model_names',
 )
 
-PROJECT_NAME = 'pydantic_ai'
-"""The pluggy project name shared by the hook specs and implementations."""
 
-hookspec = pluggy.HookspecMarker(PROJECT_NAME)
-"""Marks a hook specification. Used by the core only."""
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from .. import hookspecs
 
-hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
-"""Marks a plugin's implementation of a hook: decorate `pydantic_ai_provider` (and the optional hooks) with it."""
-
-
-@hookspec(firstresult=True)
-def pydantic_ai_provider(provider_name: str) -> ProviderFactory | None:
-    """Return the callable that creates the provider `provider_name` (required).
-
-    Called with no arguments, the callable must return a `Provider` configured from its defaults (environment
-    variables and the like); a provider class whose constructor takes only optional arguments qualifies. It may accept
-    `api_key`, `base_url` and `http_client` keyword arguments, which `infer_provider(name, ...)` passes when given.
-    Import heavy dependencies (the vendor SDK) inside this hook, not at the top of the plugin module, so that listing
-    providers stays cheap.
-    """
-
-
-@hookspec(firstresult=True)
-def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[Any]) -> Model | None:
-    """Return a model named `model_name` that talks through `provider` (optional).
-
-    Implement it to make `infer_model('<provider name>:<model name>')` work for this provider. Return `None` (or
-    leave the hook out) when the plugin builds no models.
-    """
-
-
-@hookspec(firstresult=True)
-def pydantic_ai_model_names(provider_name: str) -> Sequence[str] | None:
-    """Return the names of the models the provider offers, for listings and suggestions (optional).
-
-    `ProviderRegistry.model_names(name)` returns them as a list (empty when the hook is left out or returns `None`).
-    They need not be complete: a provider may serve models it does not list.
-    """
+        return getattr(hookspecs, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
