@@ -19,7 +19,7 @@ import pluggy
 
 from .._entry_points import EntryPointScan, EntryPointSource
 from ..exceptions import UserError
-from ..hookspecs import LIFECYCLE_HOOKS, PROVIDER_HOOKS, hookimpl, plugin_manager
+from ..hookspecs import LIFECYCLE_HOOKS, hookimpl, plugin_manager
 from ._info import Hooks
 
 __all__ = ('LifecyclePlugins', 'HOOK_NAMES', 'logger')
@@ -106,7 +106,7 @@ class LifecyclePlugins:
             hook = opts['specname'] or attribute
             if hook in HOOK_NAMES:
                 found.append((attribute, getattr(plugin, attribute), opts))
-            elif hook not in PROVIDER_HOOKS:  # a provider hook is valid: the same object may be a provider plugin
+            elif not self._is_hook(hook):  # another role's hook is valid: the object may be a provider plugin too
                 unknown.append(hook)
         if unknown:
             guesses = [g for hook in unknown for g in difflib.get_close_matches(hook, HOOK_NAMES, n=1)]
@@ -121,6 +121,10 @@ class LifecyclePlugins:
                 'with `pydantic_ai.lifecycle.hookimpl`.'
             )
         return found
+
+    def _is_hook(self, name: str) -> bool:
+        caller = getattr(self._manager.hook, name, None)
+        return caller is not None and caller.has_spec()
 
     def unregister(self, plugin: object) -> None:
         """Remove `plugin`; unknown objects are ignored."""
