@@ -177,3 +177,15 @@ async def test_normalize_items_assigns_ids_and_refuses_duplicates_and_bad_items(
         with pytest.raises(BatchItemError) as caught:
             normalize_items(raw)
         assert words in str(caught.value), str(caught.value)
+
+
+async def test_a_model_whose_batch_api_returns_no_batch_api_is_a_user_error() -> None:
+    from pydantic_ai.batch import batch_api
+    from pydantic_ai.exceptions import UserError
+
+    model = FakeBatchModel(object())  # type: ignore[arg-type]  # a broken plugin's model
+
+    with pytest.raises(
+        UserError, match=r'FakeBatchModel.batch_api\(\) returned object, not a `pydantic_ai.batch.BatchAPI`'
+    ):
+        batch_api(model)

@@ -17,105 +17,14 @@ long as the lower module does not import the facade. `pydantic_ai.registry`'s do
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
 
-import pydantic_ai
-
-ROOT = Path(pydantic_ai.__file__).parent
-PACKAGE = 'pydantic_ai'
-
-Graph = Mapping[str, set[str]]
-
-
-def module_files(root: Path = ROOT, package: str = PACKAGE) -> dict[str, Path]:
-    """Every module of the tree under `root`, by dotted name."""
-    found: dict[str, Path] = {}
-    for path in sorted(root.rglob('*.py')):
-        parts = list(path.relative_to(root).with_suffix('').parts)
-        if parts[-1] == '__init__':
-            parts.pop()
-        found['.'.join([package, *parts])] = path
-    return found
-
-
-def _nearest_module(name: str, modules: Iterable[str]) -> str | None:
-    known = set(modules)
-    while name:
-        if name in known:
-            return name
-        name = name.rpartition('.')[0]
-    return None
-
-
-def imported_modules(name: str, path: Path, modules: Iterable[str], package: str = PACKAGE) -> set[str]:
-    """The modules of the tree that module `name` (source at `path`) names in its import statements."""
-    known = set(modules)
-    is_package = path.name == '__init__.py'
-    targets: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            targets.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                anchor = name if is_package else name.rpartition('.')[0]
-                for _ in range(node.level - 1):
-                    anchor = anchor.rpartition('.')[0]
-                base = f'{anchor}.{node.module}' if node.module else anchor
-            else:
-                base = node.module or ''
-            for alias in node.names:
-                submodule = f'{base}.{alias.name}'
-                targets.add(submodule if submodule in known else base)
-    edges = set()
-    for target in targets:
-        if target == package or target.startswith(f'{package}.'):
-            resolved = _nearest_module(target, known)
-            if resolved is not None and resolved != name:
-                edges.add(resolved)
-    return edges
-
-
-def import_graph(root: Path = ROOT, package: str = PACKAGE) -> dict[str, set[str]]:
-    """The import graph of the tree under `root`, by the convention in the module docs."""
-    files = module_files(root, package)
-    return {name: imported_modules(name, path, files, package) for name, path in files.items()}
-
-
-def find_cycle(graph: Graph) -> list[str] | None:
-    """A cycle of `graph` as a path whose last node is its first, or `None` when the graph has none."""
-    visiting: list[str] = []
-    on_path: set[str] = set()
-    done: set[str] = set()
-
-    def visit(node: str) -> list[str] | None:
-        visiting.append(node)
-        on_path.add(node)
-        for target in sorted(graph.get(node, ())):
-            if target in on_path:
-                return [*visiting[visiting.index(target) :], target]
-            if target not in done:
-                cycle = visit(target)
-                if cycle is not None:
-                    return cycle
-        visiting.pop()
-        on_path.discard(node)
-        done.add(node)
-        return None
-
-    for start in sorted(graph):
-        if start not in done:
-            cycle = visit(start)
-            if cycle is not None:
-                return cycle
-    return None
-
+from support.import_graph import find_cycle, import_graph, module_files
 
 # --- the convention, checked on small trees -----------------------------------------------------------------------
 
@@ -191,3 +100,20 @@ def test_every_core_module_imports_on_its_own_in_a_fresh_interpreter(module: str
     )
 
     assert result.returncode == 0, f'import {module} failed:\n{result.stderr}'
+
+
+def test_the_one_hookspecs_module_sits_below_the_registry_and_the_lifecycle_plugins() -> None:
+    graph = import_graph()
+
+    # Only the data types its hooks take, for annotations: neither the registry nor the plugin managers.
+    assert graph['pydantic_ai.hookspecs'] == {
+        'pydantic_ai.lifecycle._info',
+        'pydantic_ai.messages',
+        'pydantic_ai.models.base',
+        'pydantic_ai.providers.base',
+    }
+    assert 'pydantic_ai.hookspecs' in graph['pydantic_ai.registry._registry']
+    assert 'pydantic_ai.hookspecs' in graph['pydantic_ai.lifecycle._manager']
+    # The former homes re-export it, nothing more.
+    for old in ('pydantic_ai.registry.hookspecs', 'pydantic_ai.lifecycle.hookspecs', 'pydantic_ai.providers.hookspecs'):
+        assert graph[old] == {'pydantic_ai.hookspecs'}, old

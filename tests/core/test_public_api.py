@@ -176,6 +176,7 @@ EXCEPTIONS_ALL = {
 PROVIDERS_ALL = {
     'Provider',
     'ProviderFactory',
+    'ProviderProfile',
     'ModelFactory',
     'ProviderInfo',
     'ProviderRegistry',
@@ -190,6 +191,7 @@ PROVIDERS_ALL = {
 RATELIMIT_ALL = {'RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration'}
 REGISTRY_ALL = {
     'ENTRY_POINT_GROUP',
+    'PROVIDERS_GROUP',
     'ModelFactory',
     'ProviderInfo',
     'ProviderRegistry',

@@ -210,7 +210,7 @@ async def test_an_installed_distributions_broken_hook_is_reported_naming_the_dis
     module = site.module_name('flaky_hooks')
     site.add(
         'flaky-hooks',
-        entry_points={'pydantic_ai.plugins': {'flaky': module}},
+        entry_points={'pydantic_ai.lifecycle': {'flaky': module}},
         files={
             f'{module}.py': """
                 from pydantic_ai.lifecycle import hookimpl
@@ -242,7 +242,7 @@ async def test_an_installed_plugin_that_fails_to_import_is_skipped_with_a_warnin
     module = site.module_name('crashing_hooks')
     site.add(
         'crashing-hooks',
-        entry_points={'pydantic_ai.plugins': {'crashing': module}},
+        entry_points={'pydantic_ai.lifecycle': {'crashing': module}},
         files={f'{module}.py': "raise ImportError('missing dependency')\n"},
     )
     lifecycle.refresh_plugins()
@@ -263,7 +263,7 @@ async def test_no_plugin_means_no_hook_machinery(server: GroqTestServer, http_cl
     outcome = await run_request(server_model(server, http_client))
 
     assert text_of(outcome.response) == 'plain'
-    assert lifecycle._hooks is None  # entry points were read once and nothing was found: the fast path
+    assert lifecycle.current_hooks() is None  # entry points were read once and nothing was found: the fast path
 
 
 def test_public_names_are_pinned() -> None:
@@ -273,16 +273,20 @@ def test_public_names_are_pinned() -> None:
     from pydantic_ai.otel import _export as export
 
     assert set(lifecycle.__all__) == {
-        'ENTRY_POINT_GROUP',
+        'LIFECYCLE_GROUP',
+        'LifecyclePlugins',
         'RequestInfo',
+        'current_plugins',
+        'default_plugins',
         'hookimpl',
         'observe_request',
         'observe_stream',
         'register_plugin',
         'unregister_plugin',
         'refresh_plugins',
+        'use_plugins',
     }
-    assert lifecycle.ENTRY_POINT_GROUP == 'pydantic_ai.plugins'
+    assert lifecycle.LIFECYCLE_GROUP == 'pydantic_ai.lifecycle'
     assert lifecycle.hookimpl is hookspecs.hookimpl
     assert set(instrumented.__all__) == {
         'InstrumentationSettings',

@@ -28,16 +28,16 @@ def block_containing(language: str, marker: str) -> str:
 def install_request_log(root: Path) -> None:
     """Install the README's plugin into `root` as a distribution: its module and its dist-info metadata."""
     (root / 'request_log.py').write_text(block_containing('python', 'def pydantic_ai_request_end('))
-    toml = block_containing('toml', '[project.entry-points."pydantic_ai.plugins"]')
+    toml = block_containing('toml', '[project.entry-points."pydantic_ai.lifecycle"]')
     name, version = (re.findall(rf'^{key} = "(.+)"$', toml, flags=re.MULTILINE)[0] for key in ('name', 'version'))
-    section = toml.split('[project.entry-points."pydantic_ai.plugins"]', 1)[1]
+    section = toml.split('[project.entry-points."pydantic_ai.lifecycle"]', 1)[1]
     entry_points = dict(re.findall(r'^([\w-]+) = "(.+)"$', section, flags=re.MULTILINE))
     assert entry_points == {'request-log': 'request_log'}
     dist_info = root / f'{name.replace("-", "_")}-{version}.dist-info'
     dist_info.mkdir()
     (dist_info / 'METADATA').write_text(f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n')
     (dist_info / 'entry_points.txt').write_text(
-        '[pydantic_ai.plugins]\n' + ''.join(f'{k} = {v}\n' for k, v in entry_points.items())
+        '[pydantic_ai.lifecycle]\n' + ''.join(f'{k} = {v}\n' for k, v in entry_points.items())
     )
 
 

@@ -74,13 +74,14 @@ def test_otlp_uses_the_installed_exporter(monkeypatch: pytest.MonkeyPatch) -> No
     stop = start_span_export('otlp')
     from opentelemetry import trace as api
 
-    from pydantic_ai.otel import _instrumented as instrumented
+    from pydantic_ai.lifecycle import current_plugins
+    from pydantic_ai.otel import OpenTelemetryPlugin
 
-    plugin = instrumented._global_plugin
-    assert plugin is not None
+    plugin = current_plugins().get_plugin('opentelemetry')
+    assert isinstance(plugin, OpenTelemetryPlugin)
     with plugin.settings.tracer.start_as_current_span('probe'):
         pass
     stop()  # flushes the batch processor
     assert [s.name for s in exported] == ['probe']
     assert api.get_current_span() is api.INVALID_SPAN
-    assert instrumented._global_plugin is None
+    assert current_plugins().get_plugin('opentelemetry') is None

@@ -590,7 +590,7 @@ def test_invalid_plugin_leaves_registry_able_to_load_other_plugins(site: Site) -
         registry.infer_provider('misspelled')
 
     assert registry.infer_provider('healthy').name == 'healthy'
-    rows = {row.name: row for row in registry.list(load=True)}
+    rows = {row.name: row for row in registry.providers(load=True)}
     assert rows['healthy'].status == 'loaded'
     assert rows['misspelled'].status == 'broken'
 
@@ -764,7 +764,7 @@ def test_list_without_load_reads_metadata_only(site: Site) -> None:
     broken = add_broken(site)
     registry = ProviderRegistry()
 
-    rows = registry.list(load=False)
+    rows = registry.providers(load=False)
 
     assert [r.name for r in rows] == sorted(r.name for r in rows)
     by_name = {r.name: r for r in rows}
@@ -808,7 +808,7 @@ def test_list_without_load_shows_outcome_of_earlier_lookups(site: Site, gateway_
     with pytest.raises(ProviderPluginError):
         registry.infer_provider('broken')
 
-    by_name = {r.name: r for r in registry.list()}
+    by_name = {r.name: r for r in registry.providers()}
 
     assert by_name['mygateway'].status == 'loaded'
     assert by_name['mygateway'].entry_point == gateway
@@ -1139,7 +1139,7 @@ def test_real_core_submodules_win_over_plugin_import_paths(tmp_path: Path) -> No
 
 
 def test_groq_plugin_registers_through_the_providers_entry_point_group() -> None:
-    rows = rows_by_name(ProviderRegistry().list())
+    rows = rows_by_name(ProviderRegistry().providers())
 
     assert rows['groq'] == [
         ProviderInfo(

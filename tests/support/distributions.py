@@ -47,7 +47,7 @@ def write_distribution(
             `'models.mygateway'`) to the module it exposes.
         files: The distribution's source files: path relative to `root` (such as `'pkg/__init__.py'` or
             `'plugin.py'`) to its text, which is dedented.
-        entry_points: Entry points of further groups (such as `pydantic_ai.plugins`): group to {name: value}.
+        entry_points: Entry points of further groups (such as `pydantic_ai.lifecycle`): group to {name: value}.
     """
     root.mkdir(parents=True, exist_ok=True)
     dist_info = root / f'{re.sub(r"[-_.]+", "_", name)}-{version}.dist-info'

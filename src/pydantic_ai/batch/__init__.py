@@ -180,7 +180,12 @@ class BatchAPI(ABC):
 
 @runtime_checkable
 class SupportsBatch(Protocol):
-    """A model that can send batches: it hands out its `BatchAPI`."""
+    """A model that can send batches: it hands out its `BatchAPI`.
+
+    The declared capability: a model class implements `batch_api()` (with or without this protocol among its
+    bases), and `pydantic_ai.batch.batch_api()` checks, in one place, that the model has it and that what it returns
+    is a `BatchAPI`.
+    """
 
     def batch_api(self) -> BatchAPI:
         """The batch endpoints for this model."""
@@ -195,7 +200,8 @@ def batch_api(model: Model | str, *, registry: ProviderRegistry | None = None) -
     """The batch endpoints of `model`: a `Model`, or a `'provider:model-name'` string resolved in `registry`.
 
     Raises:
-        UserError: the model does not support batches, or the model string cannot be resolved.
+        UserError: the model does not support batches (or its `batch_api()` returns no `BatchAPI`), or the model
+            string cannot be resolved.
     """
     if not isinstance(model, (Model, str)):
         raise UserError(f'`model` must be a `Model` or a "provider:model-name" string, got {type(model).__name__}.')
@@ -206,7 +212,13 @@ def batch_api(model: Model | str, *, registry: ProviderRegistry | None = None) -
             'plugin implements `pydantic_ai.batch.SupportsBatch`, or send the requests one by one with '
             '`model_request`.'
         )
-    return resolved.batch_api()
+    api: object = resolved.batch_api()
+    if not isinstance(api, BatchAPI):
+        raise UserError(
+            f'{type(resolved).__name__}.batch_api() returned {type(api).__name__}, not a `pydantic_ai.batch.BatchAPI`: '
+            "the model's plugin is broken; send the requests one by one with `model_request`."
+        )
+    return api
 
 
 def normalize_items(items: Sequence[BatchItemLike]) -> list[BatchItem]:

@@ -17,7 +17,7 @@ Options: `--model provider:name` (default: `$PAI_MODEL`, else the provider's `de
 Commands: one table (`Command`: a name, how it adds its arguments to its argparse parser, how it runs). The first
 positional argument names the command (`pai models`, `pai --json providers`); any other command line answers a
 prompt, the default command (so a prompt starting with a command's name is quoted: `pai "models compared"`).
-Plugins add commands through the `pydantic_ai_cli_commands` hook (`pydantic_ai.registry.hookspecs`), as llm's
+Plugins add commands through the `pydantic_ai_cli_commands` hook (`pydantic_ai.hookspecs`), as llm's
 `register_commands` does; a plugin whose commands are broken loses them, with one line on stderr, and `pai` goes on.
 
 Where it lives: in the core, `pip install 'pydantic-ai-core[cli]'` (the extra adds rich for Markdown and PyYAML for

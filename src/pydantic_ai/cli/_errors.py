@@ -107,7 +107,7 @@ def _describe_user_error(exc: UserError, context: ErrorContext) -> str:
 
 
 def _api_message(body: object) -> str | None:
-    """Groq's `error.message` from an error body (the SDK passes either the whole body or its `error` object)."""
+    """The `error.message` of an OpenAI-style error body (given whole, or as its `error` object)."""
     if isinstance(body, Mapping):
         inner = body.get('error')
         if isinstance(inner, Mapping):

@@ -6,11 +6,12 @@ import difflib
 import os
 from collections.abc import Callable, Sequence
 
+from pydantic_ai.providers import ProviderProfile
 from pydantic_ai.registry import current_registry, list_providers
 
-from ._errors import EXIT_OK
+from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from ._models import ModelListing, ModelsEndpointError, listing_from_api, listing_from_names
-from ._providers import ProviderProfile, build_provider, profile
+from ._providers import build_provider, profile
 from ._render import Output
 
 __all__ = ('load_listing', 'model_suggester', 'show_models', 'show_providers')
@@ -79,13 +80,38 @@ def load_listing(provider: str, *, timeout: float | None = None) -> ModelListing
         return listing_from_names(provider, names, (built_in, f'set {_key_name(about)} to ask the API'), notes)
     try:
         base_url = build_provider(provider).base_url
-        return listing_from_api(about, base_url, key, timeout=timeout, notes=notes)
+        return listing_from_api(provider, about, base_url, key, timeout=timeout, notes=notes)
     except ModelsEndpointError as exc:
-        return listing_from_names(provider, names, (built_in, f'the API could not be asked: {exc}'), notes)
+        return listing_from_names(
+            provider, names, (built_in, f'the API could not be asked: {exc}'), notes, failure=str(exc)
+        )
 
 
 def _key_name(about: ProviderProfile) -> str:
     return about.api_key_env_var or 'its API key'
+
+
+def _nothing_listed(provider: str, about: ProviderProfile, listing: ModelListing) -> tuple[str, int]:
+    """What to say, and the exit status, when a provider's listing holds no model at all."""
+    if listing.source == 'api':
+        return f'the API of provider {provider!r} lists no model your key can use', EXIT_OK
+    if listing.failure is not None:
+        return (
+            f'provider {provider!r} lists no model names, and its models endpoint could not be asked: '
+            f'{listing.failure}',
+            EXIT_FAILURE,
+        )
+    if about.models_path is not None:
+        return (
+            f'provider {provider!r} lists no model names: set {_key_name(about)} to ask its API for the models your '
+            'key can use',
+            EXIT_USAGE,
+        )
+    return (
+        f'provider {provider!r} offers no model list (no built-in names, no models endpoint); name a model it serves '
+        f'with `pai -m {provider}:<name>`',
+        EXIT_OK,
+    )
 
 
 def show_models(output: Output, provider: str, *, as_json: bool, timeout: float | None = None) -> int:
@@ -97,18 +123,22 @@ def show_models(output: Output, provider: str, *, as_json: bool, timeout: float 
     """
     listing = load_listing(provider, timeout=timeout)
     noted = any(m.note for m in listing.models)
+    empty, status = _nothing_listed(provider, profile(provider), listing) if not listing.models else (None, EXIT_OK)
     if as_json:
         output.json(
             {
                 'provider': listing.provider,
                 'source': listing.source,
-                'note': ': '.join(listing.note) or None,
+                'note': empty or ': '.join(listing.note) or None,
                 'models': [
                     {'name': m.name, 'kind': m.kind, 'chat': m.chats, 'note': m.note or None} for m in listing.models
                 ],
             }
         )
-        return EXIT_OK
+        return status
+    if empty is not None:
+        output.error(empty)
+        return status
     if not output.is_tty:
         for model in listing.models:
             output.line(f'{model.name}\t{model.kind}\t{model.note}' if noted else f'{model.name}\t{model.kind}')
@@ -129,8 +159,6 @@ def show_models(output: Output, provider: str, *, as_json: bool, timeout: float 
         if served:
             output.line('')
         output.table(['NO LONGER SERVED', 'NOTE'], [[m.name, m.note] for m in gone])
-    if not listing.models:
-        output.line(f'Provider {provider!r} lists no model names.')
     phrases = list(listing.note) if listing.note else ['from the API: the models your key can use']
     output.note([*phrases, f'other names {provider} serves work too: `pai -m {provider}:<name>`'])
     return EXIT_OK

@@ -31,10 +31,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ._providers import ProviderProfile
-
 if TYPE_CHECKING:
     import httpx
+
+    from pydantic_ai.providers import ProviderProfile
 
 __all__ = (
     'ModelKind',
@@ -100,18 +100,29 @@ class ModelListing:
     """`api`: the provider's models endpoint answered; `built-in`: the plugin's own list."""
     note: tuple[str, ...] = ()
     """Phrases saying why the built-in list is shown (no key, or the request failed); empty from the API."""
+    failure: str | None = None
+    """Why the models endpoint could not be asked, when it was asked and failed."""
 
 
 def _ordered(
-    provider: str, models: list[ListedModel], source: Literal['api', 'built-in'], note: tuple[str, ...]
+    provider: str,
+    models: list[ListedModel],
+    source: Literal['api', 'built-in'],
+    note: tuple[str, ...],
+    failure: str | None = None,
 ) -> ModelListing:
     chat = [m for m in models if m.chats]
     others = [m for m in models if not m.chats]
-    return ModelListing(provider, tuple(chat + others), source, note)
+    return ModelListing(provider, tuple(chat + others), source, note, failure)
 
 
 def listing_from_names(
-    provider: str, names: list[str], note: tuple[str, ...], notes: Mapping[str, str] | None = None
+    provider: str,
+    names: list[str],
+    note: tuple[str, ...],
+    notes: Mapping[str, str] | None = None,
+    *,
+    failure: str | None = None,
 ) -> ModelListing:
     """The built-in listing: the plugin's names, each kind read from the name, then the retired names it notes."""
     notes = notes or {}
@@ -119,7 +130,7 @@ def listing_from_names(
     served = [ListedModel(n, model_kind(n), notes.get(n, '')) for n in unique]
     listed = set(unique)
     retired = [ListedModel(n, 'inactive', text) for n, text in notes.items() if n not in listed]
-    listing = _ordered(provider, served, 'built-in', note)
+    listing = _ordered(provider, served, 'built-in', note, failure)
     return dataclasses.replace(listing, models=listing.models + tuple(retired))
 
 
@@ -128,6 +139,7 @@ class ModelsEndpointError(Exception):
 
 
 def listing_from_api(
+    provider: str,
     about: ProviderProfile,
     base_url: str,
     api_key: str,
@@ -168,4 +180,4 @@ def listing_from_api(
         if isinstance(entry, dict) and isinstance(entry.get('id'), str) and entry['id']
     ]
     models.sort(key=lambda m: m.name)
-    return _ordered(about.name, models, 'api', ())
+    return _ordered(provider, models, 'api', ())

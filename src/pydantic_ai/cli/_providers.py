@@ -2,8 +2,8 @@
 
 `pai` names no provider. Everything provider-specific comes from the provider itself, through the registry:
 
-- the optional class attributes of the provider's factory (see `pydantic_ai.providers.Provider`):
-  `api_key_env_var`, `api_key_url`, `base_url_env_var`, `default_model` and `models_path`;
+- the provider's `pydantic_ai.providers.ProviderProfile` (its key variable and key page, base-URL variable, default
+  model and model-list path), which the registry reads from the provider's factory;
 - the plugin's `pydantic_ai_model_names` hook, for `pai models` offline;
 - the plugin's `pydantic_ai_model` hook, to build a model on a provider `pai` configured (its own HTTP client
   for `--timeout` and `--replay`).
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.exceptions import UserError
-from pydantic_ai.providers import Provider
+from pydantic_ai.providers import Provider, ProviderProfile
 from pydantic_ai.registry import current_registry
 
 from ._errors import EXIT_USAGE, CliError
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     'MODEL_ENV_VAR',
-    'ProviderProfile',
     'ModelChoice',
     'build_model',
     'build_provider',
@@ -51,52 +50,22 @@ MODEL_ENV_VAR = 'PAI_MODEL'
 """The environment variable holding the default `provider:model-name` when `--model` is not given."""
 
 
-@dataclass(frozen=True)
-class ProviderProfile:
-    """What `pai` knows about a provider: its name and the optional attributes of its class."""
-
-    name: str
-    """The registered provider name."""
-    api_key_env_var: str | None = None
-    """The environment variable holding its API key."""
-    api_key_url: str | None = None
-    """Where a user creates an API key."""
-    base_url_env_var: str | None = None
-    """The environment variable overriding its base URL."""
-    default_model: str | None = None
-    """The model used when the user names none."""
-    models_path: str | None = None
-    """The path of its OpenAI-compatible model list, below the base URL."""
-
-
-def _text_attribute(factory: object, name: str) -> str | None:
-    value = getattr(factory, name, None)
-    return value if isinstance(value, str) and value else None
-
-
 def profile(name: str) -> ProviderProfile:
-    """The profile of provider `name`, read from its factory (loading its plugin, not creating the provider).
+    """The profile of provider `name`, from the registry (loading its plugin, not creating the provider).
 
     Raises:
         UnknownProviderError: no provider is registered under `name`.
         ProviderPluginError: its plugin is broken.
     """
-    factory = current_registry().factory(name)
-    return ProviderProfile(
-        name=name,
-        **{
-            attribute: _text_attribute(factory, attribute)
-            for attribute in ('api_key_env_var', 'api_key_url', 'base_url_env_var', 'default_model', 'models_path')
-        },
-    )
+    return current_registry().profile(name)
 
 
 def safe_profile(name: str) -> ProviderProfile:
-    """The profile of provider `name`, or a bare one when it cannot be loaded (for error messages)."""
+    """The profile of provider `name`, or an empty one when it cannot be loaded (for error messages)."""
     try:
         return profile(name)
     except Exception:  # the lookup's own error is reported where the provider is used
-        return ProviderProfile(name)
+        return ProviderProfile()
 
 
 def default_provider() -> str:
@@ -232,17 +201,17 @@ def build_provider(
     except UserError as exc:
         about = profile(name)
         if api_key is None and about.api_key_env_var and not os.environ.get(about.api_key_env_var):
-            raise CliError(_no_key_message(about), EXIT_USAGE) from exc
+            raise CliError(_no_key_message(name, about), EXIT_USAGE) from exc
         raise
     if not isinstance(provider, Provider):
         raise CliError(f'provider {name!r}: its factory returned {type(provider).__name__}, not a Provider', 1)
     return provider
 
 
-def _no_key_message(about: ProviderProfile) -> str:
+def _no_key_message(name: str, about: ProviderProfile) -> str:
     where = f' (create one at {about.api_key_url})' if about.api_key_url else ''
     return (
-        f'no API key for provider {about.name!r}: set the {about.api_key_env_var} environment variable{where}, '
+        f'no API key for provider {name!r}: set the {about.api_key_env_var} environment variable{where}, '
         f'e.g. `export {about.api_key_env_var}=...`'
     )
 
@@ -255,6 +224,8 @@ def build_model(provider_name: str, model_name: str, provider: Provider[Any]) ->
 def installed_distributions() -> Sequence[tuple[str, str]]:
     """The distributions that register providers, with their versions, sorted (read from metadata only)."""
     found = {
-        (info.distribution, info.version or '?') for info in current_registry().list() if info.distribution is not None
+        (info.distribution, info.version or '?')
+        for info in current_registry().providers()
+        if info.distribution is not None
     }
     return sorted(found)

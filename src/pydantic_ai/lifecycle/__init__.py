@@ -2,14 +2,19 @@
 
 Two sides:
 
-- **Plugins** implement the hooks of `pydantic_ai.lifecycle.hookspecs` with `hookimpl`, and are found through the
-  `pydantic_ai.plugins` entry-point group of installed distributions (read once, on the first request), or
-  registered at run time with `register_plugin()`. The OpenTelemetry instrumentation
-  (`pydantic_ai.otel.instrument_all`) is registered this way.
+- **Plugins** implement the lifecycle hooks of `pydantic_ai.hookspecs` with `hookimpl`, and are found through the
+  `pydantic_ai.lifecycle` entry-point group of installed distributions (`LIFECYCLE_GROUP`; its first name,
+  `pydantic_ai.plugins`, is read too), read once, on the first request; or they are registered at run time with
+  `register_plugin()`. The OpenTelemetry instrumentation (`pydantic_ai.otel.instrument_all`) is registered this way.
 - **Model implementations** decorate their `request` with `observe_request` and their `request_stream` with
-  `observe_stream`; every request of such a model is then seen by the installed plugins, whether the model came
-  from `infer_model()` or was constructed directly. With no plugin installed the decorators cost one global check
-  per request and nothing per streamed event.
+  `observe_stream`; every request of such a model is then seen by the plugins in force, whether the model came
+  from `infer_model()` or was constructed directly. With no plugin the decorators cost one cheap check per request
+  (`current_hooks()`) and nothing per streamed event.
+
+Which plugins are in force, as for the provider registry: the set made current for the block by `with
+use_plugins(plugins):` (a context variable, so it follows tasks and threads started in the block the way contextvars
+do); else the process-wide `default_plugins()`, which reads the entry points. `register_plugin()`,
+`unregister_plugin()` and `refresh_plugins()` act on the set in force unless given `plugins=`.
 
 A hook implementation that raises never breaks the request: the error is logged once per plugin and hook, at
 WARNING level on the `pydantic_ai.lifecycle` logger, naming the plugin's distribution.
@@ -19,100 +24,155 @@ Importing this module is cheap: pluggy and `importlib.metadata` are imported whe
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._info import Hooks, RequestInfo
 
 if TYPE_CHECKING:
+    from ..hookspecs import LIFECYCLE_GROUP, hookimpl
     from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
-    from ..models import Model, ModelRequestParameters, StreamedResponse
+    from ..models.base import Model, ModelRequestParameters, StreamedResponse
     from ..settings import ModelSettings
     from ..usage import Usage
     from ._manager import LifecyclePlugins
-    from .hookspecs import hookimpl
 
 __all__ = (
-    'ENTRY_POINT_GROUP',
+    'LIFECYCLE_GROUP',
+    'LifecyclePlugins',
     'RequestInfo',
+    'current_plugins',
+    'default_plugins',
     'hookimpl',
     'observe_request',
     'observe_stream',
     'register_plugin',
     'unregister_plugin',
     'refresh_plugins',
+    'use_plugins',
 )
 
-ENTRY_POINT_GROUP = 'pydantic_ai.plugins'
-"""The entry-point group where distributions offer lifecycle plugins (apart from `pydantic_ai.providers`)."""
+_default: LifecyclePlugins | None = None
+_current: contextvars.ContextVar[LifecyclePlugins | None] = contextvars.ContextVar(
+    'pydantic_ai_lifecycle_plugins', default=None
+)
 
 
-# None: no plugin at all (the fast path). False: entry points not read yet. Set only through `_set_hooks`.
-_hooks: Hooks | None | Literal[False] = False
-_plugins: LifecyclePlugins | None = None
-
-
-def _plugin_manager() -> LifecyclePlugins:
-    global _plugins
-    if _plugins is None:
+def default_plugins() -> LifecyclePlugins:
+    """The process-wide lifecycle plugins: the installed distributions' (read on first use) and those registered."""
+    global _default
+    if _default is None:
+        from .._entry_points import process_scan
+        from ..hookspecs import LEGACY_LIFECYCLE_GROUP, LIFECYCLE_GROUP
         from ._manager import LifecyclePlugins
 
-        _plugins = LifecyclePlugins(group=ENTRY_POINT_GROUP)
-    return _plugins
+        _default = LifecyclePlugins(groups=(LIFECYCLE_GROUP, LEGACY_LIFECYCLE_GROUP), entry_points=process_scan())
+    return _default
 
 
-def _set_hooks(hooks: Hooks | None | Literal[False]) -> None:
-    global _hooks
-    _hooks = hooks
+def current_plugins() -> LifecyclePlugins:
+    """The plugins in force: the set made current by `use_plugins()` in this context, else `default_plugins()`."""
+    plugins = _current.get()
+    return plugins if plugins is not None else default_plugins()
 
 
-def _current_hooks() -> Hooks | None:
-    """The hooks of the process-wide plugins, reading entry points on the first call."""
-    hooks = _hooks
-    if hooks is False:
-        manager = _plugin_manager()
-        manager.load_entry_points()
-        hooks = manager.hooks()
-        _set_hooks(hooks)
-    return hooks
+@contextmanager
+def use_plugins(plugins: LifecyclePlugins) -> Iterator[LifecyclePlugins]:
+    """Make `plugins` the set in force within the block, instead of the process-wide one.
+
+    ```python
+    from pydantic_ai.lifecycle import LifecyclePlugins, register_plugin, use_plugins
+
+    with use_plugins(LifecyclePlugins()):
+        register_plugin(RequestLog())  # sees the requests made in this block only
+        ...
+    ```
+
+    The set is held in a context variable: concurrent tasks and threads outside the block are not affected.
+
+    Raises:
+        UserError: `plugins` is not a `LifecyclePlugins`.
+    """
+    from ._manager import LifecyclePlugins
+
+    if not isinstance(plugins, LifecyclePlugins):
+        from ..exceptions import UserError  # type: ignore[unreachable]  # a run-time check for untyped callers
+
+        raise UserError(f'use_plugins() takes a `LifecyclePlugins`, got {type(plugins).__name__}.')
+    token = _current.set(plugins)
+    try:
+        yield plugins
+    finally:
+        _current.reset(token)
 
 
-def register_plugin(plugin: object, *, name: str | None = None) -> None:
-    """Register a lifecycle plugin for every request of this process (in addition to installed ones).
+def current_hooks() -> Hooks | None:
+    """The callers of the lifecycle plugins in force, or `None` when there is none: what the request path asks.
+
+    One context-variable read and one attribute check per request once the entry points were read (on the first
+    call), so a request pays next to nothing when no plugin is installed.
+    """
+    plugins = _current.get()
+    if plugins is None:
+        plugins = _default if _default is not None else default_plugins()
+    return plugins.hooks()
+
+
+def _target(plugins: LifecyclePlugins | None) -> LifecyclePlugins:
+    if plugins is None:
+        return current_plugins()
+    from ._manager import LifecyclePlugins
+
+    if not isinstance(plugins, LifecyclePlugins):
+        from ..exceptions import UserError  # type: ignore[unreachable]  # a run-time check for untyped callers
+
+        raise UserError(f'`plugins` must be a `LifecyclePlugins`, got {type(plugins).__name__}.')
+    return plugins
+
+
+def register_plugin(plugin: object, *, name: str | None = None, plugins: LifecyclePlugins | None = None) -> None:
+    """Register a lifecycle plugin for every request made with the plugins in force (by default process-wide).
+
+    Installed plugins are read first, so a plugin registered at run time is called before them (pluggy calls the
+    latest first).
 
     Args:
         plugin: An object (or module) with `hookimpl`-decorated lifecycle hook implementations.
-        name: A name for log messages; by default derived from the object.
+        name: A name for log messages and `LifecyclePlugins.get_plugin()`; by default derived from the object.
+        plugins: The set to register in; by default `current_plugins()`.
 
     Raises:
-        UserError: the object implements no lifecycle hook, an implementation's arguments do not match its hook,
-            or the object is already registered.
+        UserError: the object implements no lifecycle hook, names a hook that does not exist (a misspelling), an
+            implementation's arguments do not match its hook, or the object is already registered.
     """
-    manager = _plugin_manager()
-    _current_hooks()
-    manager.register(plugin, name=name)
-    _set_hooks(manager.hooks())
+    target = _target(plugins)
+    target.load_entry_points()
+    target.register(plugin, name=name)
 
 
-def unregister_plugin(plugin: object) -> None:
-    """Remove a plugin registered with `register_plugin()`; unknown objects are ignored."""
-    manager = _plugin_manager()
-    manager.unregister(plugin)
-    if _hooks is not False:
-        _set_hooks(manager.hooks())
+def unregister_plugin(plugin: object, *, plugins: LifecyclePlugins | None = None) -> None:
+    """Remove a plugin registered with `register_plugin()`; unknown objects are ignored.
+
+    Args:
+        plugin: The plugin object registered.
+        plugins: The set to remove it from; by default `current_plugins()`.
+    """
+    _target(plugins).unregister(plugin)
 
 
-def refresh_plugins() -> None:
+def refresh_plugins(*, plugins: LifecyclePlugins | None = None) -> None:
     """Read the installed distributions' entry points again on the next request (plugins installed since are seen).
 
     Plugins registered with `register_plugin()` stay registered.
+
+    Args:
+        plugins: The set to refresh; by default `current_plugins()`.
     """
-    if _plugins is not None:
-        _plugins.forget_entry_points()
-    _set_hooks(False)
+    _target(plugins).refresh()
 
 
 _Method = TypeVar('_Method', bound=Callable[..., Any])
@@ -131,9 +191,7 @@ def observe_request(method: _Method) -> _Method:
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
-        hooks = _hooks
-        if hooks is False:
-            hooks = _current_hooks()
+        hooks = current_hooks()
         if hooks is None:
             result: tuple[ModelResponse, Usage] = await method(self, messages, model_settings, model_request_parameters)
             return result
@@ -156,9 +214,7 @@ def observe_stream(method: _Method) -> _Method:
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> AbstractAsyncContextManager[StreamedResponse]:
-        hooks = _hooks
-        if hooks is False:
-            hooks = _current_hooks()
+        hooks = current_hooks()
         opened = cast(
             'AbstractAsyncContextManager[StreamedResponse]',
             method(self, messages, model_settings, model_request_parameters),
@@ -270,8 +326,13 @@ async def _counted(
 
 
 def __getattr__(name: str) -> Any:
-    if name == 'hookimpl':
-        from .hookspecs import hookimpl
+    # These need pluggy, which this module does not import until plugins are first looked for.
+    if name in ('hookimpl', 'LIFECYCLE_GROUP'):
+        from .. import hookspecs
 
-        return hookimpl
+        return getattr(hookspecs, name)
+    if name == 'LifecyclePlugins':
+        from ._manager import LifecyclePlugins
+
+        return LifecyclePlugins
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

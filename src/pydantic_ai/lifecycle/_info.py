@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..messages import ModelMessage
-    from ..models import Model, ModelRequestParameters
+    from ..models.base import Model, ModelRequestParameters
     from ..settings import ModelSettings
 
 __all__ = ('RequestInfo', 'Hooks')
@@ -72,7 +72,7 @@ class RequestInfo:
 
 
 class Hooks:
-    """Calls the three lifecycle hooks of a set of plugins; see `pydantic_ai.lifecycle.hookspecs`.
+    """Calls the three lifecycle hooks of a set of plugins; see `pydantic_ai.hookspecs`.
 
     Built by the plugin manager (`LifecyclePlugins.hooks()`).
     """

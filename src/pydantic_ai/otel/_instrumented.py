@@ -32,10 +32,10 @@ from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ..exceptions import ModelHTTPError, UserError
-from ..lifecycle import _run_request, _run_stream, register_plugin, unregister_plugin
+from ..hookspecs import hookimpl
+from ..lifecycle import _run_request, _run_stream, current_plugins, register_plugin
 from ..lifecycle._info import Hooks, RequestInfo
 from ..lifecycle._manager import LifecyclePlugins
-from ..lifecycle.hookspecs import hookimpl
 from ..messages import ModelMessage, ModelResponse
 from ..models import Model, ModelRequestParameters, StreamedResponse
 from ..registry import infer_model
@@ -297,27 +297,30 @@ class InstrumentedModel(Model):
         return self.wrapped.base_url
 
 
-_global_plugin: OpenTelemetryPlugin | None = None
+PLUGIN_NAME = 'opentelemetry'
+"""The name `instrument_all()` registers its plugin under: `current_plugins().get_plugin(PLUGIN_NAME)` finds it."""
 
 
 def instrument_all(settings: InstrumentationSettings | bool = True) -> None:
-    """Trace every request of every model reporting to the lifecycle hooks, process-wide.
+    """Trace every request of every model reporting to the lifecycle hooks in force (by default process-wide).
+
+    The tracing plugin is registered in `pydantic_ai.lifecycle.current_plugins()` under the name `'opentelemetry'`:
+    the process-wide set, or the one made current with `use_plugins()`.
 
     Args:
         settings: `True` for the default settings (global providers, no content), an `InstrumentationSettings`,
-            or `False` to turn process-wide tracing off again. Calling it again replaces the previous settings.
+            or `False` to turn tracing off again. Calling it again replaces the previous settings.
     """
-    global _global_plugin
     if not isinstance(settings, (bool, InstrumentationSettings)):
         raise UserError(f'`instrument_all()` takes True, False or InstrumentationSettings, got {settings!r}.')
-    if _global_plugin is not None:
-        unregister_plugin(_global_plugin)
-        _global_plugin = None
+    plugins = current_plugins()
+    previous = plugins.get_plugin(PLUGIN_NAME)
+    if isinstance(previous, OpenTelemetryPlugin):
+        plugins.unregister(previous)
     if settings is False:
         return
     plugin = OpenTelemetryPlugin(InstrumentationSettings() if settings is True else settings)
-    register_plugin(plugin, name='opentelemetry')
-    _global_plugin = plugin
+    register_plugin(plugin, name=PLUGIN_NAME, plugins=plugins)
 
 
 # The instrumentation scope: the core distribution's name (`pydantic_ai.CORE_DISTRIBUTION`, not imported from the

@@ -5,7 +5,8 @@ and where its API lives (`base_url`). Providers are plugins: each installed dist
 under the `pydantic_ai.providers` entry-point group, and `infer_provider(name)` finds them. The core names no provider
 itself.
 
-`Provider` and `ProviderFactory` are defined in the leaf module `pydantic_ai.providers.base`. The registry lives in
+`Provider`, `ProviderFactory` and `ProviderProfile` (what a provider declares about itself for tools such as `pai`)
+are defined in the leaf module `pydantic_ai.providers.base`. The registry lives in
 `pydantic_ai.registry` (see it for the rules of discovery and the hooks a plugin implements).
 
 Importing this module is cheap: the registry, `importlib.metadata` and pluggy are imported on first lookup.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Provider, ProviderFactory
+from .base import Provider, ProviderFactory, ProviderProfile
 
 if TYPE_CHECKING:
     from ..registry import (
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = (
     'Provider',
     'ProviderFactory',
+    'ProviderProfile',
     'ModelFactory',
     'ProviderInfo',
     'ProviderRegistry',
@@ -45,7 +47,7 @@ __all__ = (
 )
 
 
-_REGISTRY_NAMES = frozenset(__all__) - {'Provider', 'ProviderFactory'}
+_REGISTRY_NAMES = frozenset(__all__) - {'Provider', 'ProviderFactory', 'ProviderProfile'}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,6 @@
-"""The original path of the provider hook specifications, whose home is `pydantic_ai.registry.hookspecs`.
+"""The original API's path of the provider hook specifications, whose home is `pydantic_ai.hookspecs`.
 
-Looked up lazily, so that `pydantic_ai.providers` never imports the registry above it.
+Looked up lazily, so that `pydantic_ai.providers` imports neither pluggy nor anything above it.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..registry.hookspecs import (
+    from ..hookspecs import (
         PROJECT_NAME,
         hookimpl,
         hookspec,
@@ -29,7 +29,7 @@ __all__ = (
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from ..registry import hookspecs
+        from .. import hookspecs
 
         return getattr(hookspecs, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -8,16 +8,18 @@ below it import pluggy and `importlib.metadata`, this one does not)::
     pydantic_ai.registry              this facade: infer_provider, infer_model, list/register/unregister,
       |                                 default_registry, use_registry, current_registry
       +- registry._registry             ProviderRegistry: entry points, loading, hook calls through pluggy
-      +- registry._adapter              entry points naming a Provider class or factory, adapted to the hooks
-      +- registry.hookspecs             the pluggy hook specifications a plugin implements
+      +- registry._adapter              provider profiles; classes and factories adapted to the hooks
            |
     pydantic_ai.models.base           Model, ModelRequestParameters, StreamedResponse
-    pydantic_ai.providers.base        the Provider protocol (a leaf: imports nothing of the core)
+    pydantic_ai.providers.base        the Provider protocol and ProviderProfile (a leaf: imports nothing of the core)
+    pydantic_ai._entry_points         the one read of the plugin groups' entry points
+    pydantic_ai.hookspecs             every hook a plugin implements, the `hookimpl` marker, the groups
 
 `pydantic_ai.models` and `pydantic_ai.providers` are facades over those modules; their `infer_model`,
 `infer_provider`, `list_providers`, `register_provider`, `unregister_provider`, `hookimpl`, `ProviderRegistry` and
 `ProviderInfo` (and the modules `pydantic_ai.providers.hookspecs` and `pydantic_ai.providers.registry`) are
-compatibility re-exports of the names here, so the original API's import paths keep working.
+compatibility re-exports of the names here, so the original API's import paths keep working; so is
+`pydantic_ai.registry.hookspecs`, whose hooks live in `pydantic_ai.hookspecs` now.
 
 Which registry is used: the `registry=` argument when given; else the one made current for the block by `with
 use_registry(reg):` (a context variable, so it follows tasks and threads started in the block the way contextvars
@@ -37,13 +39,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
+    from ..hookspecs import PROVIDERS_GROUP, hookimpl
     from ..models.base import Model
     from ..providers.base import Provider, ProviderFactory
     from ._registry import ENTRY_POINT_GROUP, ModelFactory, ProviderInfo, ProviderRegistry
-    from .hookspecs import hookimpl
 
 __all__ = (
     'ENTRY_POINT_GROUP',
+    'PROVIDERS_GROUP',
     'ModelFactory',
     'ProviderInfo',
     'ProviderRegistry',
@@ -63,12 +66,16 @@ _current: contextvars.ContextVar[ProviderRegistry | None] = contextvars.ContextV
 
 
 def default_registry() -> ProviderRegistry:
-    """The process-wide registry, reading the installed distributions' entry points; created on first use."""
+    """The process-wide registry, reading the installed distributions' entry points; created on first use.
+
+    It reads them through the scan the process-wide lifecycle plugins share, so metadata is read once for both.
+    """
     global _default
     if _default is None:
+        from .._entry_points import process_scan
         from ._registry import ProviderRegistry
 
-        _default = ProviderRegistry()
+        _default = ProviderRegistry(entry_points=process_scan())
     return _default
 
 
@@ -98,7 +105,7 @@ def use_registry(registry: ProviderRegistry) -> Iterator[ProviderRegistry]:
     from ._registry import ProviderRegistry
 
     if not isinstance(registry, ProviderRegistry):
-        from ..exceptions import UserError
+        from ..exceptions import UserError  # type: ignore[unreachable]  # a run-time check for untyped callers
 
         raise UserError(f'use_registry() takes a `ProviderRegistry`, got {type(registry).__name__}.')
     token = _current.set(registry)
@@ -114,7 +121,7 @@ def _resolve(registry: ProviderRegistry | None) -> ProviderRegistry:
     from ._registry import ProviderRegistry
 
     if not isinstance(registry, ProviderRegistry):
-        from ..exceptions import UserError
+        from ..exceptions import UserError  # type: ignore[unreachable]  # a run-time check for untyped callers
 
         raise UserError(f'`registry` must be a `ProviderRegistry`, got {type(registry).__name__}.')
     return registry
@@ -188,7 +195,7 @@ def list_providers(*, load: bool = False, registry: ProviderRegistry | None = No
     With `load=False` only package metadata is read and no plugin is imported. With `load=True` each plugin is
     loaded, and a broken one is reported in its row (`status='broken'`, `error=...`) rather than raised.
     """
-    return _resolve(registry).list(load=load)
+    return _resolve(registry).providers(load=load)
 
 
 def register_provider(
@@ -208,9 +215,9 @@ def register_provider(
     Args:
         name: The provider name to register.
         factory: Creates the provider with its defaults (a provider class qualifies).
-        model_factory: Creates a model for `infer_model('<name>:<model>')`; by default the factory's own
-            `model_factory` attribute, if any.
-        model_names: The model names to list for the provider; by default the factory's `model_names` attribute.
+        model_factory: Creates a model for `infer_model('<name>:<model>')`; by default the `model_factory` of the
+            factory's `ProviderProfile`, if any.
+        model_names: The model names to list for the provider; by default its profile's `model_names`.
         replace: Allow replacing a provider already registered under `name` (at run time or by a distribution).
         registry: The registry to register in; by default `current_registry()`.
 
@@ -229,19 +236,13 @@ def unregister_provider(name: str, *, registry: ProviderRegistry | None = None) 
     _resolve(registry).unregister(name)
 
 
-_LAZY = {
-    'ProviderRegistry': '_registry',
-    'ProviderInfo': '_registry',
-    'ModelFactory': '_registry',
-    'ENTRY_POINT_GROUP': '_registry',
-    'hookimpl': 'hookspecs',
-}
+_LAZY = frozenset({'ProviderRegistry', 'ProviderInfo', 'ModelFactory', 'ENTRY_POINT_GROUP', 'PROVIDERS_GROUP'})
 
 
 def __getattr__(name: str) -> Any:
     # These need pluggy (and importlib.metadata), which `import pydantic_ai` does not load.
     if name == 'hookimpl':
-        from .hookspecs import hookimpl
+        from ..hookspecs import hookimpl
 
         return hookimpl
     if name in _LAZY:

@@ -3,14 +3,14 @@
 Rules, in the order a lookup applies them:
 
 1. A provider registered at run time (`register()`) under the name wins.
-2. Otherwise the entry points named `name` in the `pydantic_ai.providers` group are read from installed
-   distributions' metadata. None: `UnknownProviderError`, listing the names there are. Entry points from more
+2. Otherwise the entry points named `name` in the `pydantic_ai.providers` group (`PROVIDERS_GROUP`) are read from
+   installed distributions' metadata. None: `UnknownProviderError`, listing the names there are. Entry points from more
    than one distribution: `DuplicateProviderError`, naming them all; nothing is picked silently.
 3. The one entry point is loaded (only it: looking up `groq` imports the Groq plugin and nothing else) and
    registered with pluggy, which validates its hook implementations then (a provider class or factory named by the
-   entry point is first wrapped in an adapter plugin, see `pydantic_ai.registry._adapter`). Any failure becomes a
-   `ProviderPluginError` naming the distribution and entry point; it is remembered, so the broken import is not
-   retried, and lookups of other names are unaffected.
+   entry point is first wrapped in an adapter plugin, see `pydantic_ai.registry._adapter`), and the provider's
+   `ProviderProfile` is read and checked. Any failure becomes a `ProviderPluginError` naming the distribution and
+   entry point; it is remembered, so the broken import is not retried, and lookups of other names are unaffected.
 
 Hooks are called through the plugin manager (`pm.subset_hook_caller`, restricted to the plugin registered for the
 name, with `provider_name=` the name), so pluggy's validation, `firstresult` and argument matching apply.
@@ -21,29 +21,31 @@ it as `registry=` or make it current with `pydantic_ai.registry.use_registry()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
+from .._entry_points import EntryPointScan, EntryPointSource
 from ..exceptions import DuplicateProviderError, ProviderPluginError, PydanticAIError, UnknownProviderError, UserError
+from ..hookspecs import PROVIDERS_GROUP, plugin_manager
 from ..models.base import Model
-from ..providers.base import Provider, ProviderFactory
-from . import hookspecs
-from ._adapter import AdapterPlugin, ModelFactory, classify
+from ..providers.base import Provider, ProviderFactory, ProviderProfile
+from ._adapter import AdapterPlugin, ModelFactory, classify, read_profile
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ('ENTRY_POINT_GROUP', 'ModelFactory', 'PluginHookCall', 'ProviderInfo', 'ProviderRegistry')
+__all__ = ('ENTRY_POINT_GROUP', 'PROVIDERS_GROUP', 'ModelFactory', 'PluginHookCall', 'ProviderInfo', 'ProviderRegistry')
 
 INJECTABLE = ('api_key', 'base_url', 'http_client')
 """The keyword arguments `infer_provider()` passes on to a provider factory when the caller gives them."""
 
-ENTRY_POINT_GROUP = 'pydantic_ai.providers'
-"""The entry-point group where distributions register providers; an entry point's name is the provider name."""
+ENTRY_POINT_GROUP = PROVIDERS_GROUP
+"""The earlier name of `pydantic_ai.hookspecs.PROVIDERS_GROUP` (`pydantic_ai.providers`), kept for the original
+API's path `pydantic_ai.providers.registry.ENTRY_POINT_GROUP`."""
 
 ProviderStatus = Literal['available', 'loaded', 'broken', 'duplicate']
 
@@ -94,6 +96,7 @@ class _EntryPointRecord:
 class _Loaded:
     plugin: object
     factory: ProviderFactory
+    profile: ProviderProfile
     record: _EntryPointRecord | None
 
 
@@ -102,21 +105,21 @@ class ProviderRegistry:
 
     Args:
         group: The entry-point group to read.
-        entry_points: Where entry points come from; by default the installed distributions' metadata. Tests pass a
-            callable returning their own `importlib.metadata.EntryPoint`s.
+        entry_points: Where entry points come from; by default the installed distributions' metadata, read on the
+            first lookup (the process-wide `default_registry()` shares that read with the lifecycle plugins). Tests
+            pass a callable returning their own `importlib.metadata.EntryPoint`s.
     """
 
     def __init__(
         self,
         *,
-        group: str = ENTRY_POINT_GROUP,
-        entry_points: Callable[[], Iterable[metadata.EntryPoint]] | None = None,
+        group: str = PROVIDERS_GROUP,
+        entry_points: EntryPointSource | None = None,
     ) -> None:
         self._group = group
-        self._entry_points_source = entry_points
+        self._scan = entry_points if isinstance(entry_points, EntryPointScan) else EntryPointScan(entry_points)
         self._records: dict[str, list[_EntryPointRecord]] | None = None
-        self._plugin_manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-        self._plugin_manager.add_hookspecs(hookspecs)
+        self._plugin_manager = plugin_manager()
         self._loaded: dict[str, _Loaded] = {}
         self._failed: dict[str, ProviderPluginError] = {}
         self._runtime: dict[str, _Loaded] = {}
@@ -131,17 +134,14 @@ class ProviderRegistry:
 
         Plugins already loaded stay loaded.
         """
+        self._scan.refresh()
         self._records = None
         self._failed.clear()
 
     def _entry_point_records(self) -> dict[str, list[_EntryPointRecord]]:
         if self._records is None:
-            if self._entry_points_source is not None:
-                found: Iterable[metadata.EntryPoint] = self._entry_points_source()
-            else:
-                found = metadata.entry_points(group=self._group)
             records: dict[str, list[_EntryPointRecord]] = {}
-            for ep in found:
+            for ep in self._scan():
                 if ep.group != self._group:
                     continue
                 dist = ep.dist
@@ -189,7 +189,7 @@ class ProviderRegistry:
             loaded = record.entry_point.load()
         except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() on import must not end the program
             raise _broken(record.name, record, f'importing it raised {type(exc).__name__}: {exc}') from exc
-        kind, problem = classify(loaded)
+        kind, problem = classify(loaded, self._plugin_manager)
         if kind is None:
             raise _broken(record.name, record, problem or 'it is not a provider plugin')
         plugin = loaded if kind == 'plugin' else AdapterPlugin(loaded)
@@ -209,11 +209,15 @@ class ProviderRegistry:
                 raise _broken(name, record, f'it is not a valid provider plugin: {exc}') from exc
         try:
             factory = self._provider_factory(name, plugin, record)
+            try:
+                profile = read_profile(factory)
+            except ValueError as exc:
+                raise _broken(name, record, f'{exc}; see `pydantic_ai.providers.ProviderProfile`') from exc
         except ProviderPluginError:
             if not shared:
                 manager.unregister(plugin)
             raise
-        return _Loaded(plugin=plugin, factory=factory, record=record)
+        return _Loaded(plugin=plugin, factory=factory, profile=profile, record=record)
 
     def _caller(self, hook: str, plugin: object) -> pluggy.HookCaller:
         """The hook `hook` restricted to `plugin`, so that one call answers for the plugin registered for a name."""
@@ -248,10 +252,21 @@ class ProviderRegistry:
     def factory(self, name: str) -> ProviderFactory:
         """The callable that creates provider `name` (often the provider class), loading its plugin if needed.
 
-        Callers may read optional class attributes from it, such as `api_key_env_var`, `base_url_env_var` and
-        `default_model`. See the module docs for the errors.
+        See the module docs for the errors.
         """
         return self._load(name).factory
+
+    def profile(self, name: str) -> ProviderProfile:
+        """What provider `name` declares about itself (its key variable, default model, ...), loading its plugin.
+
+        Read from its factory when the plugin was registered; the provider is not created. See
+        `pydantic_ai.providers.ProviderProfile`.
+
+        Raises:
+            UnknownProviderError: no provider is registered under `name`.
+            ProviderPluginError: its plugin is broken, its profile included.
+        """
+        return self._load(name).profile
 
     def infer_provider(
         self,
@@ -382,7 +397,7 @@ class ProviderRegistry:
             UserError: `hook` is not one of the hook specifications.
         """
         if not hasattr(self._plugin_manager.hook, hook):
-            raise UserError(f'{hook!r} is not a hook of pydantic_ai.registry.hookspecs.')
+            raise UserError(f'{hook!r} is not a hook of pydantic_ai.hookspecs.')
         outcomes: list[PluginHookCall] = []
         called: set[int] = set()
         for name in self.names():
@@ -406,7 +421,7 @@ class ProviderRegistry:
             outcomes.append(PluginHookCall(name, distribution, result=result))
         return outcomes
 
-    def list(self, *, load: bool = False) -> list[ProviderInfo]:
+    def providers(self, *, load: bool = False) -> list[ProviderInfo]:
         """Every registered provider, sorted by name; see `pydantic_ai.registry.list_providers`."""
         rows: list[ProviderInfo] = []
         records = self._entry_point_records()
@@ -474,6 +489,22 @@ class ProviderRegistry:
         if loaded is None:
             raise UserError(f'No provider named {name!r} was registered at run time.')
         self._plugin_manager.unregister(loaded.plugin)
+
+    # Last in the class: a method named `list` shadows the builtin in the annotations of the methods after it.
+    def list(self, *, load: bool = False) -> list[ProviderInfo]:
+        """Deprecated (the name 0.1.0 shipped): use `providers()` (the same rows; this name shadows the builtin `list`).
+
+        Warns:
+            DeprecationWarning: always.
+        """
+        import warnings
+
+        warnings.warn(
+            '`ProviderRegistry.list()` is deprecated: use `ProviderRegistry.providers()`, which returns the same rows.',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.providers(load=load)
 
 
 def _broken(name: str, record: _EntryPointRecord | None, problem: str) -> ProviderPluginError:

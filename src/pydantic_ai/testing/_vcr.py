@@ -218,18 +218,17 @@ def _set_placeholder_keys(placeholder: str) -> list[str]:
 
 
 def _key_variables() -> list[str]:
-    """The `api_key_env_var` of every registered provider whose factory declares one."""
+    """The `api_key_env_var` of every registered provider whose profile declares one."""
     from ..registry import current_registry
 
     registry = current_registry()
     names: list[str] = []
     for name in registry.names():
         try:
-            factory = registry.factory(name)
+            variable = registry.profile(name).api_key_env_var
         except Exception:  # a broken plugin is reported by the test that uses it, not here
             continue
-        variable = getattr(factory, 'api_key_env_var', None)
-        if isinstance(variable, str) and variable and variable not in names:
+        if variable is not None and variable not in names:
             names.append(variable)
     return names
 

@@ -6,6 +6,10 @@
 - `is_recoverable`: the one check deciding whether a failed generation is returned as a response, not raised.
 - `malformed`: the `UnexpectedModelBehavior` for an answer of the wrong shape, with an excerpt of it.
 - `stream_error`: the `ModelAPIError` for an `event: error` frame that is not recoverable.
+
+Messages about the API name the provider the user chose: "Groq" for the `groq` provider, else the provider's own
+name (a Groq-compatible gateway registered under its name is not Groq), and only Groq's own name gets Groq's model
+list and documentation as a hint.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from .model_names import (
 
 __all__ = (
     'map_api_errors',
+    'api_name',
     'error_object',
     'is_recoverable',
     'malformed',
@@ -46,10 +51,18 @@ __all__ = (
     'stream_error',
 )
 
+GROQ = 'groq'
+"""The provider name Groq itself is registered under."""
+
 _EXCERPT = 1000
 """How many characters of an offending payload an error carries."""
 
 _DEPRECATIONS_URL = 'https://console.groq.com/docs/deprecations'
+
+
+def api_name(provider_name: str) -> str:
+    """The API as messages name it: `Groq` for the `groq` provider, else `provider '<name>'`."""
+    return 'Groq' if provider_name == GROQ else f'provider {provider_name!r}'
 
 
 def error_object(body: Any) -> dict[str, Any]:
@@ -97,14 +110,24 @@ def _excerpt(payload: object) -> str | None:
     return text[:_EXCERPT]
 
 
-def stream_error(error: dict[str, Any], model_name: str) -> ModelAPIError:
+def stream_error(error: dict[str, Any], model_name: str, *, provider_name: str) -> ModelAPIError:
     """The exception for an `event: error` frame that is not recoverable (see `is_recoverable`)."""
     message = error.get('message') or json.dumps(error)
-    return ModelAPIError(model_name, f'Groq reported an error for model {model_name!r}: {message}', error)
+    return ModelAPIError(
+        model_name, f'{api_name(provider_name)} reported an error for model {model_name!r}: {message}', error
+    )
 
 
-def model_name_hint(model_name: str) -> str:
-    """A suggestion for a model name Groq does not know: the closest known names, and where to find all."""
+def model_name_hint(model_name: str, *, provider_name: str = GROQ) -> str:
+    """A suggestion for a model name the API does not know: for Groq, the closest known names and where to find all.
+
+    Another provider serves models of its own choosing: its hint names it, and suggests nothing of Groq's.
+    """
+    if provider_name != GROQ:
+        return (
+            f'{api_name(provider_name)} does not serve a model named {model_name!r} (or your key cannot use it); '
+            f'`pai models --provider {provider_name}` lists the names it offers.'
+        )
     import difflib  # only on this error path: it costs ~1 ms at import
 
     # Current models first; an earlier (likely retired) name only when no current one is close.
@@ -150,11 +173,16 @@ def retired_model_error(exc: groq.APIStatusError, model_name: str) -> ModelRetir
 
 
 @contextmanager
-def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None]:
+def map_api_errors(model_name: str, *, provider_name: str, streaming: bool = False) -> Iterator[None]:
     """Translate errors raised inside the block into the `pydantic_ai.exceptions` tree, chained with `from`.
 
     Covers the request itself (`streaming=False`: nothing of the response has arrived yet) and the iteration of a
     stream (`streaming=True`: the response had started), so a timeout says which phase it was in.
+
+    Args:
+        model_name: The model the request is for.
+        provider_name: The provider the request went through (the model's `system`), named by the messages.
+        streaming: Whether the block reads a stream that had started.
     """
     try:
         yield
@@ -164,7 +192,7 @@ def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None
             raise retired from exc
         hint = None
         if exc.status_code == 404 and error_object(exc.body).get('code') == 'model_not_found':
-            hint = model_name_hint(model_name)
+            hint = model_name_hint(model_name, provider_name=provider_name)
         raise ModelHTTPError(
             status_code=exc.status_code, model_name=model_name, body=exc.body, headers=exc.response.headers, hint=hint
         ) from exc
@@ -181,13 +209,14 @@ def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None
             }.get(kind, 'before the response started: no response headers arrived in time')
         raise ModelTimeoutError(
             model_name,
-            f'The request to Groq for model {model_name!r} timed out {which} ({kind}); raise the `timeout` setting '
-            "or the provider's `timeout` if the model needs longer.",
+            f'The request to {api_name(provider_name)} for model {model_name!r} timed out {which} ({kind}); raise the '
+            "`timeout` setting or the provider's `timeout` if the model needs longer.",
         ) from exc
     except (groq.APIConnectionError, httpx.RequestError) as exc:
         cause = exc.__cause__ if isinstance(exc, groq.APIConnectionError) and exc.__cause__ else exc
         where = 'was lost mid-stream' if streaming else 'failed'
         raise ModelConnectionError(
             model_name,
-            f'The connection to Groq for model {model_name!r} {where}: {type(cause).__name__}: {cause}',
+            f'The connection to {api_name(provider_name)} for model {model_name!r} {where}: '
+            f'{type(cause).__name__}: {cause}',
         ) from exc

@@ -1,7 +1,8 @@
 """The Groq provider's plugin hooks, loaded through the `pydantic_ai.providers` entry point named `groq`.
 
-This is the full plugin form (see `pydantic_ai.registry.hookspecs`); the groq SDK is imported inside the hooks, so
-that listing providers does not import it.
+This is the full plugin form (see `pydantic_ai.hookspecs`) and the plugin's composition side: the one place that
+says a Groq provider's models are `GroqModel`s (`groq_model`, also named by `GroqProvider.profile` for subclasses
+registered by their class). The groq SDK is imported inside the hooks, so that listing providers does not import it.
 """
 
 from __future__ import annotations
@@ -9,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic_ai.providers import hookimpl
+from pydantic_ai.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from pydantic_ai.models import Model
     from pydantic_ai.providers import Provider, ProviderFactory
+
+    from .model import GroqModel
+
+__all__ = ('groq_model', 'pydantic_ai_model', 'pydantic_ai_model_names', 'pydantic_ai_provider')
+
+
+def groq_model(model_name: str, provider: Provider[Any]) -> GroqModel:
+    """The model `infer_model('<provider name>:<model name>')` builds for a Groq-compatible provider: a `GroqModel`."""
+    from .model import GroqModel
+
+    return GroqModel(model_name, provider=provider)
 
 
 @hookimpl
@@ -25,11 +36,9 @@ def pydantic_ai_provider(provider_name: str) -> ProviderFactory:
 
 
 @hookimpl
-def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[Any]) -> Model:
+def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[Any]) -> GroqModel:
     """A `GroqModel` for `infer_model('groq:<model name>')`."""
-    from .model import GroqModel
-
-    return GroqModel(model_name, provider=provider)
+    return groq_model(model_name, provider)
 
 
 @hookimpl

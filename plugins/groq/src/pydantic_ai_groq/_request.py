@@ -46,12 +46,11 @@ from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.output import prompted_output_instructions
 from pydantic_ai.tools import ToolDefinition
 
+from ._utils import JSON
 from .model_names import is_reasoning_model
 from .settings import GroqModelSettings, ThinkingHistory
 
 __all__ = ('build_body', 'dumps', 'map_messages', 'map_tools', 'map_tool_choice', 'request_headers')
-
-JSON = dict[str, Any]
 
 # Settings sent in the body under the same name, with the type each must have (checked before sending).
 _NUMBER = (int, float)

@@ -24,6 +24,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.usage import Usage
 
 from ._errors import malformed
+from ._utils import JSON
 
 __all__ = (
     'THINK_TAGS',
@@ -36,8 +37,6 @@ __all__ = (
     'split_thinking',
     'timestamp',
 )
-
-JSON = dict[str, Any]
 
 THINK_TAGS = ('<think>', '</think>')
 """The tags reasoning models put around their reasoning in the content (`reasoning_format='raw'`)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from pydantic_ai.batch import (
     BatchAPI,
@@ -41,7 +41,10 @@ from ._errors import error_object, map_api_errors
 from ._response import failed_generation_parts, map_completion
 
 if TYPE_CHECKING:
-    from .model import GroqModel
+    from groq import AsyncGroq
+
+    from pydantic_ai.messages import ModelMessage
+    from pydantic_ai.settings import ModelSettings
 
 __all__ = ('GroqBatchAPI', 'BATCH_ENDPOINT', 'DEFAULT_COMPLETION_WINDOW')
 
@@ -58,10 +61,43 @@ _STATUSES: frozenset[str] = frozenset(
 _UNRUN_CODES = {'batch_expired': 'expired', 'batch_cancelled': 'cancelled', 'batch_failed': 'failed'}
 
 
+class BatchedModel(Protocol):
+    """What a batch needs of its model, a `GroqModel`.
+
+    Declared here so that this module does not import the model's, which imports this one for `batch_api()`.
+    """
+
+    @property
+    def client(self) -> AsyncGroq:
+        """The authenticated client the batch endpoints are called with."""
+        ...
+
+    @property
+    def model_name(self) -> str:
+        """The model name."""
+        ...
+
+    @property
+    def system(self) -> str:
+        """The provider's name."""
+        ...
+
+    def _prepare(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        params: ModelRequestParameters,
+        *,
+        stream: bool,
+    ) -> tuple[bytes, Any, int]:
+        """The request body as wire bytes, the request options, and the estimated tokens: what `request()` sends."""
+        ...
+
+
 class GroqBatchAPI(BatchAPI):
     """Groq's Files and Batches endpoints, for one `GroqModel`; get it with `GroqModel.batch_api()`."""
 
-    def __init__(self, model: GroqModel, *, completion_window: str = DEFAULT_COMPLETION_WINDOW) -> None:
+    def __init__(self, model: BatchedModel, *, completion_window: str = DEFAULT_COMPLETION_WINDOW) -> None:
         """Batch endpoints for `model`, whose client (API key, base URL, retries) they use.
 
         Args:
@@ -118,7 +154,7 @@ class GroqBatchAPI(BatchAPI):
         if not isinstance(prepared, bytes):
             raise UserError(f'`prepared` must be the bytes returned by `prepare()`, got {type(prepared).__name__}.')
         client = self._model.client
-        with map_api_errors(self.model_name):
+        with map_api_errors(self.model_name, provider_name=self._model.system):
             uploaded = await client.files.create(file=('batch.jsonl', prepared, 'application/jsonl'), purpose='batch')
             if not uploaded.id:
                 raise UnexpectedModelBehavior('Groq accepted the batch input file without returning its id')
@@ -136,7 +172,7 @@ class GroqBatchAPI(BatchAPI):
 
     async def cancel(self, batch_id: str) -> BatchProgress:
         """Ask Groq to cancel the batch (it goes through `cancelling` to `cancelled`); finished lines are kept."""
-        with map_api_errors(self.model_name):
+        with map_api_errors(self.model_name, provider_name=self._model.system):
             batch = await self._model.client.batches.cancel(batch_id)
         return _progress(batch.model_dump(mode='json'))
 
@@ -181,13 +217,13 @@ class GroqBatchAPI(BatchAPI):
     async def _batch(self, batch_id: str) -> dict[str, Any]:
         if not isinstance(batch_id, str) or not batch_id:
             raise UserError(f'`batch_id` must be a non-empty string, got {batch_id!r}.')
-        with map_api_errors(self.model_name):
+        with map_api_errors(self.model_name, provider_name=self._model.system):
             batch = await self._model.client.batches.retrieve(batch_id)
         return batch.model_dump(mode='json')
 
     async def _lines(self, file_id: str) -> list[dict[str, Any]]:
         """A JSONL file's lines, parsed; a line that is not a JSON object is an `UnexpectedModelBehavior`."""
-        with map_api_errors(self.model_name):
+        with map_api_errors(self.model_name, provider_name=self._model.system):
             response = await self._model.client.files.content(file_id)
             data = await response.read()
         lines: list[dict[str, Any]] = []

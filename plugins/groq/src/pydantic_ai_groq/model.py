@@ -30,9 +30,10 @@ from pydantic_ai.usage import Usage
 from ._errors import error_object, is_recoverable, malformed, map_api_errors
 from ._request import build_body, dumps, request_headers
 from ._response import failed_generation_parts, map_completion, timestamp
+from ._utils import check_exclusive
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames, warn_if_deprecated
-from .provider import GroqProvider, check_exclusive
+from .provider import CHAT_COMPLETIONS_PATH, GroqProvider
 from .ratelimits import SentRequest, estimate_tokens, rate_limit_details, send_paced
 from .settings import GroqModelSettings
 from .streaming import GroqStreamedResponse, iter_chunks
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
 
     from .batch import GroqBatchAPI
-
-CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
-"""Where chat completions are posted, relative to the client's base URL (as the groq SDK itself does)."""
 
 USER_AGENT = f'pydantic-ai-groq/{__version__} pydantic-ai-core/{core_version} groq-python/{groq.__version__}'
 """The `User-Agent` every request carries, naming this project and the versions in use."""
@@ -127,8 +125,7 @@ class GroqModel(Model):
         self._model_name = model_name
         self._provider = resolved
         self._path, self._stream_usage = gateway_options(resolved)
-        limiter = getattr(resolved, 'rate_limiter', None)
-        self._limiter = limiter if isinstance(limiter, RateLimiter) else None
+        self._limiter = resolved.rate_limiter if isinstance(resolved, GroqProvider) else None
         warn_if_deprecated(model_name)
 
     def __repr__(self) -> str:
@@ -164,7 +161,7 @@ class GroqModel(Model):
         check_allow_model_requests()
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
         sent = SentRequest()
-        with map_api_errors(self._model_name):
+        with map_api_errors(self._model_name, provider_name=self.system):
             try:
                 http_response = await self._send(content, options, stream=False, tokens=tokens, sent=sent)
             except groq.APIStatusError as exc:
@@ -195,7 +192,7 @@ class GroqModel(Model):
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
         sent = SentRequest()
         send = partial(self._send, content, options, stream=True, tokens=tokens, sent=sent)
-        chunks = iter_chunks(send, self._model_name)
+        chunks = iter_chunks(send, self._model_name, provider_name=self.system)
         try:
             # Read ahead for the model name and timestamp; `iter_chunks` yields the first chunk again.
             first = await anext(chunks, None)
@@ -309,18 +306,20 @@ class GroqModel(Model):
 
 
 def gateway_options(provider: Provider[Any]) -> tuple[str, bool]:
-    """The provider's `chat_completions_path` and `stream_usage` (Groq's defaults for providers without them).
+    """A `GroqProvider`'s declared `chat_completions_path` and `stream_usage`; Groq's for any other provider.
 
     Raises:
         UserError: either attribute has the wrong type or shape.
     """
-    path = getattr(provider, 'chat_completions_path', CHAT_COMPLETIONS_PATH)
+    if not isinstance(provider, GroqProvider):
+        return CHAT_COMPLETIONS_PATH, False
+    path: object = provider.chat_completions_path
     if not isinstance(path, str) or not path.startswith('/') or '://' in path:
         raise UserError(
             f'{type(provider).__name__}.chat_completions_path must be a path relative to the base URL starting with '
             f"'/', such as '/v1/chat/completions'; got {path!r}."
         )
-    stream_usage = getattr(provider, 'stream_usage', False)
+    stream_usage: object = provider.stream_usage
     if not isinstance(stream_usage, bool):
         raise UserError(f'{type(provider).__name__}.stream_usage must be True or False, got {stream_usage!r}.')
     return path, stream_usage

@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import httpx
 from groq import AsyncGroq
 
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.models import cached_async_http_client
-from pydantic_ai.providers import Provider
+from pydantic_ai.providers import Provider, ProviderProfile
 from pydantic_ai.ratelimit import RateLimiter
 from pydantic_ai.secrets import declare_secret, declare_secret_header
 
-if TYPE_CHECKING:
-    from pydantic_ai.models import Model
+from ._utils import check_exclusive
 
-__all__ = ('GroqProvider',)
+__all__ = ('GroqProvider', 'CHAT_COMPLETIONS_PATH')
 
+CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
+"""Where Groq takes chat completions, relative to the base URL (as the groq SDK posts them): the default of
+`GroqProvider.chat_completions_path`, and the path `GroqModel` uses for a provider that is not a `GroqProvider`."""
 
-def check_exclusive(owner: str, given: str, why: str, **others: object) -> None:
-    """Raise `UserError` if any of `others` is set alongside the argument `given` (which excludes them)."""
-    conflicting = [f'`{name}`' for name, value in others.items() if value is not None]
-    if conflicting:
-        raise UserError(f'Pass either `{given}` or {", ".join(conflicting)} to {owner}, not both: {why}')
+MODEL_FACTORY = 'pydantic_ai_groq._plugin:groq_model'
+"""The import path of what builds models for `GroqProvider` and its subclasses (see `GroqProvider.profile`)."""
 
 
 def gateway_headers(provider: GroqProvider) -> dict[str, str]:
@@ -56,6 +55,13 @@ def gateway_headers(provider: GroqProvider) -> dict[str, str]:
     return dict(headers)
 
 
+class _Profile:
+    """The descriptor behind `GroqProvider.profile`: the profile of the class it is read on (or of the instance's)."""
+
+    def __get__(self, instance: object, owner: type[GroqProvider]) -> ProviderProfile:
+        return _derived_profile(owner)
+
+
 class GroqProvider(Provider[AsyncGroq]):
     """Provides an authenticated `groq.AsyncGroq` client.
 
@@ -67,7 +73,7 @@ class GroqProvider(Provider[AsyncGroq]):
     `chat_completions_path`, `default_headers` (a class attribute or a property) and `stream_usage`. The values of
     `default_headers` are treated like the key: declared as secrets (see `pydantic_ai.secrets`), never shown. An
     entry point in the `pydantic_ai.providers` group naming such a subclass is a complete provider plugin:
-    `model_factory` below makes `infer_model('<name>:<model>')` build a `GroqModel` for it.
+    its `profile` (derived from these class attributes) makes `infer_model('<name>:<model>')` build a `GroqModel`.
     """
 
     provider_name: ClassVar[str] = 'groq'
@@ -78,7 +84,7 @@ class GroqProvider(Provider[AsyncGroq]):
     """The environment variable holding the base URL, read when `base_url` is not passed."""
     default_base_url: ClassVar[str] = 'https://api.groq.com'
     """The base URL used when neither the argument nor the environment variable gives one."""
-    chat_completions_path: ClassVar[str] = '/openai/v1/chat/completions'
+    chat_completions_path: ClassVar[str] = CHAT_COMPLETIONS_PATH
     """Where `GroqModel` posts chat completions, relative to the base URL (`'/v1/chat/completions'` for most
     self-hosted OpenAI-compatible servers)."""
     stream_usage: ClassVar[bool] = False
@@ -86,20 +92,17 @@ class GroqProvider(Provider[AsyncGroq]):
     need to report usage in a stream. Groq reports usage in `x_groq` without it."""
     default_model: ClassVar[str] = 'openai/gpt-oss-120b'
     """The model used when a caller names none (the `pai` command line without `--model`)."""
-    api_key_url: ClassVar[str] = 'https://console.groq.com/keys'
-    """Where a user creates an API key, for "no API key" messages."""
+    api_key_url: ClassVar[str | None] = 'https://console.groq.com/keys'
+    """Where a user creates an API key, for "no API key" messages. Groq's page is Groq's: a subclass that sets its
+    own `provider_name` names no key page unless it sets `api_key_url` too."""
     models_path: ClassVar[str] = '/openai/v1/models'
     """The path, below the base URL, of the list of models the API key can use (`pai models` asks it)."""
+    model_names: ClassVar[Sequence[str]] = ()
+    """Model names listed for a subclass registered by its class (Groq's own are listed by the plugin's hook)."""
 
-    @staticmethod
-    def model_factory(model_name: str, provider: Provider[Any]) -> Model:
-        """The model `infer_model('<provider name>:<model name>')` builds for this provider class: a `GroqModel`.
-
-        Read by the registry when an entry point names the provider class itself (see `pydantic_ai.registry`).
-        """
-        from .model import GroqModel
-
-        return GroqModel(model_name, provider=provider)
+    profile = _Profile()
+    """What the class declares for `pai`, the cassette plugin and the registry: a `ProviderProfile`, derived from the
+    class attributes above of the class it is read on (a subclass sets those, not this)."""
 
     def __init__(
         self,
@@ -223,6 +226,27 @@ class GroqProvider(Provider[AsyncGroq]):
         client = getattr(self, '_client', None)
         base_url = str(client.base_url) if client is not None else None
         return f'{type(self).__name__}(name={self.provider_name!r}, base_url={base_url!r})'
+
+
+def _derived_profile(cls: type[GroqProvider]) -> ProviderProfile:
+    return ProviderProfile(
+        api_key_env_var=cls.api_key_env_var,
+        api_key_url=cls.api_key_url if _declared_by_the_named_provider(cls, 'api_key_url') else None,
+        base_url_env_var=cls.base_url_env_var,
+        default_model=cls.default_model,
+        models_path=cls.models_path,
+        model_names=cls.model_names,
+        model_factory=MODEL_FACTORY,
+    )
+
+
+def _declared_by_the_named_provider(cls: type[GroqProvider], attribute: str) -> bool:
+    """Whether `attribute` is set by the class that sets `provider_name`, or below it: else it is another provider's."""
+
+    def owner(name: str) -> type:
+        return next(klass for klass in cls.__mro__ if name in vars(klass))
+
+    return issubclass(owner(attribute), owner('provider_name'))
 
 
 def _rate_limiter(rate_limit: bool | RateLimiter) -> RateLimiter | None:

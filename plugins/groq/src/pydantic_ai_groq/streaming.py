@@ -39,13 +39,14 @@ from pydantic_ai.models import StreamedResponse
 from ._errors import error_object, is_recoverable, malformed, map_api_errors, stream_error
 from ._response import THINK_TAGS, failed_generation_parts, map_executed_tools, map_finish_reason, map_usage
 from ._sse import iter_sse
+from ._utils import JSON
 
 __all__ = ('GroqStreamedResponse', 'iter_chunks')
 
-JSON = dict[str, Any]
 
-
-async def iter_chunks(send: Callable[[], Awaitable[httpx.Response]], model_name: str) -> AsyncGenerator[JSON, None]:
+async def iter_chunks(
+    send: Callable[[], Awaitable[httpx.Response]], model_name: str, *, provider_name: str
+) -> AsyncGenerator[JSON, None]:
     """Send a streamed request and yield its chunks as parsed JSON objects, up to `data: [DONE]`.
 
     Every error of the stream is mapped here, where the bytes come from, into the `pydantic_ai.exceptions` tree:
@@ -60,6 +61,7 @@ async def iter_chunks(send: Callable[[], Awaitable[httpx.Response]], model_name:
     Args:
         send: Sends the request and returns the streamed HTTP response (the model's send path).
         model_name: The model the request is for, for error messages.
+        provider_name: The provider the request goes through, for error messages.
 
     Raises:
         ModelHTTPError: the request failed with an HTTP error that is not recoverable.
@@ -67,7 +69,7 @@ async def iter_chunks(send: Callable[[], Awaitable[httpx.Response]], model_name:
         ModelConnectionError: the connection failed or was lost (`ModelTimeoutError`: timed out).
         UnexpectedModelBehavior: a frame is not a JSON object, or the stream ended without `[DONE]` or an error.
     """
-    with map_api_errors(model_name):
+    with map_api_errors(model_name, provider_name=provider_name):
         try:
             response = await send()
         except groq.APIStatusError as exc:
@@ -80,7 +82,7 @@ async def iter_chunks(send: Callable[[], Awaitable[httpx.Response]], model_name:
             return
     read_ahead = True
     try:
-        with map_api_errors(model_name, streaming=True):
+        with map_api_errors(model_name, provider_name=provider_name, streaming=True):
             events = iter_sse(response.aiter_bytes(), model_name)
             async for event, data in events:
                 if data == '[DONE]':
@@ -99,7 +101,7 @@ async def iter_chunks(send: Callable[[], Awaitable[httpx.Response]], model_name:
                     error = chunk.get('error', chunk)
                     error = error if isinstance(error, dict) else {'message': str(error)}
                     if not is_recoverable(error):
-                        raise stream_error(error, model_name)
+                        raise stream_error(error, model_name, provider_name=provider_name)
                     # Nothing follows an error frame; the failed generation becomes the stream's last parts.
                     chunk = {'error': error}
                     if read_ahead:

@@ -38,6 +38,8 @@ from .responses import ScriptedResponse, echo_response, json_response
 
 __all__ = ('GroqTestServer', 'CHAT_COMPLETIONS_PATH', 'MODELS_PATH', 'DefaultResponse')
 
+# Spelled out rather than imported from `pydantic_ai_groq.provider` (whose `CHAT_COMPLETIONS_PATH` is the source): the
+# simulator imports nothing of the request path it checks. tests/plugin_groq/test_plugin_layers.py checks they agree.
 CHAT_COMPLETIONS_PATH = '/openai/v1/chat/completions'
 """The path the groq SDK posts chat completions to (below the base URL)."""
 MODELS_PATH = '/openai/v1/models'
