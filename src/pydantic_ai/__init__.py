@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _plugin_modules
-from .builtin_tools import WebSearchTool
+from .builtin_tools import CodeExecutionTool, WebSearchTool
 from .exceptions import (
     DuplicateProviderError,
     ModelAPIError,
@@ -28,6 +28,8 @@ from .messages import (
     BinaryContent,
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
+    Citation,
+    DocumentCitation,
     FinishReason,
     ImageUrl,
     ModelMessage,
@@ -43,6 +45,7 @@ from .messages import (
     ThinkingPartDelta,
     ToolCallPart,
     ToolCallPartDelta,
+    ToolResultCitation,
     ToolReturnPart,
     UserPromptPart,
 )
@@ -91,6 +94,8 @@ __all__ = (
     'BinaryContent',
     'BuiltinToolCallPart',
     'BuiltinToolReturnPart',
+    'Citation',
+    'DocumentCitation',
     'FinishReason',
     'ImageUrl',
     'ModelMessage',
@@ -106,12 +111,14 @@ __all__ = (
     'ThinkingPartDelta',
     'ToolCallPart',
     'ToolCallPartDelta',
+    'ToolResultCitation',
     'ToolReturnPart',
     'UserPromptPart',
     # structured output and built-in tools
     'OutputMode',
     'OutputObjectDefinition',
     'WebSearchTool',
+    'CodeExecutionTool',
     # models and providers
     'Model',
     'ModelRequestParameters',

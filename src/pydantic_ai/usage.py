@@ -27,7 +27,9 @@ class Usage:
     details: dict[str, int] | None = None
     """Further provider-specific counts (for example `cached_tokens`, `reasoning_tokens`), summed key by key."""
     timings: dict[str, float] | None = None
-    """Provider-side durations in seconds (for example Groq's `queue_time`, `total_time`), summed key by key."""
+    """Provider-side durations in seconds (for example `queue_time`, `total_time`), summed key by key."""
+    cache_read_tokens: int | None = None
+    """Tokens of the request served from the provider's prompt cache (part of `request_tokens`), when it says."""
 
     def incr(self, incr_usage: Usage, *, requests: int = 0) -> None:
         """Add `incr_usage` (and `requests` extra requests) to this usage in place."""
@@ -35,6 +37,7 @@ class Usage:
         self.request_tokens = _add(self.request_tokens, incr_usage.request_tokens)
         self.response_tokens = _add(self.response_tokens, incr_usage.response_tokens)
         self.total_tokens = _add(self.total_tokens, incr_usage.total_tokens)
+        self.cache_read_tokens = _add(self.cache_read_tokens, incr_usage.cache_read_tokens)
         if incr_usage.details:
             self.details = _add_by_key(self.details, incr_usage.details)
         if incr_usage.timings:
@@ -45,7 +48,13 @@ class Usage:
         if not isinstance(other, Usage):
             return NotImplemented
         total = Usage(
-            self.requests, self.request_tokens, self.response_tokens, self.total_tokens, self.details, self.timings
+            self.requests,
+            self.request_tokens,
+            self.response_tokens,
+            self.total_tokens,
+            self.details,
+            self.timings,
+            self.cache_read_tokens,
         )
         total.incr(other)
         return total
