@@ -2,6 +2,8 @@
 
 - `map_api_errors`: SDK and transport errors as the `pydantic_ai.exceptions` tree, chained with `from exc`.
 - `is_recoverable`: the one check deciding whether a failed generation is returned as a response, not raised.
+- `is_retryable`: the one check deciding whether an HTTP error answer is worth retrying (408, 409, 429, 5xx), and
+  `is_capacity_exceeded`: the flex tier's HTTP 498, which is not (it fails at once, with advice).
 - `malformed`: the `UnexpectedModelBehavior` for an answer of the wrong shape, with an excerpt of it.
 - `stream_error`: the `ModelAPIError` for an `event: error` frame that is not recoverable.
 """
@@ -26,7 +28,16 @@ from pydantic_ai.exceptions import (
 
 from .model_names import LatestGroqModelNames, PreviewGroqModelNames, ProductionGroqModelNames
 
-__all__ = ('map_api_errors', 'error_object', 'is_recoverable', 'malformed', 'model_name_hint', 'stream_error')
+__all__ = (
+    'map_api_errors',
+    'error_object',
+    'is_recoverable',
+    'is_retryable',
+    'is_capacity_exceeded',
+    'malformed',
+    'model_name_hint',
+    'stream_error',
+)
 
 _EXCERPT = 1000
 """How many characters of an offending payload an error carries."""
@@ -46,6 +57,32 @@ def is_recoverable(error: dict[str, Any]) -> bool:
     frame) so the caller can answer with a retry prompt; every other error is raised.
     """
     return error.get('code') == 'tool_use_failed'
+
+
+def is_capacity_exceeded(status_code: int, body: object) -> bool:
+    """Whether an HTTP error is Groq's flex tier running out of capacity: HTTP 498, error code `capacity_exceeded`.
+
+    Groq's flex tier fails fast by design when it has no capacity. Such an error is not retried (by our paced send
+    path) and not paced as a rate limit: a retry storm would meet the same shortage. It raises `ModelHTTPError`
+    saying to send with `groq_service_tier='auto'` (on-demand, then flex) or `'on_demand'`.
+    """
+    return status_code == 498 or error_object(body).get('code') == 'capacity_exceeded'
+
+
+def is_retryable(status_code: int, body: object) -> bool:
+    """Whether an HTTP error answer may succeed if sent again: 408, 409, 429 and 5xx, as the groq SDK retries them.
+
+    A flex tier capacity error (`is_capacity_exceeded`) never is, whatever its status.
+    """
+    if is_capacity_exceeded(status_code, body):
+        return False
+    return status_code in (408, 409, 429) or status_code >= 500
+
+
+_CAPACITY_HINT = (
+    "Groq's flex tier has no capacity for this request right now (HTTP 498 capacity_exceeded); it was not retried. "
+    "Send it with `groq_service_tier='auto'` (on-demand limits first, then flex) or `'on_demand'`, or retry later."
+)
 
 
 def malformed(
@@ -112,6 +149,8 @@ def map_api_errors(model_name: str, *, streaming: bool = False) -> Iterator[None
         hint = None
         if exc.status_code == 404 and error_object(exc.body).get('code') == 'model_not_found':
             hint = model_name_hint(model_name)
+        elif is_capacity_exceeded(exc.status_code, exc.body):
+            hint = _CAPACITY_HINT
         raise ModelHTTPError(
             status_code=exc.status_code, model_name=model_name, body=exc.body, headers=exc.response.headers, hint=hint
         ) from exc
