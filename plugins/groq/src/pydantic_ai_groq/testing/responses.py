@@ -518,11 +518,20 @@ def echo_response(request: RecordedRequest) -> ScriptedResponse:
 
     The model name is the request's. A stream sends the text word by word, and also reports usage in the last
     chunk's top-level `usage` when the request asks for it (`stream_options: {"include_usage": true}`).
+
+    A request that offers server-side tools (gpt-oss `browser_search`/`code_interpreter` tools, or a compound
+    system's `compound_custom.tools.enabled_tools`) gets an answer that ran each of them once on the text, and one
+    that gives `documents` an answer quoting the first and citing it (unless `citation_options` is `'disabled'`);
+    see `pydantic_ai_groq.testing.features`.
     """
     body = request.json if isinstance(request.json, dict) else {}
     model = body.get('model')
     model = model if isinstance(model, str) and model else wire.DEFAULT_MODEL
     text = _last_user_text(body.get('messages')) or 'Hello from the Groq test server.'
+    if body.get('documents') or body.get('compound_custom') or _server_tool_types(body):
+        from .features import feature_echo
+
+        return feature_echo(body, model, text, stream=request.is_stream)
     if request.is_stream:
         words = text.split(' ')
         options = body.get('stream_options')
@@ -531,6 +540,13 @@ def echo_response(request: RecordedRequest) -> ScriptedResponse:
             [w if i == 0 else ' ' + w for i, w in enumerate(words)], model=model, include_usage=include_usage
         )
     return text_completion(text, model=model)
+
+
+def _server_tool_types(body: Mapping[str, Any]) -> list[str]:
+    tools = body.get('tools')
+    if not isinstance(tools, list):
+        return []
+    return [t['type'] for t in tools if isinstance(t, dict) and t.get('type') in ('browser_search', 'code_interpreter')]
 
 
 def _last_user_text(messages: object) -> str:
