@@ -196,7 +196,9 @@ class GroqStreamedResponse(StreamedResponse):
             self._set_detail('service_tier', chunk['service_tier'])
 
     def _handle_chunk(self, chunk: JSON) -> list[ModelResponseStreamEvent]:
-        self._handle_metadata(chunk)
+        # Most chunks carry only a delta: look at the metadata only when there is some to read.
+        if self.provider_response_id is None or 'x_groq' in chunk or 'usage' in chunk or 'service_tier' in chunk:
+            self._handle_metadata(chunk)
         choices = chunk.get('choices')
         if not choices:
             return list(self._handle_error(chunk['error'])) if 'error' in chunk else []
