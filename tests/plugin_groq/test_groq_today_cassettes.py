@@ -158,7 +158,9 @@ async def test_compound_web_search_streamed_announced_with_empty_results(
     groq_api_key: str, wire: Wire, vcr: Cassette
 ) -> None:
     compound = model(wire, groq_api_key, 'groq/compound')
-    async with compound.request_stream([ModelRequest.user_text_prompt(BOSTON)], None, ModelRequestParameters()) as stream:
+    async with compound.request_stream(
+        [ModelRequest.user_text_prompt(BOSTON)], None, ModelRequestParameters()
+    ) as stream:
         async for _ in stream:
             pass
     response = stream.get()
@@ -190,7 +192,9 @@ async def test_gpt_oss_browser_search_not_streamed(groq_api_key: str, wire: Wire
 
     assert [p.part_kind for p in response.parts] == ['thinking', 'builtin-tool-call', 'builtin-tool-return', 'text']
     call, result = tool_parts(response)
-    assert call == BuiltinToolCallPart('web_search', {'query': 'Groq announcement this week'}, 'groq_executed_tool_0', 'groq')
+    assert call == BuiltinToolCallPart(
+        'web_search', {'query': 'Groq announcement this week'}, 'groq_executed_tool_0', 'groq'
+    )
     assert isinstance(result.content, dict) and result.content['type'] == 'browser.search'
     assert result.content['search_results']['results'][0]['url'] == 'https://news.example.com/groq-week'
 
@@ -219,7 +223,9 @@ async def test_gpt_oss_browser_search_streamed(groq_api_key: str, wire: Wire, vc
         'The user asks what Groq announced this week. I should search the web for recent news. The result says Groq '
         'announced two new models and a faster Compound system.'
     )
-    assert call == BuiltinToolCallPart('web_search', {'query': 'Groq announcement this week'}, 'groq_executed_tool_0', 'groq')
+    assert call == BuiltinToolCallPart(
+        'web_search', {'query': 'Groq announcement this week'}, 'groq_executed_tool_0', 'groq'
+    )
     assert isinstance(result, BuiltinToolReturnPart) and isinstance(result.content, dict)
     assert result.content['output'].startswith('Title: Groq this week')
     assert text == TextPart('This week Groq announced two new models on GroqCloud and a faster Compound system.')
