@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 import pydantic_ai.models
-from pydantic_ai.direct import _run_in_thread_loop
 from pydantic_ai_groq.testing import (
     GroqTestServer,
     ScriptedResponse,
@@ -26,6 +25,11 @@ from pydantic_ai_groq.testing import (
 )
 
 from support.constants import FAKE_GROQ_API_KEY
+
+try:  # the sync APIs' loop runner, where it is moving to (`pydantic_ai._sync`), else where it was
+    from pydantic_ai._sync import _run_in_thread_loop  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    from pydantic_ai.direct import _run_in_thread_loop  # type: ignore[attr-defined,no-redef,unused-ignore]
 
 README = Path(__file__).resolve().parents[2] / 'README.md'
 SECTION = '### Groq today: server-side tools, citations, service tiers, caching\n'
