@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from pydantic_ai import CodeExecutionTool, WebSearchTool
-from pydantic_ai.exceptions import UserError
+from pydantic_ai.exceptions import UnexpectedModelBehavior, UserError
 from pydantic_ai.messages import (
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
@@ -39,13 +39,16 @@ from pydantic_ai_groq.testing import (
     ToolRun,
     browser_automation_run,
     browser_search_run,
+    json_response,
     python_run,
+    raw_sse,
     search_run,
     streamed_tool_run_completion,
     text_completion,
     tool_run_completion,
     usage_breakdown,
     visit_run,
+    wire,
     wolfram_run,
 )
 
@@ -430,3 +433,17 @@ async def test_history_with_runs_goes_back_as_valid_messages_with_the_reasoning_
     assert assistant['content'] == ANSWER
     # The thinking parts the runs split apart go back as the one reasoning text Groq wrote.
     assert assistant['reasoning'] == json.loads(answer.body)['choices'][0]['message']['reasoning']
+
+
+@pytest.mark.parametrize('executed', ['search', [1, 2]], ids=['not-a-list', 'not-objects'])
+async def test_executed_tools_of_the_wrong_shape_are_unexpected_model_behavior(executed: Any) -> None:
+    body = wire.chat_completion('ok', model='groq/compound')
+    body['choices'][0]['message']['executed_tools'] = executed
+    chunk = wire.chat_completion_chunk({'executed_tools': executed}, model='groq/compound')
+    async with GroqFake(json_response(body), raw_sse([chunk], done=True)) as groq_fake:
+        with pytest.raises(UnexpectedModelBehavior, match='executed_tools|executed tool'):
+            await groq_fake.model('groq/compound').request(prompt(), None, ModelRequestParameters())
+        with pytest.raises(UnexpectedModelBehavior, match='executed_tools|executed tool'):
+            async with groq_fake.model('groq/compound').request_stream(prompt(), None, ModelRequestParameters()) as s:
+                async for _ in s:
+                    pass

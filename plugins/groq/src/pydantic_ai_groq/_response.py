@@ -212,7 +212,10 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
     if not isinstance(message, dict):
         raise malformed(requested_model, 'a choice that has no `message`', data)
     reasoning = message.get('reasoning')
-    runs = map_executed_tools(message.get('executed_tools'), provider_name)
+    executed = message.get('executed_tools')
+    if executed is not None and not (isinstance(executed, list) and all(isinstance(t, dict) for t in executed)):
+        raise malformed(requested_model, '`executed_tools` that is not a list of objects', data)
+    runs = map_executed_tools(executed, provider_name)
     if isinstance(reasoning, str) and reasoning:
         parts = interleave(reasoning, runs, provider_name)
     else:
