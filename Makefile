@@ -52,7 +52,8 @@ check: lint typecheck bench-quick-summary test
 
 record: $(STAMP)
 	@test -n "$$GROQ_API_KEY" || (echo "make record needs GROQ_API_KEY set to a real Groq API key" && exit 2)
-	PYDANTIC_AI_RECORDING=1 $(BIN)/pytest tests/plugin_groq/test_groq_cassettes.py --record-mode=rewrite
+	PYDANTIC_AI_RECORDING=1 $(BIN)/pytest tests/plugin_groq/test_groq_cassettes.py tests/plugin_groq/test_groq_today_cassettes.py \
+		--record-mode=rewrite
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _plugin_modules
-from .builtin_tools import WebSearchTool
+from .builtin_tools import CodeExecutionTool, WebSearchTool
 from .exceptions import (
     DuplicateProviderError,
     ModelAPIError,
@@ -29,6 +29,8 @@ from .messages import (
     BinaryContent,
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
+    Citation,
+    DocumentCitation,
     FinishReason,
     ImageUrl,
     ModelMessage,
@@ -44,6 +46,7 @@ from .messages import (
     ThinkingPartDelta,
     ToolCallPart,
     ToolCallPartDelta,
+    ToolResultCitation,
     ToolReturnPart,
     UserPromptPart,
 )
@@ -94,6 +97,8 @@ __all__ = (
     'BinaryContent',
     'BuiltinToolCallPart',
     'BuiltinToolReturnPart',
+    'Citation',
+    'DocumentCitation',
     'FinishReason',
     'ImageUrl',
     'ModelMessage',
@@ -109,12 +114,14 @@ __all__ = (
     'ThinkingPartDelta',
     'ToolCallPart',
     'ToolCallPartDelta',
+    'ToolResultCitation',
     'ToolReturnPart',
     'UserPromptPart',
     # structured output and built-in tools
     'OutputMode',
     'OutputObjectDefinition',
     'WebSearchTool',
+    'CodeExecutionTool',
     # models and providers
     'Model',
     'ModelRequestParameters',

@@ -43,6 +43,9 @@ __all__ = (
     'RetryPromptPart',
     'ModelRequestPart',
     'ModelRequest',
+    'DocumentCitation',
+    'ToolResultCitation',
+    'Citation',
     'TextPart',
     'ThinkingPart',
     'ToolCallPart',
@@ -241,17 +244,63 @@ class ModelRequest:
 
 
 @dataclass
+class DocumentCitation:
+    """A span of a `TextPart` that cites a document sent with the request.
+
+    `start_index` and `end_index` are character offsets in the cited `TextPart`'s `content` (end exclusive).
+    """
+
+    document_id: str
+    """The id of the cited document, as it was given in the request."""
+    start_index: int
+    """Where the cited span starts in the text part's content."""
+    end_index: int
+    """Where the cited span ends in the text part's content (exclusive)."""
+    citation_kind: Literal['document'] = 'document'
+    """Discriminator for serialization."""
+
+
+@dataclass
+class ToolResultCitation:
+    """A span of a `TextPart` that cites the result of a tool call made in the conversation.
+
+    `start_index` and `end_index` are character offsets in the cited `TextPart`'s `content` (end exclusive).
+    """
+
+    tool_call_id: str
+    """The id of the tool call whose result is cited (a `ToolCallPart`'s or a `BuiltinToolCallPart`'s)."""
+    start_index: int
+    """Where the cited span starts in the text part's content."""
+    end_index: int
+    """Where the cited span ends in the text part's content (exclusive)."""
+    citation_kind: Literal['tool_result'] = 'tool_result'
+    """Discriminator for serialization."""
+
+
+Citation: TypeAlias = DocumentCitation | ToolResultCitation
+"""Where a span of the model's text comes from; `citation_kind` tells the kinds apart."""
+
+
+@dataclass(repr=False)
 class TextPart:
-    """Text the model answered."""
+    """Text the model answered, with the citations the provider attached to it, if any."""
 
     content: str
     """The text."""
+    citations: list[Citation] | None = None
+    """Spans of `content` backed by a source (a document of the request, a tool result); `None` when the provider
+    cited nothing."""
     part_kind: Literal['text'] = 'text'
     """Discriminator for serialization."""
 
     def has_content(self) -> bool:
         """Whether the text is non-empty."""
         return bool(self.content)
+
+    def __repr__(self) -> str:
+        # Citations are shown only when there are some, so uncited text reads as it always has.
+        cited = f', citations={self.citations!r}' if self.citations is not None else ''
+        return f'TextPart(content={self.content!r}{cited}, part_kind={self.part_kind!r})'
 
 
 @dataclass
@@ -400,10 +449,12 @@ ModelMessage: TypeAlias = ModelRequest | ModelResponse
 
 @dataclass
 class TextPartDelta:
-    """More text for the `TextPart` at the event's index."""
+    """More text, or more citations, for the `TextPart` at the event's index."""
 
     content_delta: str
-    """The text to append."""
+    """The text to append (empty when the delta only brings citations)."""
+    citations_delta: list[Citation] | None = None
+    """Citations to add to the part, when the delta brings any."""
     part_delta_kind: Literal['text'] = 'text'
     """Discriminator for serialization."""
 
@@ -415,7 +466,10 @@ class TextPartDelta:
         """
         if not isinstance(part, TextPart):
             raise UnexpectedModelBehavior(f'Cannot apply a text delta to {type(part).__name__}')
-        return TextPart(part.content + self.content_delta)
+        citations = part.citations
+        if self.citations_delta:
+            citations = [*(citations or ()), *self.citations_delta]
+        return TextPart(part.content + self.content_delta, citations)
 
 
 @dataclass

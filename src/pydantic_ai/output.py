@@ -11,7 +11,8 @@ Three modes, chosen with `ModelRequestParameters.output_mode`:
 - `'prompted'`: the schema in `output_object` goes into the instructions, as a system prompt built by
   `prompted_output_instructions()` from `ModelRequestParameters.prompted_output_template` (default
   `PROMPTED_OUTPUT_TEMPLATE`); no response format and no output tool is sent, and the answer is the JSON text. For
-  models with neither tool calling nor JSON-schema support.
+  models with neither tool calling nor JSON-schema support. `prompted_output_template=False` adds no instructions at
+  all, for conversations whose own messages already ask for the JSON.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ O(n) each time; consumers that display partial output should apply the deltas in
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from typing_extensions import assert_never
@@ -29,6 +29,7 @@ from .exceptions import UnexpectedModelBehavior
 from .messages import (
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
+    Citation,
     ModelResponsePart,
     ModelResponseStreamEvent,
     PartDeltaEvent,
@@ -52,13 +53,14 @@ def _joined(fragments: list[str]) -> str:
 
 
 class _TextBuilder:
-    __slots__ = ('fragments',)
+    __slots__ = ('fragments', 'citations')
 
     def __init__(self, first: str) -> None:
         self.fragments = [first]
+        self.citations: list[Citation] | None = None
 
     def build(self) -> TextPart:
-        return TextPart(_joined(self.fragments))
+        return TextPart(_joined(self.fragments), list(self.citations) if self.citations else None)
 
 
 class _ThinkingBuilder:
@@ -367,6 +369,27 @@ class ModelResponsePartsManager:
     ) -> Iterator[ModelResponseStreamEvent]:
         """Add a complete part that does not stream in fragments (a built-in tool's call or its result)."""
         yield self._start(vendor_part_id, _CompletePart(part))
+
+    def handle_citations(self, *, index: int, citations: Sequence[Citation]) -> Iterator[ModelResponseStreamEvent]:
+        """Attach `citations` to the `TextPart` at `index` (its position in `get_parts()`).
+
+        Providers that report citations separately from the text (often only once the text is complete) call this;
+        the event is a `PartDeltaEvent` whose `TextPartDelta` has no text and carries the citations. No citations
+        produce no event.
+
+        Raises:
+            UnexpectedModelBehavior: there is no part at `index`, or it is not text.
+        """
+        if not citations:
+            return
+        builder = self._builders[index] if 0 <= index < len(self._builders) else None
+        if not isinstance(builder, _TextBuilder):
+            raise UnexpectedModelBehavior(
+                f'Citations arrived for part {index}, which is {_describe(builder) if builder else "missing"}, not text'
+            )
+        added = list(citations)
+        builder.citations = [*(builder.citations or ()), *added]
+        yield PartDeltaEvent(index=index, delta=TextPartDelta('', citations_delta=added))
 
     def handle_tool_call_delta(
         self,

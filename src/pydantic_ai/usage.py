@@ -27,7 +27,9 @@ class Usage:
     details: dict[str, int] | None = None
     """Further provider-specific counts (for example `cached_tokens`, `reasoning_tokens`), summed key by key."""
     timings: dict[str, float] | None = None
-    """Provider-side durations in seconds (for example Groq's `queue_time`, `total_time`), summed key by key."""
+    """Provider-side durations in seconds (for example `queue_time`, `total_time`), summed key by key."""
+    cache_read_tokens: int | None = None
+    """Tokens of the request served from the provider's prompt cache (part of `request_tokens`), when it says."""
 
     def incr(self, incr_usage: Usage, *, requests: int = 0) -> None:
         """Add `incr_usage` (and `requests` extra requests) to this usage in place."""
@@ -35,6 +37,7 @@ class Usage:
         self.request_tokens = _add(self.request_tokens, incr_usage.request_tokens)
         self.response_tokens = _add(self.response_tokens, incr_usage.response_tokens)
         self.total_tokens = _add(self.total_tokens, incr_usage.total_tokens)
+        self.cache_read_tokens = _add(self.cache_read_tokens, incr_usage.cache_read_tokens)
         if incr_usage.details:
             self.details = _add_by_key(self.details, incr_usage.details)
         if incr_usage.timings:
@@ -49,6 +52,7 @@ class Usage:
             self.total_tokens,
             dict(self.details) if self.details is not None else None,
             dict(self.timings) if self.timings is not None else None,
+            self.cache_read_tokens,
         )
 
     def __add__(self, other: Usage) -> Usage:

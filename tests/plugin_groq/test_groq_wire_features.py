@@ -161,17 +161,22 @@ async def test_streamed_compound_search_tool_parts_equal_the_non_streamed_ones()
     assert isinstance(call, BuiltinToolCallPart) and call.args == {
         'query': '2026 Tour de France team classification winner'
     }
-    # The search results object, not the `output` text, as non-streamed.
+    # The whole run: the search results and the `output` text, as non-streamed.
     assert isinstance(result, BuiltinToolReturnPart) and isinstance(result.content, dict)
-    assert [r['url'] for r in result.content['results']] == [
+    assert result.content['type'] == 'search' and result.content['output'].startswith('Title: Tour de France')
+    assert [r['url'] for r in result.content['search_results']['results']] == [
         'https://example.org/tdf-2026-final',
         'https://example.net/news/team-alpha-paris',
     ]
-    # Same answer either way; the non-streamed message holds all reasoning (the search inlined) in one string.
+    # Same answer either way; the non-streamed message holds all reasoning (the search inlined) in one string,
+    # which is split where the search ran (before its `</tool>`), as a stream is (issue 21).
     assert [p for p in streamed_response.parts if isinstance(p, TextPart)] == [
         p for p in response.parts if isinstance(p, TextPart)
     ]
-    assert kinds(response.parts) == ['thinking', 'builtin-tool-call', 'builtin-tool-return', 'text']
+    assert kinds(response.parts) == ['thinking', 'builtin-tool-call', 'builtin-tool-return', 'thinking', 'text']
+    before, after = (p for p in response.parts if isinstance(p, ThinkingPart))
+    assert before.content.endswith('<tool>\nsearch(2026 Tour de France team classification winner)')
+    assert after.content.startswith('\n</tool>\n<output>Title: Tour de France 2026')
 
 
 @pytest.mark.asyncio
@@ -193,7 +198,8 @@ async def test_executed_tool_output_delta_without_its_type_is_merged_by_index() 
         pass
     parts = stream.get().parts
     assert kinds(parts) == ['thinking', 'builtin-tool-call', 'builtin-tool-return', 'thinking', 'text']
-    assert isinstance(parts[2], BuiltinToolReturnPart) and parts[2].content == {'results': []}
+    assert isinstance(parts[2], BuiltinToolReturnPart)
+    assert parts[2].content == {'type': 'search', 'output': 'Title: t', 'search_results': {'results': []}}
     # The merged tool is a known built-in tool, not an unknown one kept in `provider_details`.
     assert 'executed_tools' not in (stream.get().provider_details or {})
 

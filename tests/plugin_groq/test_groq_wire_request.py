@@ -56,9 +56,10 @@ async def send(
     settings: Any = None,
     params: ModelRequestParameters = NO_TOOLS,
     messages: list[ModelMessage] | None = None,
+    model_name: str = MODEL_NAME,
 ) -> dict[str, Any]:
     """Send one request and return the JSON body Groq received."""
-    await mock.model(MODEL_NAME).request(messages if messages is not None else user_prompt(), settings, params)
+    await mock.model(model_name).request(messages if messages is not None else user_prompt(), settings, params)
     body: dict[str, Any] = mock.body
     return body
 
@@ -450,32 +451,35 @@ async def test_web_search_domains_become_search_settings(groq_mock: GroqFake) ->
     params = ModelRequestParameters(
         builtin_tools=[WebSearchTool(allowed_domains=['python.org'], blocked_domains=['w3schools.com', 'x.com'])]
     )
-    body = await send(groq_mock, None, params)
+    body = await send(groq_mock, None, params, model_name='groq/compound')
     assert body['search_settings'] == {'include_domains': ['python.org'], 'exclude_domains': ['w3schools.com', 'x.com']}
+    assert body['compound_custom'] == {'tools': {'enabled_tools': ['web_search']}}
     assert 'tools' not in body
 
 
 async def test_web_search_only_blocked_domains(groq_mock: GroqFake) -> None:
     params = ModelRequestParameters(builtin_tools=[WebSearchTool(blocked_domains=['example.com'])])
-    body = await send(groq_mock, None, params)
+    body = await send(groq_mock, None, params, model_name='groq/compound-mini')
     assert body['search_settings'] == {'exclude_domains': ['example.com']}
 
 
 async def test_web_search_without_domains_sends_no_search_settings(groq_mock: GroqFake) -> None:
-    body = await send(groq_mock, None, ModelRequestParameters(builtin_tools=[WebSearchTool()]))
+    body = await send(
+        groq_mock, None, ModelRequestParameters(builtin_tools=[WebSearchTool()]), model_name='groq/compound'
+    )
     assert 'search_settings' not in body
     assert 'tools' not in body
 
 
 @dataclass(kw_only=True)
-class CodeExecutionTool(AbstractBuiltinTool):
-    kind: str = 'code_execution'
+class ImageGenerationTool(AbstractBuiltinTool):
+    kind: str = 'image_generation'
 
 
 async def test_unsupported_builtin_tool_raises_user_error_before_sending(groq_mock: GroqFake) -> None:
-    params = ModelRequestParameters(builtin_tools=[CodeExecutionTool()])
-    with pytest.raises(UserError, match='CodeExecutionTool'):
-        await groq_mock.model().request(user_prompt(), None, params)
+    params = ModelRequestParameters(builtin_tools=[ImageGenerationTool()])
+    with pytest.raises(UserError, match='ImageGenerationTool'):
+        await groq_mock.model('groq/compound').request(user_prompt(), None, params)
     assert groq_mock.requests == []
 
 

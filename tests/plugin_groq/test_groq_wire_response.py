@@ -71,6 +71,7 @@ FULL_USAGE_PARSED = Usage(
     total_tokens=140,
     details={'cached_tokens': 64, 'reasoning_tokens': 25},
     timings={'queue_time': 0.125, 'prompt_time': 0.01, 'completion_time': 0.2, 'total_time': 0.21},
+    cache_read_tokens=64,
 )
 
 
@@ -468,7 +469,7 @@ async def test_executed_search_becomes_builtin_call_and_return_parts(groq_mock: 
         ),
     )
     response, _ = await request(groq_mock)
-    thinking, call, result, text = response.parts
+    thinking, call, result, visit_call, visit_result, text = response.parts
     assert thinking == ThinkingPart('Search first.', provider_name='groq')
     assert text == TextPart('Python 3.14.')
     assert isinstance(call, BuiltinToolCallPart)
@@ -476,11 +477,16 @@ async def test_executed_search_becomes_builtin_call_and_return_parts(groq_mock: 
     assert call.tool_name == result.tool_name == 'web_search'
     assert call.tool_call_id is not None
     assert call.tool_call_id == result.tool_call_id
-    assert call.args in ({'query': 'latest python'}, '{"query": "latest python"}')
-    assert result.content == SEARCH_RESULTS
+    assert call.args == {'query': 'latest python'}
+    # The whole run, less the index and arguments that the call part holds: nothing dropped.
+    assert result.content == {'type': 'search', 'output': 'Title: Python', 'search_results': SEARCH_RESULTS}
     assert call.provider_name == result.provider_name == 'groq'
-    assert response.provider_details is not None
-    assert response.provider_details['executed_tools'] == [VISIT_TOOL]
+    # A kind that is not one of the core's built-in tools is a pair too, under Groq's compound tool name.
+    assert isinstance(visit_call, BuiltinToolCallPart) and isinstance(visit_result, BuiltinToolReturnPart)
+    assert visit_call.tool_name == visit_result.tool_name == 'visit_website'
+    assert visit_call.args == {'url': 'https://www.python.org/'}
+    assert visit_result.content == {'type': 'visit', 'output': 'page text'}
+    assert 'executed_tools' not in (response.provider_details or {})
 
 
 async def test_executed_search_without_search_results_returns_its_output(groq_mock: GroqFake) -> None:
@@ -490,7 +496,7 @@ async def test_executed_search_without_search_results_returns_its_output(groq_mo
     response, _ = await request(groq_mock)
     result = response.parts[1]
     assert isinstance(result, BuiltinToolReturnPart)
-    assert result.content == 'raw output'
+    assert result.content == {'type': 'search', 'output': 'raw output'}
 
 
 async def test_two_executed_searches_get_distinct_ids(groq_mock: GroqFake) -> None:
@@ -525,7 +531,7 @@ async def test_streamed_executed_search_announced_then_completed_gives_one_call_
     call, result = parts[1], parts[2]
     assert isinstance(call, BuiltinToolCallPart) and isinstance(result, BuiltinToolReturnPart)
     assert call.tool_call_id == result.tool_call_id
-    assert result.content == SEARCH_RESULTS
+    assert result.content == {'type': 'search', 'output': 'Title: Python', 'search_results': SEARCH_RESULTS}
     starts = [e for e in events if isinstance(e, PartStartEvent)]
     assert [type(e.part).__name__ for e in starts] == [
         'ThinkingPart',
@@ -535,7 +541,7 @@ async def test_streamed_executed_search_announced_then_completed_gives_one_call_
     ]
 
 
-async def test_streamed_non_search_executed_tool_is_kept_once_in_provider_details(groq_mock: GroqFake) -> None:
+async def test_streamed_non_search_executed_tool_is_one_call_and_one_return(groq_mock: GroqFake) -> None:
     announced = {k: v for k, v in VISIT_TOOL.items() if k != 'output'}
     groq_mock.responder = sse(
         [
@@ -546,10 +552,20 @@ async def test_streamed_non_search_executed_tool_is_kept_once_in_provider_detail
     )
     _, stream = await stream_all(groq_mock)
     response = stream.get()
-    assert response.parts == [TextPart('ok')]
-    assert response.provider_details is not None
-    # Like the non-streamed response: one entry per executed tool, as last reported.
-    assert response.provider_details['executed_tools'] == [VISIT_TOOL]
+    # Like the non-streamed response: a call/return pair per run, with the run as last reported.
+    assert shape(response.parts) == [
+        ('builtin-tool-call', 'visit_website'),
+        ('builtin-tool-return', 'visit_website'),
+        ('text', 'ok'),
+    ]
+    assert response.parts[1] == BuiltinToolReturnPart(
+        'visit_website',
+        {'type': 'visit', 'output': 'page text'},
+        'groq_executed_tool_1',
+        'groq',
+        timestamp=response.parts[1].timestamp,  # type: ignore[union-attr]
+    )
+    assert 'executed_tools' not in (response.provider_details or {})
 
 
 # --- tool_use_failed --------------------------------------------------------------------------------------------------

@@ -642,7 +642,20 @@ FIELD_STRATEGIES: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         'timestamp': aware_or_naive_datetimes,
     },
     'ModelRequest': {'parts': st.lists(request_parts, max_size=4)},
-    'TextPart': {'content': st.text()},
+    'DocumentCitation': {
+        'document_id': st.text(max_size=20),
+        'start_index': st.integers(0, 10**6),
+        'end_index': st.integers(0, 10**6),
+    },
+    'ToolResultCitation': {
+        'tool_call_id': st.text(max_size=20),
+        'start_index': st.integers(0, 10**6),
+        'end_index': st.integers(0, 10**6),
+    },
+    'TextPart': {
+        'content': st.text(),
+        'citations': st.none() | st.lists(st.deferred(lambda: strategy_for(messages_module.Citation)), max_size=3),
+    },
     'ToolCallPart': {
         'tool_name': st.text(max_size=20),
         'args': st.text() | json_objects,
@@ -685,10 +698,11 @@ FIELD_STRATEGIES: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         'details': st.none() | st.dictionaries(st.text(max_size=12), st.integers(0, 10**9), max_size=3),
         'timings': st.none()
         | st.dictionaries(st.text(max_size=12), st.floats(0, 1e6, allow_nan=False, allow_infinity=False), max_size=3),
+        'cache_read_tokens': st.none() | st.integers(0, 10**9),
     },
 }
 
-DISCRIMINATORS = ('kind', 'part_kind')
+DISCRIMINATORS = ('kind', 'part_kind', 'citation_kind')
 
 
 def message_dataclasses() -> dict[str, type]:

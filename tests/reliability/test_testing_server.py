@@ -134,6 +134,21 @@ async def test_testing_all_is_pinned() -> None:
         'text_completion',
         'tool_call_completion',
         'wire',
+        'ToolRun',
+        'browser_automation_run',
+        'browser_search_run',
+        'capacity_exceeded',
+        'cited_completion',
+        'document_citation',
+        'function_citation',
+        'python_run',
+        'search_run',
+        'streamed_cited_text',
+        'streamed_tool_run_completion',
+        'tool_run_completion',
+        'usage_breakdown',
+        'visit_run',
+        'wolfram_run',
     }
     for name in pydantic_ai_groq.testing.__all__:
         assert getattr(pydantic_ai_groq.testing, name) is not None

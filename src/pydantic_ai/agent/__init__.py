@@ -35,6 +35,7 @@ from typing import Any, Generic, overload
 from typing_extensions import TypeVar
 
 from .._output import ResultSchema, ResultValidator, build_result_schema
+from ..builtin_tools import AbstractBuiltinTool
 from ..exceptions import UnexpectedModelBehavior, UserError
 from ..messages import (
     ModelMessage,
@@ -129,6 +130,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         defer_model_check: bool = False,
         end_strategy: EndStrategy = 'early',
         output_mode: OutputMode = 'tool',
+        builtin_tools: Sequence[AbstractBuiltinTool] = (),
     ) -> None:
         """Build an agent.
 
@@ -151,6 +153,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
                 `'exhaustive'` runs them too.
             output_mode: `'tool'` (a result tool, the default), or `'native'`/`'json_object'` to have a model
                 that supports it answer with JSON text (a single structured result type only).
+            builtin_tools: Tools the provider runs itself, offered in every request (see
+                `pydantic_ai.builtin_tools`); a model that cannot run one raises `UserError`.
 
         Raises:
             UserError: an argument cannot work (the message says which and why).
@@ -179,6 +183,13 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self._tools: dict[str, Tool[Any]] = {}
         for tool in tools:
             self._register(tool if isinstance(tool, Tool) else Tool(tool))
+        if isinstance(builtin_tools, AbstractBuiltinTool) or not all(
+            isinstance(tool, AbstractBuiltinTool) for tool in builtin_tools
+        ):
+            raise UserError(
+                f'`builtin_tools` must be a list of built-in tools such as WebSearchTool(), got {builtin_tools!r}.'
+            )
+        self._builtin_tools = tuple(builtin_tools)
         self._override_deps: Any = _UNSET
         self._override_model: Any = _UNSET
 
@@ -486,6 +497,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             result_retries=self._result_retries,
             end_strategy=self.end_strategy,
             messages=messages,
+            builtin_tools=self._builtin_tools,
         )
         await run.start(self._system_prompts, self._system_prompt_functions, bool(history))
         return run, len(history)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from .._output import ResultSchema, ResultTool, ResultValidator
+from ..builtin_tools import AbstractBuiltinTool
 from ..exceptions import ModelRetry, UnexpectedModelBehavior, UserError
 from ..messages import (
     ModelMessage,
@@ -99,6 +100,7 @@ class AgentRun:
     result_retry: int = 0
     tool_retries: dict[str, int] = field(default_factory=dict)
     offered: dict[str, ToolDefinition] = field(default_factory=dict)
+    builtin_tools: Sequence[AbstractBuiltinTool] = ()
 
     def context(self, **changes: Any) -> RunContext[Any]:
         """The `RunContext` tools, prompts and validators receive."""
@@ -151,7 +153,9 @@ class AgentRun:
             if tool_def is not None:
                 offered[tool_def.name] = tool_def
         self.offered = offered
-        return self.schema.request_parameters(list(offered.values()))
+        parameters = self.schema.request_parameters(list(offered.values()))
+        parameters.builtin_tools = list(self.builtin_tools)
+        return parameters
 
     def add_response(self, response: ModelResponse, usage: Usage) -> None:
         """Record a response and its usage, and check the token limits."""

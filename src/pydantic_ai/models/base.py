@@ -12,7 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from .._tool_definition import ToolDefinition
 from ..builtin_tools import AbstractBuiltinTool
@@ -44,11 +44,13 @@ class ModelRequestParameters:
     """How structured output is requested: `'tool'`, `'native'`, `'json_object'` or `'prompted'`."""
     output_object: OutputObjectDefinition | None = None
     """The result's JSON schema, required by the `'native'` and `'prompted'` output modes."""
-    prompted_output_template: str | None = None
+    prompted_output_template: str | Literal[False] | None = None
     """The `'prompted'` mode's instructions, with a `{schema}` placeholder; `None` for
-    `pydantic_ai.output.PROMPTED_OUTPUT_TEMPLATE`."""
+    `pydantic_ai.output.PROMPTED_OUTPUT_TEMPLATE`; `False` for none at all: the caller's own messages already ask
+    for the JSON (the meaning pydantic-ai gives this field), so the model adds no schema instructions."""
     builtin_tools: list[AbstractBuiltinTool] = field(default_factory=list)
-    """Tools the provider runs itself, such as `WebSearchTool`."""
+    """Tools the provider runs itself, such as `WebSearchTool` and `CodeExecutionTool` (see
+    `pydantic_ai.builtin_tools`)."""
 
 
 class Model(ABC):
@@ -172,6 +174,7 @@ class StreamedResponse(ABC):
             total_tokens=usage.total_tokens,
             details=dict(usage.details) if usage.details else None,
             timings=dict(usage.timings) if usage.timings else None,
+            cache_read_tokens=usage.cache_read_tokens,
         )
 
     async def aclose(self) -> None:

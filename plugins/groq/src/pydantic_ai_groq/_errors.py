@@ -4,6 +4,8 @@
 - `retired_model_error`: the `ModelRetiredError` for an answer saying the model is retired (or not found, for a name
   the catalogue knows Groq retired), naming the model to use instead.
 - `is_recoverable`: the one check deciding whether a failed generation is returned as a response, not raised.
+- `is_retryable`: the one check deciding whether an HTTP error answer is worth retrying (408, 409, 429, 5xx), and
+  `is_capacity_exceeded`: the flex tier's HTTP 498, which is not (it fails at once, with advice).
 - `malformed`: the `UnexpectedModelBehavior` for an answer of the wrong shape, with an excerpt of it.
 - `stream_error`: the `ModelAPIError` for an `event: error` frame that is not recoverable.
 
@@ -45,6 +47,8 @@ __all__ = (
     'api_name',
     'error_object',
     'is_recoverable',
+    'is_retryable',
+    'is_capacity_exceeded',
     'malformed',
     'model_name_hint',
     'retired_model_error',
@@ -79,6 +83,32 @@ def is_recoverable(error: dict[str, Any]) -> bool:
     frame) so the caller can answer with a retry prompt; every other error is raised.
     """
     return error.get('code') == 'tool_use_failed'
+
+
+def is_capacity_exceeded(status_code: int, body: object) -> bool:
+    """Whether an HTTP error is Groq's flex tier running out of capacity: HTTP 498, error code `capacity_exceeded`.
+
+    Groq's flex tier fails fast by design when it has no capacity. Such an error is not retried (by our paced send
+    path) and not paced as a rate limit: a retry storm would meet the same shortage. It raises `ModelHTTPError`
+    saying to send with `groq_service_tier='auto'` (on-demand, then flex) or `'on_demand'`.
+    """
+    return status_code == 498 or error_object(body).get('code') == 'capacity_exceeded'
+
+
+def is_retryable(status_code: int, body: object) -> bool:
+    """Whether an HTTP error answer may succeed if sent again: 408, 409, 429 and 5xx, as the groq SDK retries them.
+
+    A flex tier capacity error (`is_capacity_exceeded`) never is, whatever its status.
+    """
+    if is_capacity_exceeded(status_code, body):
+        return False
+    return status_code in (408, 409, 429) or status_code >= 500
+
+
+_CAPACITY_HINT = (
+    "Groq's flex tier has no capacity for this request right now (HTTP 498 capacity_exceeded); it was not retried. "
+    "Send it with `groq_service_tier='auto'` (on-demand limits first, then flex) or `'on_demand'`, or retry later."
+)
 
 
 def malformed(
@@ -193,6 +223,8 @@ def map_api_errors(model_name: str, *, provider_name: str, streaming: bool = Fal
         hint = None
         if exc.status_code == 404 and error_object(exc.body).get('code') == 'model_not_found':
             hint = model_name_hint(model_name, provider_name=provider_name)
+        elif is_capacity_exceeded(exc.status_code, exc.body):
+            hint = _CAPACITY_HINT
         raise ModelHTTPError(
             status_code=exc.status_code, model_name=model_name, body=exc.body, headers=exc.response.headers, hint=hint
         ) from exc

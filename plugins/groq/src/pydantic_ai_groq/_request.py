@@ -12,7 +12,12 @@ naming the part and what to change; nothing is dropped silently except what is d
   the field for reasoning models only). `'tags'` sends every thinking part as `<think>...</think>` text before the
   answer, to any model; `'drop'` leaves thinking out.
 - `BuiltinToolCallPart`/`BuiltinToolReturnPart`s are not sent back: Groq ran those tools itself and its answer
-  text already uses their results.
+  text already uses their results. Thinking parts that a built-in tool run split apart (see `_server_tools`) go back
+  joined as the one reasoning text they were.
+- A `TextPart`'s citations are not sent back: Groq's messages have no place for them.
+
+Built-in tools, compound and search settings are mapped by `_server_tools`; documents and citation options by
+`_citations`.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from typing import Any, NoReturn, cast
 
 from typing_extensions import Never
 
-from pydantic_ai.builtin_tools import WebSearchTool
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import (
     BinaryContent,
@@ -46,8 +50,10 @@ from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.output import prompted_output_instructions
 from pydantic_ai.tools import ToolDefinition
 
+from ._citations import map_citation_options, map_documents
+from ._server_tools import add_server_tools, model_version
 from ._utils import JSON
-from .model_names import is_reasoning_model
+from .model_names import is_reasoning_model, reasoning_efforts
 from .settings import GroqModelSettings, ThinkingHistory
 
 __all__ = ('build_body', 'dumps', 'map_messages', 'map_tools', 'map_tool_choice', 'request_headers')
@@ -69,12 +75,30 @@ _BODY_SETTINGS: dict[str, tuple[str, tuple[type, ...], str]] = {
     'groq_service_tier': ('service_tier', (str,), "one of 'on_demand', 'flex', 'auto', 'performance'"),
     'groq_user': ('user', (str,), 'a string identifying your end user'),
 }
+# Boolean settings sent in the body under Groq's name.
+_BOOL_SETTINGS = {
+    'groq_include_reasoning': 'include_reasoning',
+    'groq_disable_tool_validation': 'disable_tool_validation',
+}
 _REASONING_FORMATS = ('hidden', 'raw', 'parsed')
+_SERVICE_TIERS = ('on_demand', 'flex', 'auto', 'performance')
 _THINKING_HISTORIES: tuple[ThinkingHistory, ...] = ('field', 'tags', 'drop')
 _TOOL_CHOICES = ('auto', 'none', 'required')
 # Settings read elsewhere (request options, or below) rather than copied into the body.
 _OTHER_SETTINGS = frozenset(
-    {'timeout', 'parallel_tool_calls', 'extra_headers', 'extra_body', 'tool_choice', 'groq_thinking_history'}
+    {
+        'timeout',
+        'parallel_tool_calls',
+        'extra_headers',
+        'extra_body',
+        'tool_choice',
+        'groq_thinking_history',
+        'groq_compound_custom',
+        'groq_search_settings',
+        'groq_documents',
+        'groq_citation_options',
+        *_BOOL_SETTINGS,
+    }
 )
 
 
@@ -106,14 +130,20 @@ def build_body(
         'messages': map_messages(messages, thinking_history=history, provider_name=provider_name),
     }
     tools = map_tools(params)
+    server_tools = add_server_tools(body, model_name, params, settings)
     parallel = settings.get('parallel_tool_calls')
     if parallel is not None and not isinstance(parallel, bool):
         raise UserError(f'Setting `parallel_tool_calls` must be True or False, got {parallel!r}.')
     if tools:
-        body['tools'] = tools
+        body['tools'] = [*tools, *server_tools]
         body['tool_choice'] = map_tool_choice(params, settings)
         if parallel is not None:
             body['parallel_tool_calls'] = parallel
+    elif server_tools:
+        body['tools'] = server_tools
+        # Groq's default with tools is 'auto'; a `tool_choice` setting ('required': run a built-in tool) is sent.
+        if settings.get('tool_choice') is not None:
+            body['tool_choice'] = map_tool_choice(params, settings)
     elif 'tool_choice' in settings and settings['tool_choice'] not in ('auto', 'none'):
         raise UserError(
             f'Setting `tool_choice={settings["tool_choice"]!r}` needs tools, but the request offers none: '
@@ -121,13 +151,10 @@ def build_body(
         )
     if params.output_mode == 'prompted':
         _add_prompted_output(body['messages'], params)
-    _add_settings(body, settings)
+    _add_settings(body, settings, model_name)
     response_format = _map_output(params)
     if response_format is not None:
         body['response_format'] = response_format
-    search_settings = _map_builtin_tools(params)
-    if search_settings:
-        body['search_settings'] = search_settings
     body['n'] = 1
     body['stream'] = stream
     extra = settings.get('extra_body')
@@ -145,8 +172,10 @@ def _thinking_history(settings: GroqModelSettings) -> ThinkingHistory:
     return mode
 
 
-def _add_settings(body: JSON, settings: GroqModelSettings) -> None:
+def _add_settings(body: JSON, settings: GroqModelSettings, model_name: str) -> None:
     for key, value in settings.items():
+        if _add_groq_field(body, key, value):
+            continue
         spec = _BODY_SETTINGS.get(key)
         if spec is None:
             # Another provider's keys are ignored (settings may be shared across models); a `groq_` key we do not
@@ -163,18 +192,56 @@ def _add_settings(body: JSON, settings: GroqModelSettings) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, types):
             raise UserError(f'Setting `{key}` must be {expected}, got {value!r} ({type(value).__name__}).')
-        if key == 'groq_reasoning_format' and value not in _REASONING_FORMATS:
-            raise UserError(f'Setting `groq_reasoning_format` must be {expected}, got {value!r}.')
+        _check_value(key, value, expected, model_name)
         if key == 'stop_sequences':
             sequences: list[Any] = list(cast(Sequence[Any], value))
             if not all(isinstance(s, str) for s in sequences):
                 raise UserError(f'Setting `stop_sequences` must be {expected}, got {value!r}.')
             value = sequences
         body[wire] = value
+    if body.get('include_reasoning') is not None and body.get('reasoning_format') is not None:
+        raise UserError(
+            'Settings `groq_include_reasoning` and `groq_reasoning_format` cannot be used together (Groq takes one '
+            'or the other): use `groq_include_reasoning` with gpt-oss models, `groq_reasoning_format` with others.'
+        )
+
+
+def _add_groq_field(body: JSON, key: str, value: Any) -> bool:
+    """Add a setting whose value needs more than a type check (booleans, documents); whether `key` was one."""
+    if key in _BOOL_SETTINGS:
+        if value is not None:
+            if not isinstance(value, bool):
+                raise UserError(f'Setting `{key}` must be True or False, got {value!r}.')
+            body[_BOOL_SETTINGS[key]] = value
+        return True
+    if key == 'groq_documents':
+        body['documents'] = map_documents(value)
+        return True
+    if key == 'groq_citation_options':
+        body['citation_options'] = map_citation_options(value)
+        return True
+    return False
+
+
+def _check_value(key: str, value: Any, expected: str, model_name: str) -> None:
+    """The settings whose allowed values are a fixed set, some per model family."""
+    if key == 'groq_reasoning_format' and value not in _REASONING_FORMATS:
+        raise UserError(f'Setting `groq_reasoning_format` must be {expected}, got {value!r}.')
+    if key == 'groq_service_tier' and value not in _SERVICE_TIERS:
+        raise UserError(f'Setting `groq_service_tier` must be {expected}, got {value!r}.')
+    if key == 'groq_reasoning_effort':
+        efforts = reasoning_efforts(model_name)
+        if efforts is not None and value not in efforts:
+            raise UserError(
+                f'Model {model_name!r} takes `groq_reasoning_effort` {" or ".join(map(repr, efforts))}, got {value!r}.'
+            )
 
 
 def request_headers(settings: GroqModelSettings, user_agent: str, client_headers: Iterable[str] = ()) -> dict[str, str]:
-    """The per-request headers: our `User-Agent`, then the caller's `extra_headers` (a copy; theirs win).
+    """The per-request headers: our `User-Agent`, a `Groq-Model-Version` when needed, then the caller's headers.
+
+    `Groq-Model-Version: latest` is sent when an enabled compound tool needs Groq's latest compound version (see
+    `_server_tools.model_version`). The caller's `extra_headers` come last (a copy; theirs win).
 
     Header names are case-insensitive, but the SDK merges its default headers with ours by exact name; a caller's
     name that matches one of `client_headers` (the client's default header names) case-insensitively is
@@ -184,6 +251,9 @@ def request_headers(settings: GroqModelSettings, user_agent: str, client_headers
         UserError: `extra_headers` is not a dict of strings.
     """
     headers = {'User-Agent': user_agent}
+    version = model_version(settings)
+    if version is not None:
+        headers['Groq-Model-Version'] = version
     extra = settings.get('extra_headers')
     if extra is not None:
         if not isinstance(extra, Mapping) or not all(
@@ -206,7 +276,8 @@ def map_messages(
     Raises:
         UserError: the list is empty, or holds something that is not a message or part Groq can take.
     """
-    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+    # A run-time check for untyped callers: to mypy a str can never be the declared sequence of messages.
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):  # type: ignore[unreachable]
         raise UserError(f'`messages` must be a list of ModelRequest and ModelResponse, got {type(messages).__name__}.')
     if not messages:
         raise UserError('Cannot send an empty conversation: pass at least one ModelRequest with a prompt.')
@@ -291,6 +362,8 @@ def _map_response_message(message: ModelResponse, thinking_history: ThinkingHist
     texts: list[str] = []
     reasoning: list[str] = []
     tool_calls: list[JSON] = []
+    # Reasoning that a built-in tool run split into two parts continues the same text (see `_server_tools`).
+    after_builtin = False
     for part in message.parts:
         if isinstance(part, TextPart):
             texts.append(part.content)
@@ -308,11 +381,16 @@ def _map_response_message(message: ModelResponse, thinking_history: ThinkingHist
             if thinking_history == 'tags':
                 texts.append(f'<think>\n{part.content}\n</think>')
             elif part.provider_name is None or part.provider_name == provider_name:
-                reasoning.append(part.content)
+                if after_builtin and reasoning:
+                    reasoning[-1] += part.content
+                else:
+                    reasoning.append(part.content)
         elif isinstance(part, (BuiltinToolCallPart, BuiltinToolReturnPart)):
+            after_builtin = True
             continue
         else:
             _unsupported_part(part, 'a ModelResponse')
+        after_builtin = False
     assistant: JSON = {'role': 'assistant'}
     if texts:
         # Responses of one model hold at most one text part; text from several (after switching models) is joined.
@@ -396,7 +474,12 @@ def map_tool_choice(params: ModelRequestParameters, settings: GroqModelSettings)
 
 
 def _add_prompted_output(messages: list[JSON], params: ModelRequestParameters) -> None:
-    """The `'prompted'` mode's instructions, as a system message after the conversation's own leading ones."""
+    """The `'prompted'` mode's instructions, as a system message after the conversation's own leading ones.
+
+    With `prompted_output_template=False` there are none: the caller's messages already ask for the JSON.
+    """
+    if params.prompted_output_template is False:
+        return
     if params.output_object is None:
         raise UserError(
             "`output_mode='prompted'` needs `output_object` (an OutputObjectDefinition with the JSON schema)."
@@ -427,24 +510,6 @@ def _map_output(params: ModelRequestParameters) -> JSON | None:
             schema['strict'] = output.strict
         return {'type': 'json_schema', 'json_schema': schema}
     raise UserError(f"`output_mode` must be 'tool', 'native', 'json_object' or 'prompted', got {mode!r}.")
-
-
-def _map_builtin_tools(params: ModelRequestParameters) -> JSON | None:
-    search: JSON | None = None
-    for tool in params.builtin_tools:
-        if isinstance(tool, WebSearchTool):
-            # Compound models search on their own; the tool's domain filters become `search_settings`.
-            search = {}
-            if tool.blocked_domains:
-                search['exclude_domains'] = list(tool.blocked_domains)
-            if tool.allowed_domains:
-                search['include_domains'] = list(tool.allowed_domains)
-        else:
-            raise UserError(
-                f'Groq does not support the built-in tool {type(tool).__name__}; it supports WebSearchTool '
-                '(with the compound models, such as groq/compound).'
-            )
-    return search
 
 
 def dumps(body: JSON) -> bytes:

@@ -2,6 +2,16 @@
 
 Groq's answer is read defensively: a field of the wrong shape raises `UnexpectedModelBehavior` naming the field,
 never a raw `KeyError`/`TypeError`. Shared by the non-streamed path and the streamed one (`streaming.py`).
+
+What a response keeps, besides its parts (server-side tool runs: `_server_tools`; citations: `_citations`):
+
+- `usage`: Groq's token counts; `prompt_tokens_details.cached_tokens` as `Usage.cache_read_tokens` (and, as
+  before, `details['cached_tokens']`); `reasoning_tokens` and Groq's finer cache counters (`x_groq.usage`'s
+  `dram_cached_tokens`, `sram_cached_tokens`) in `details`; the timings (`queue_time`, `prompt_time`,
+  `completion_time`, `total_time`, seconds) in `timings`.
+- `provider_details`: the raw `finish_reason`, `groq_request_id` (`x_groq.id`), `system_fingerprint`,
+  `service_tier` (the tier Groq used), `timings` (as in the usage), `usage_breakdown` (a compound answer's usage per
+  model, as Groq sent it), and `annotations` Groq sent that cite no text or are of a kind we do not know.
 """
 
 from __future__ import annotations
@@ -12,8 +22,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic_ai.messages import (
-    BuiltinToolCallPart,
-    BuiltinToolReturnPart,
     FinishReason,
     ModelResponse,
     ModelResponsePart,
@@ -23,7 +31,9 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.usage import Usage
 
+from ._citations import apply_citations, place_citations
 from ._errors import malformed
+from ._server_tools import executed_tool_parts, interleave
 from ._utils import JSON
 
 __all__ = (
@@ -31,6 +41,7 @@ __all__ = (
     'map_completion',
     'map_finish_reason',
     'map_usage',
+    'map_timings',
     'map_executed_tools',
     'failed_generation_parts',
     'generated_tool_call_id',
@@ -49,8 +60,8 @@ _FINISH_REASONS: dict[str, FinishReason] = {
     'content_filter': 'content_filter',
 }
 _TIMINGS = ('queue_time', 'prompt_time', 'completion_time', 'total_time')
-_BUILTIN_TOOL_NAMES = {'search': 'web_search'}
-"""Groq's `executed_tools[].type` values that are one of the core's built-in tools, by the core's tool name."""
+# Groq's finer cache counters (`x_groq.usage` of a non-streamed answer), kept in `Usage.details`.
+_CACHE_COUNTERS = ('dram_cached_tokens', 'sram_cached_tokens')
 
 
 def map_finish_reason(raw: Any) -> FinishReason | None:
@@ -68,8 +79,12 @@ def timestamp(created: Any) -> datetime:
     return datetime.now(tz=timezone.utc)
 
 
-def map_usage(usage: Any, *, requests: int) -> Usage:
-    """Groq's `usage` object (token counts, token details, timings) as a `Usage`; unknown shapes count as absent."""
+def map_usage(usage: Any, *, requests: int, cache: Any = None) -> Usage:
+    """Groq's `usage` object (token counts, token details, timings) as a `Usage`; unknown shapes count as absent.
+
+    `cache` is a non-streamed answer's `x_groq.usage`, which holds Groq's finer cache counters (a stream's
+    `x_groq.usage` is the usage itself).
+    """
     if not isinstance(usage, dict):
         return Usage(requests=requests)
     details: dict[str, int] = {}
@@ -81,15 +96,33 @@ def map_usage(usage: Any, *, requests: int) -> Usage:
         value = section.get(key) if isinstance(section, dict) else None
         if isinstance(value, int) and not isinstance(value, bool):
             details[key] = value
-    timings = {key: float(usage[key]) for key in _TIMINGS if isinstance(usage.get(key), (int, float))}
+    for source in (usage, cache):
+        if isinstance(source, dict):
+            for key in _CACHE_COUNTERS:
+                value = source.get(key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    details[key] = value
     return Usage(
         requests=requests,
         request_tokens=_int(usage.get('prompt_tokens')),
         response_tokens=_int(usage.get('completion_tokens')),
         total_tokens=_int(usage.get('total_tokens')),
         details=details or None,
-        timings=timings or None,
+        timings=map_timings(usage),
+        cache_read_tokens=details.get('cached_tokens'),
     )
+
+
+def map_timings(usage: Any) -> dict[str, float] | None:
+    """Groq's timings of a `usage` object (`queue_time`, `prompt_time`, `completion_time`, `total_time`), as floats."""
+    if not isinstance(usage, dict):
+        return None
+    timings = {
+        key: float(usage[key])
+        for key in _TIMINGS
+        if isinstance(usage.get(key), (int, float)) and not isinstance(usage.get(key), bool)
+    }
+    return timings or None
 
 
 def _int(value: Any) -> int | None:
@@ -119,38 +152,18 @@ def split_thinking(content: str, provider_name: str) -> list[ModelResponsePart]:
     return parts
 
 
-def map_executed_tools(
-    executed: Any, provider_name: str
-) -> tuple[list[BuiltinToolCallPart | BuiltinToolReturnPart], list[JSON]]:
-    """Groq's `executed_tools` (compound models) as built-in tool call and return parts.
+def map_executed_tools(executed: Any, provider_name: str) -> list[ModelResponsePart]:
+    """Groq's `executed_tools` as built-in tool call and return parts, two per run, in the order Groq ran them.
 
-    Returns the parts, and the executed tools that are not one of the core's built-in tools (such as `visit`),
-    which are kept raw for `provider_details`.
+    Every entry that is an object becomes a pair, whatever its kind (see `_server_tools`).
     """
-    parts: list[BuiltinToolCallPart | BuiltinToolReturnPart] = []
-    others: list[JSON] = []
+    parts: list[ModelResponsePart] = []
     if not isinstance(executed, list):
-        return parts, others
+        return parts
     for position, tool in enumerate(executed):
-        if not isinstance(tool, dict):
-            continue
-        name = _BUILTIN_TOOL_NAMES.get(tool.get('type'))  # type: ignore[arg-type]
-        if name is None:
-            others.append(tool)
-            continue
-        call_id = f'groq_executed_tool_{tool.get("index", position)}'
-        arguments = tool.get('arguments')
-        args: Any = arguments
-        if isinstance(arguments, str):
-            try:
-                args = json.loads(arguments)
-            except ValueError:
-                args = arguments
-        results = tool.get('search_results')
-        content = results if results is not None else tool.get('output')
-        parts.append(BuiltinToolCallPart(name, args, call_id, provider_name))
-        parts.append(BuiltinToolReturnPart(name, content, call_id, provider_name))
-    return parts, others
+        if isinstance(tool, dict):
+            parts.extend(executed_tool_parts(tool, position, provider_name))
+    return parts
 
 
 def generated_tool_call_id() -> str:
@@ -197,12 +210,15 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
     message = choice.get('message')
     if not isinstance(message, dict):
         raise malformed(requested_model, 'a choice that has no `message`', data)
-    parts: list[ModelResponsePart] = []
     reasoning = message.get('reasoning')
+    executed = message.get('executed_tools')
+    if executed is not None and not (isinstance(executed, list) and all(isinstance(t, dict) for t in executed)):
+        raise malformed(requested_model, '`executed_tools` that is not a list of objects', data)
+    runs = map_executed_tools(executed, provider_name)
     if isinstance(reasoning, str) and reasoning:
-        parts.append(ThinkingPart(reasoning, provider_name=provider_name))
-    builtin_parts, other_tools = map_executed_tools(message.get('executed_tools'), provider_name)
-    parts.extend(builtin_parts)
+        parts = interleave(reasoning, runs, provider_name)
+    else:
+        parts = runs
     content = message.get('content')
     if content is not None and not isinstance(content, str):
         raise malformed(requested_model, '`message.content` that is not a string', data)
@@ -214,18 +230,27 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
     x_groq = data.get('x_groq')
     if isinstance(x_groq, dict) and x_groq.get('id') is not None:
         details['groq_request_id'] = x_groq['id']
-    for key in ('system_fingerprint', 'service_tier'):
+    for key in ('system_fingerprint', 'service_tier', 'usage_breakdown'):
         if data.get(key) is not None:
             details[key] = data[key]
-    if other_tools:
-        details['executed_tools'] = other_tools
+    timings = map_timings(data.get('usage'))
+    if timings:
+        details['timings'] = timings
+    annotations = message.get('annotations')
+    if annotations:
+        if not isinstance(annotations, list):
+            raise malformed(requested_model, '`message.annotations` that is not a list', data)
+        placed, left = place_citations(parts, annotations, requested_model)
+        apply_citations(parts, placed)
+        if left:
+            details['annotations'] = left
     model_name = data.get('model')
     response_id = data.get('id')
     return ModelResponse(
         parts=parts,
         model_name=model_name if isinstance(model_name, str) and model_name else requested_model,
         timestamp=timestamp(data.get('created')),
-        usage=map_usage(data.get('usage'), requests=1),
+        usage=map_usage(data.get('usage'), requests=1, cache=x_groq.get('usage') if isinstance(x_groq, dict) else None),
         provider_name=provider_name,
         provider_response_id=response_id if isinstance(response_id, str) else None,
         finish_reason=map_finish_reason(raw_finish),

@@ -65,6 +65,9 @@ __all__ = (
     'listing_note',
     'retired_model_hint',
     'warn_if_deprecated',
+    'is_compound_model',
+    'is_gpt_oss_model',
+    'reasoning_efforts',
 )
 
 ProductionGroqModelNames = Literal[
@@ -368,3 +371,39 @@ def is_reasoning_model(model_name: str) -> bool:
     """
     base = model_name.rpartition('/')[2].lower()
     return base.startswith(_REASONING_FAMILIES) or base.startswith('qwen-qwq')
+
+
+def _base_name(model_name: str) -> str:
+    return model_name.rpartition('/')[2].lower()
+
+
+def is_compound_model(model_name: str) -> bool:
+    """Whether `model_name` is one of Groq's compound systems (`groq/compound`, `groq/compound-mini`, `compound-beta*`).
+
+    Compound systems run Groq's server-side tools on their own and take `compound_custom`.
+    """
+    return _base_name(model_name).startswith('compound')
+
+
+def is_gpt_oss_model(model_name: str) -> bool:
+    """Whether `model_name` is one of OpenAI's gpt-oss models on Groq (`openai/gpt-oss-120b`, `-20b`, `-safeguard-20b`).
+
+    They run Groq's `browser_search` and (except the safeguard model) `code_interpreter` tools when offered.
+    """
+    return _base_name(model_name).startswith('gpt-oss')
+
+
+def reasoning_efforts(model_name: str) -> tuple[str, ...] | None:
+    """The `reasoning_effort` values Groq documents for the model's family; `None` for a family it says nothing of.
+
+    gpt-oss: `low`, `medium`, `high`. qwen3: `none`, `default` (qwen3.8 also `low`, `medium`, `high`). Decided from
+    the name, as `is_reasoning_model`.
+    """
+    base = _base_name(model_name)
+    if base.startswith('gpt-oss'):
+        return ('low', 'medium', 'high')
+    if base.startswith('qwen3.8'):
+        return ('none', 'default', 'low', 'medium', 'high')
+    if base.startswith('qwen3'):
+        return ('none', 'default')
+    return None

@@ -31,7 +31,7 @@ from groq import AsyncGroq
 from pydantic_ai.exceptions import ModelHTTPError
 from pydantic_ai.ratelimit import RateLimiter, RateLimitHeaders, RateLimitPermit
 
-from ._errors import error_object
+from ._errors import error_object, is_retryable
 
 __all__ = (
     'SentRequest',
@@ -55,7 +55,6 @@ GROQ_RATE_LIMIT_HEADERS = RateLimitHeaders(
 
 MAX_PAUSE = 60.0
 """The longest `retry-after` a 429 is retried after (as the SDK's own cap); a longer one fails the request at once."""
-_RETRYABLE = frozenset({408, 409})
 _INITIAL_BACKOFF = 0.5
 _MAX_BACKOFF = 8.0
 _SIZE = re.compile(r'Limit (\d+), (?:Used \d+, )?Requested (\d+)')
@@ -179,7 +178,7 @@ async def send_paced(
             status = exc.status_code
             if status == 413:
                 raise _too_large(exc, tokens, limiter, model_name) from exc
-            if retries >= max_retries or not (status == 429 or status in _RETRYABLE or status >= 500):
+            if retries >= max_retries or not is_retryable(status, exc.body):
                 raise
             if status == 429:
                 retry_after = limiter.retry_after(headers)

@@ -7,11 +7,18 @@ per chunk. What each chunk can carry, and where it goes:
 - `delta.content`: text; `<think>...</think>` inside it (`reasoning_format='raw'`) is split into thinking and text,
   also when a tag is split across chunks;
 - `delta.tool_calls`: tool calls, each on the channel of its `index`, name, id and argument fragments in any split;
-- `delta.executed_tools` (compound models): a `BuiltinToolCallPart` and, once its output arrives, a
-  `BuiltinToolReturnPart` whose content is the non-streamed value (a tool's deltas are merged by `index`); reasoning
-  or text that resumes after a built-in tool part starts a new part, so parts stay in the order they happened;
-- `finish_reason`, the response `id`, and usage from `x_groq.usage` (or the top-level `usage` when that is absent);
-  usage reported on several chunks (Groq-compatible servers send a running total on each) keeps the latest.
+- `delta.executed_tools` (compound and gpt-oss server-side tool runs, see `_server_tools`): Groq announces a run
+  (its type and arguments, with an empty `search_results`) and sends it again once it has run. The deltas of one
+  run are merged by `index`; its `BuiltinToolCallPart` is emitted when its arguments (or results) arrive, its
+  `BuiltinToolReturnPart` once its results have arrived (`_server_tools.has_result`), each once, with the content
+  the non-streamed answer gives. A run announced but never completed gets its return part, with what arrived, at
+  the end of the stream. Reasoning or text that resumes after a built-in tool part starts a new part, so parts
+  stay in the order they happened, as in the non-streamed answer;
+- `delta.annotations`: citations, collected and attached to the text they cite once the stream has ended (their
+  offsets count the whole answer), as a `TextPartDelta` carrying only citations (see `_citations`);
+- `finish_reason`, the response `id`, `service_tier`, and usage from `x_groq.usage` (or the top-level `usage` when
+  that is absent): usage reported on several chunks (Groq-compatible servers send a running total on each) keeps
+  the latest; its timings and a compound answer's `x_groq.usage_breakdown` also go to `provider_details`.
 
 `iter_chunks` sends the request and reads the bytes; every error of a stream is mapped there, once. The response
 is then one loop over its chunks.
@@ -33,11 +40,13 @@ import groq
 import httpx
 
 from pydantic_ai.exceptions import ModelAPIError
-from pydantic_ai.messages import BuiltinToolReturnPart, ModelResponseStreamEvent
+from pydantic_ai.messages import ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
 
+from ._citations import place_citations
 from ._errors import error_object, is_recoverable, malformed, map_api_errors, stream_error
-from ._response import THINK_TAGS, failed_generation_parts, map_executed_tools, map_finish_reason, map_usage
+from ._response import THINK_TAGS, failed_generation_parts, map_finish_reason, map_timings, map_usage
+from ._server_tools import executed_tool_parts, has_result
 from ._sse import iter_sse
 from ._utils import JSON
 
@@ -134,10 +143,12 @@ class GroqStreamedResponse(StreamedResponse):
     """Groq's chunks as parsed JSON, errors already mapped (see `iter_chunks`); a recoverable failed generation
     arrives as a last chunk `{'error': {...}}`."""
     provider_name: str | None = 'groq'
-    _executed_tools: dict[Any, JSON] = field(default_factory=dict, init=False, repr=False)
-    """Executed built-in tools seen so far, by index, their deltas merged."""
-    _emitted_tool_parts: set[tuple[str, str | None]] = field(default_factory=set, init=False, repr=False)
-    """The built-in tool parts emitted so far, as `(part_kind, tool_call_id)`."""
+    _executed_tools: dict[Any, tuple[int, JSON]] = field(default_factory=dict, init=False, repr=False)
+    """Server-side tool runs seen so far, by index: their position among the runs, and their deltas merged."""
+    _emitted_tool_parts: set[tuple[str, Any]] = field(default_factory=set, init=False, repr=False)
+    """The built-in tool parts emitted so far, as `(part_kind, run index)`."""
+    _annotations: list[Any] = field(default_factory=list, init=False, repr=False)
+    """Groq's annotations received so far, placed on the text once the stream has ended."""
     _stretch: int = field(default=0, init=False, repr=False)
     _reasoning_id: Hashable = field(default='reasoning', init=False, repr=False)
     """The vendor part id of reasoning; a new one after each built-in tool part, so reasoning resumes as a new part."""
@@ -156,10 +167,15 @@ class GroqStreamedResponse(StreamedResponse):
                 # An `event: error` frame: what Groq said stays with the partial response too.
                 self.provider_details = {**(self.provider_details or {}), 'error': exc.body}
             raise
+        for event in self._finish_runs():
+            yield event
         for event in self.parts_manager.finish():
             yield event
+        for event in self._place_annotations():
+            yield event
 
-    def _handle_chunk(self, chunk: JSON) -> list[ModelResponseStreamEvent]:
+    def _handle_metadata(self, chunk: JSON) -> None:
+        """The response id, Groq's request id, usage (with its timings and breakdown) and service tier of a chunk."""
         if self.provider_response_id is None and isinstance(chunk.get('id'), str):
             self.provider_response_id = chunk['id']
         x_groq = chunk.get('x_groq')
@@ -167,11 +183,24 @@ class GroqStreamedResponse(StreamedResponse):
         if isinstance(x_groq, dict):
             usage = x_groq.get('usage')
             if 'id' in x_groq and 'groq_request_id' not in (self.provider_details or ()):
-                self.provider_details = {**(self.provider_details or {}), 'groq_request_id': x_groq['id']}
+                self._set_detail('groq_request_id', x_groq['id'])
+            breakdown = x_groq.get('usage_breakdown')
+            if breakdown is not None:
+                self._set_detail('usage_breakdown', breakdown)
         if usage is None:
             usage = chunk.get('usage')
         if usage is not None:
             self.report_usage(map_usage(usage, requests=0))
+            timings = map_timings(usage)
+            if timings:
+                self._set_detail('timings', timings)
+        if chunk.get('service_tier') is not None:
+            self._set_detail('service_tier', chunk['service_tier'])
+
+    def _handle_chunk(self, chunk: JSON) -> list[ModelResponseStreamEvent]:
+        # Most chunks carry only a delta: look at the metadata only when there is some to read.
+        if self.provider_response_id is None or 'x_groq' in chunk or 'usage' in chunk or 'service_tier' in chunk:
+            self._handle_metadata(chunk)
         choices = chunk.get('choices')
         if not choices:
             return list(self._handle_error(chunk['error'])) if 'error' in chunk else []
@@ -206,6 +235,11 @@ class GroqStreamedResponse(StreamedResponse):
         tool_calls = delta.get('tool_calls')
         if tool_calls:
             events.extend(self._handle_tool_calls(tool_calls))
+        annotations = delta.get('annotations')
+        if annotations:
+            if not isinstance(annotations, list):
+                raise malformed(self.model_name, '`annotations` that is not a list', annotations, streamed=True)
+            self._annotations.extend(annotations)
         raw_finish = choice.get('finish_reason')  # type: ignore[union-attr]
         if raw_finish is not None:
             self.finish_reason = map_finish_reason(raw_finish)
@@ -240,32 +274,36 @@ class GroqStreamedResponse(StreamedResponse):
             )
         return events
 
+    def _set_detail(self, key: str, value: Any) -> None:
+        self.provider_details = {**(self.provider_details or {}), key: value}
+
     def _handle_executed_tools(self, executed: Any) -> list[ModelResponseStreamEvent]:
         if not isinstance(executed, list):
-            return []
-        # Groq announces a tool (type, arguments) and reports it again with its output, possibly with only some of
-        # the fields: merge the deltas of one index, so the parts are read from the whole tool as non-streamed.
-        merged: list[JSON] = []
-        for position, tool in enumerate(executed):
-            if not isinstance(tool, dict):
-                continue
-            index = tool.get('index', position)
-            seen = self._executed_tools.get(index)
-            whole = tool if seen is None else {**seen, **{k: v for k, v in tool.items() if v is not None}}
-            self._executed_tools[index] = whole
-            merged.append(whole)
-        built, others = map_executed_tools(merged, self.provider_name or 'groq')
-        if others:
-            details = self.provider_details = dict(self.provider_details or {})
-            by_index = {tool.get('index', n): tool for n, tool in enumerate(details.get('executed_tools', ()))}
-            for tool in others:
-                by_index[tool.get('index', len(by_index))] = tool
-            details['executed_tools'] = list(by_index.values())
+            raise malformed(self.model_name, '`executed_tools` that is not a list', executed, streamed=True)
         events: list[ModelResponseStreamEvent] = []
-        for part in built:
-            key = (part.part_kind, part.tool_call_id)
-            # A result part comes once the tool's output has arrived; each part is emitted once.
-            if key in self._emitted_tool_parts or (isinstance(part, BuiltinToolReturnPart) and part.content is None):
+        for tool in executed:
+            if not isinstance(tool, dict):
+                raise malformed(self.model_name, 'an executed tool that is not an object', tool, streamed=True)
+            # A later delta of a run may repeat the whole entry or carry only some fields: merge by index.
+            index = tool.get('index', len(self._executed_tools))
+            seen = self._executed_tools.get(index)
+            if seen is None:
+                position, whole = len(self._executed_tools), tool
+            else:
+                position, whole = seen[0], {**seen[1], **{k: v for k, v in tool.items() if v is not None}}
+            self._executed_tools[index] = (position, whole)
+            done = has_result(whole)
+            if done or whole.get('arguments') is not None:
+                events.extend(self._emit_run(index, position, whole, with_result=done))
+        return events
+
+    def _emit_run(self, index: Any, position: int, tool: JSON, *, with_result: bool) -> list[ModelResponseStreamEvent]:
+        """The run's call part (once), and its return part (once) when `with_result`."""
+        call, result = executed_tool_parts(tool, position, self.provider_name or 'groq')
+        events: list[ModelResponseStreamEvent] = []
+        for part in (call, result) if with_result else (call,):
+            key = (part.part_kind, index)
+            if key in self._emitted_tool_parts:
                 continue
             self._emitted_tool_parts.add(key)
             events.extend(self.parts_manager.handle_part(vendor_part_id=None, part=part))
@@ -274,6 +312,24 @@ class GroqStreamedResponse(StreamedResponse):
             self._reasoning_id = ('reasoning', self._stretch)
             self._content_id = ('content', self._stretch)
         return events
+
+    def _finish_runs(self) -> Iterator[ModelResponseStreamEvent]:
+        """The return parts of runs announced but never completed, with what arrived: every run is a pair."""
+        for index, (position, tool) in self._executed_tools.items():
+            if ('builtin-tool-return', index) not in self._emitted_tool_parts:
+                yield from self._emit_run(index, position, tool, with_result=True)
+
+    def _place_annotations(self) -> Iterator[ModelResponseStreamEvent]:
+        """The citations of the whole answer, on the text parts they cite (see `_citations`)."""
+        if not self._annotations:
+            return
+        placed, left = place_citations(
+            self.parts_manager.get_parts(), self._annotations, self.model_name, streamed=True
+        )
+        for index, citations in placed.items():
+            yield from self.parts_manager.handle_citations(index=index, citations=citations)
+        if left:
+            self._set_detail('annotations', left)
 
     def _handle_error(self, error: JSON) -> Iterator[ModelResponseStreamEvent]:
         """The parts of a recoverable failed generation (the only error `iter_chunks` yields)."""

@@ -6,7 +6,8 @@
   connection resets and load. It needs only the standard library.
 
 Both serve the same `ScriptedResponse`s, built by the same functions (`text_completion()`, `streamed_text()`,
-`http_error()`, ...), and `wire` builds Groq's JSON and SSE for both. `retirements` has Groq's answers for a retired
+`http_error()`, ...; Groq's newer features in `features`: server-side tool runs, citations, usage per model, the
+flex tier's 498), and `wire` builds Groq's JSON and SSE for both. `retirements` has Groq's answers for a retired
 model (`model_decommissioned()`, `model_not_found()`, `refuse_retired_models()`). Import the package explicitly
 (`import pydantic_ai_groq.testing`); `import pydantic_ai_groq` does not load it, and `GroqFake` (which needs the groq
 SDK and httpx) is imported only when first used.
@@ -36,12 +37,29 @@ from typing import TYPE_CHECKING, Any
 from . import wire
 from ._http import RecordedRequest
 from .batches import BatchBehaviour, BatchService
+from .echo import echo_response
+from .features import (
+    ToolRun,
+    browser_automation_run,
+    browser_search_run,
+    capacity_exceeded,
+    cited_completion,
+    document_citation,
+    function_citation,
+    python_run,
+    search_run,
+    streamed_cited_text,
+    streamed_tool_run_completion,
+    tool_run_completion,
+    usage_breakdown,
+    visit_run,
+    wolfram_run,
+)
 from .ratelimits import RateLimitEvent, RateLimitLedger, RateLimits
 from .responses import (
     ScriptedResponse,
     ToolCall,
     close_connection,
-    echo_response,
     http_error,
     json_response,
     raw_response,
@@ -94,6 +112,22 @@ __all__ = (
     'text_completion',
     'tool_call_completion',
     'wire',
+    # Groq's newer features (`features`)
+    'ToolRun',
+    'browser_automation_run',
+    'browser_search_run',
+    'capacity_exceeded',
+    'cited_completion',
+    'document_citation',
+    'function_citation',
+    'python_run',
+    'search_run',
+    'streamed_cited_text',
+    'streamed_tool_run_completion',
+    'tool_run_completion',
+    'usage_breakdown',
+    'visit_run',
+    'wolfram_run',
 )
 
 

@@ -31,7 +31,8 @@ import httpx
 from groq import AsyncGroq
 
 from ._http import RecordedRequest
-from .responses import ScriptedResponse, echo_response
+from .echo import echo_response
+from .responses import ScriptedResponse
 
 if TYPE_CHECKING:
     from pydantic_ai_groq import GroqModel

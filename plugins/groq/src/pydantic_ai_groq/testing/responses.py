@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import wire
-from ._http import RecordedRequest
 
 __all__ = (
     'ScriptedResponse',
@@ -38,7 +37,6 @@ __all__ = (
     'raw_sse',
     'reset_connection',
     'close_connection',
-    'echo_response',
 )
 
 Action = Literal['respond', 'reset', 'close']
@@ -511,39 +509,3 @@ def reset_connection() -> ScriptedResponse:
 def close_connection() -> ScriptedResponse:
     """Close the connection (orderly) right after reading the request, answering nothing."""
     return ScriptedResponse(action='close')
-
-
-def echo_response(request: RecordedRequest) -> ScriptedResponse:
-    """The server's default answer: the last user message's text, streamed if the request asks for a stream.
-
-    The model name is the request's. A stream sends the text word by word, and also reports usage in the last
-    chunk's top-level `usage` when the request asks for it (`stream_options: {"include_usage": true}`).
-    """
-    body = request.json if isinstance(request.json, dict) else {}
-    model = body.get('model')
-    model = model if isinstance(model, str) and model else wire.DEFAULT_MODEL
-    text = _last_user_text(body.get('messages')) or 'Hello from the Groq test server.'
-    if request.is_stream:
-        words = text.split(' ')
-        options = body.get('stream_options')
-        include_usage = isinstance(options, dict) and options.get('include_usage') is True
-        return streamed_text(
-            [w if i == 0 else ' ' + w for i, w in enumerate(words)], model=model, include_usage=include_usage
-        )
-    return text_completion(text, model=model)
-
-
-def _last_user_text(messages: object) -> str:
-    if not isinstance(messages, list):
-        return ''
-    for message in reversed(messages):
-        if not isinstance(message, dict) or message.get('role') != 'user':
-            continue
-        content = message.get('content')
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            texts = [p.get('text') for p in content if isinstance(p, dict) and isinstance(p.get('text'), str)]
-            return ' '.join(t for t in texts if t)
-        return ''
-    return ''

@@ -35,7 +35,8 @@ from typing import Literal
 
 from . import wire
 from ._http import RecordedRequest
-from .responses import ScriptedResponse, echo_response, json_response
+from .echo import echo_response
+from .responses import ScriptedResponse, json_response
 
 __all__ = ('RetiredCode', 'model_decommissioned', 'model_not_found', 'refuse_retired_models')
 

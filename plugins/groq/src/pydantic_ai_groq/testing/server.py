@@ -33,8 +33,10 @@ from typing import TypeAlias
 from . import wire
 from ._http import LAST_CHUNK, BadRequest, RecordedRequest, encode_chunk, encode_head, read_request
 from .batches import BatchService
+from .echo import echo_response
+from .features import capacity_exceeded
 from .ratelimits import RateLimitLedger, RateLimits, stamp
-from .responses import ScriptedResponse, echo_response, json_response
+from .responses import ScriptedResponse, json_response
 
 __all__ = ('GroqTestServer', 'CHAT_COMPLETIONS_PATH', 'MODELS_PATH', 'DefaultResponse')
 
@@ -123,6 +125,7 @@ class GroqTestServer:
         port: int = 0,
         chat_completions_path: str = CHAT_COMPLETIONS_PATH,
         rate_limits: RateLimits | None = None,
+        flex_capacity: bool = True,
     ) -> None:
         """Create a server (not started yet).
 
@@ -135,6 +138,9 @@ class GroqTestServer:
                 self-hosted server (`'/v1/chat/completions'`); Groq's `/openai/v1/chat/completions` by default.
             rate_limits: Per-key limits to enforce on chat requests, with Groq's headers, 429s and 413s (see
                 `pydantic_ai_groq.testing.ratelimits`); `None` (the default) for none.
+            flex_capacity: Whether the flex tier has capacity. When `False`, every chat request with
+                `service_tier: "flex"` is answered with Groq's HTTP 498 `capacity_exceeded` (see
+                `features.capacity_exceeded`), before the queue; other tiers are served as usual.
         """
         if not isinstance(chat_completions_path, str) or not chat_completions_path.startswith('/'):
             raise ValueError(f"chat_completions_path must start with '/', got {chat_completions_path!r}")
@@ -155,6 +161,8 @@ class GroqTestServer:
         self._server: asyncio.Server | None = None
         self._port = 0
         self._startup_error: BaseException | None = None
+        self.flex_capacity = flex_capacity
+        """Whether the flex tier has capacity (see `__init__`); may be changed while the server runs."""
         self.batches = BatchService()
         """The Files and Batches endpoints (`/openai/v1/files`, `/openai/v1/batches`): set `batches.behaviour`."""
         # Touched only in the server's thread.
@@ -177,8 +185,9 @@ class GroqTestServer:
         thread = threading.Thread(target=self._run, args=(ready,), name='GroqTestServer', daemon=True)
         thread.start()
         ready.wait()
+        # Set by the server's thread (`_run`) before `ready`: mypy cannot see that write, so deems this unreachable.
         if self._startup_error is not None:
-            thread.join()
+            thread.join()  # type: ignore[unreachable]
             error, self._startup_error = self._startup_error, None
             raise error
         self._thread = thread
@@ -451,6 +460,9 @@ class GroqTestServer:
             models = request.method == 'GET' and request.path == MODELS_PATH
             if not models and (request.method != 'POST' or request.path != self.chat_completions_path):
                 return _not_found(request)
+            if not models and not self.flex_capacity and isinstance(request.json, dict):
+                if request.json.get('service_tier') == 'flex':
+                    return capacity_exceeded()
             limited: tuple[tuple[str, str], ...] = ()
             if self._rate_limits is not None and not models:
                 refusal, limited = self._rate_limits.admit(request)

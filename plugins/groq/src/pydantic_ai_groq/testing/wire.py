@@ -130,6 +130,12 @@ def chat_completion(
     created: int | None = None,
     usage: Mapping[str, Any] | None = None,
     choices: Sequence[Mapping[str, Any]] | None = None,
+    reasoning: str | None = None,
+    executed_tools: Sequence[Mapping[str, Any]] | None = None,
+    annotations: Sequence[Mapping[str, Any]] | None = None,
+    usage_breakdown: Mapping[str, Any] | None = None,
+    service_tier: str | None = None,
+    x_groq_usage: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A non-streamed `chat.completion` body.
 
@@ -145,17 +151,29 @@ def chat_completion(
         created: Seconds since the epoch; now by default.
         usage: The `usage` object as is, instead of one built from the token counts.
         choices: The `choices` as is (for example `[]`), instead of one built from the other arguments.
+        reasoning: The message's `reasoning` (reasoning models; compound systems write their tool runs in it).
+        executed_tools: The message's `executed_tools` (server-side tool runs), as is.
+        annotations: The message's `annotations` (citations), as is.
+        usage_breakdown: The top-level `usage_breakdown` (a compound answer's usage per model), as is.
+        service_tier: The top-level `service_tier` Groq reports (the tier it used).
+        x_groq_usage: `x_groq.usage`: Groq's finer cache counters (`dram_cached_tokens`, `sram_cached_tokens`).
     """
     message: dict[str, Any] = {'role': 'assistant'}
     if content is not None or not tool_calls:
         message['content'] = content
+    if reasoning is not None:
+        message['reasoning'] = reasoning
+    if executed_tools is not None:
+        message['executed_tools'] = [dict(tool) for tool in executed_tools]
+    if annotations is not None:
+        message['annotations'] = [dict(annotation) for annotation in annotations]
     if tool_calls:
         message['tool_calls'] = [dict(call) for call in tool_calls]
     if finish_reason is None:
         finish_reason = 'tool_calls' if tool_calls else 'stop'
     if completion_tokens is None:
         completion_tokens = max(1, len((content or '').split()) + len(tool_calls) * 8)
-    return {
+    body: dict[str, Any] = {
         'id': completion_id or new_completion_id(),
         'object': 'chat.completion',
         'created': int(time.time()) if created is None else created,
@@ -164,9 +182,17 @@ def chat_completion(
         if choices is None
         else [dict(choice) for choice in choices],
         'usage': usage_body(prompt_tokens, completion_tokens) if usage is None else dict(usage),
-        'system_fingerprint': _SYSTEM_FINGERPRINT,
-        'x_groq': {'id': request_id or new_request_id()},
     }
+    if usage_breakdown is not None:
+        body['usage_breakdown'] = dict(usage_breakdown)
+    body['system_fingerprint'] = _SYSTEM_FINGERPRINT
+    x_groq: dict[str, Any] = {'id': request_id or new_request_id()}
+    if x_groq_usage is not None:
+        x_groq['usage'] = dict(x_groq_usage)
+    body['x_groq'] = x_groq
+    if service_tier is not None:
+        body['service_tier'] = service_tier
+    return body
 
 
 def chat_completion_chunk(
@@ -386,19 +412,31 @@ class ChunkEncoder:
         return self.frame(delta or {'role': 'assistant', 'content': ''}, x_groq={'id': self.request_id})
 
     def last(
-        self, finish_reason: str, prompt_tokens: int, completion_tokens: int, *, include_usage: bool = False
+        self,
+        finish_reason: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        *,
+        include_usage: bool = False,
+        usage: Mapping[str, Any] | None = None,
+        usage_breakdown: Mapping[str, Any] | None = None,
     ) -> bytes:
         """The last frame: an empty delta, the finish reason, and the usage in `x_groq.usage`.
 
         With `include_usage` (the request asked `stream_options: {"include_usage": true}`), the usage is also in the
-        top-level `usage`, as Groq and OpenAI-compatible servers send it.
+        top-level `usage`, as Groq and OpenAI-compatible servers send it. `usage` replaces the one built from the token
+        counts; `usage_breakdown` (a compound answer's usage per model) goes in `x_groq.usage_breakdown`, as Groq
+        streams it.
         """
-        usage = usage_body(prompt_tokens, completion_tokens)
+        reported = usage_body(prompt_tokens, completion_tokens) if usage is None else dict(usage)
+        x_groq: dict[str, Any] = {'id': self.request_id, 'usage': reported}
+        if usage_breakdown is not None:
+            x_groq['usage_breakdown'] = dict(usage_breakdown)
         return self.frame(
             {},
             finish_reason=finish_reason,
-            x_groq={'id': self.request_id, 'usage': usage},
-            usage=usage if include_usage else None,
+            x_groq=x_groq,
+            usage=reported if include_usage else None,
         )
 
     def contents(self, texts: Iterable[str]) -> list[bytes]:
