@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -11,15 +12,27 @@ from typing import TYPE_CHECKING, Any, Generic
 from typing_extensions import TypeVar
 
 from .exceptions import UnexpectedModelBehavior
-from .messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from .messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from .usage import Usage
 
 if TYPE_CHECKING:
     from .models import StreamedResponse
 
-__all__ = ('RunResult', 'StreamedRunResult')
+__all__ = ('RunResult', 'StreamedRunResult', 'FinalResult')
 
 ResultDataT = TypeVar('ResultDataT', default=str, covariant=True)
+
+
+@dataclass
+class FinalResult(Generic[ResultDataT]):
+    """A run's validated result and the result tool call that carried it (`None`, `None` for a text result)."""
+
+    data: ResultDataT
+    """The validated result."""
+    tool_name: str | None = None
+    """The result tool's name; `None` for text."""
+    tool_call_id: str | None = None
+    """The id of the result tool call; `None` for text."""
 
 
 def _dump_json(messages: list[ModelMessage]) -> bytes:
@@ -34,21 +47,39 @@ class _MessagesMixin:
     _all_messages: list[ModelMessage]
     _new_message_index: int
 
-    def all_messages(self) -> list[ModelMessage]:
-        """The whole conversation: the history passed in, and the messages of this run."""
+    def _messages_with_result_return(self, content: str) -> list[ModelMessage]:
+        raise NotImplementedError('Setting result tool return content is not supported for this result type.')
+
+    def all_messages(self, *, result_tool_return_content: str | None = None) -> list[ModelMessage]:
+        """The whole conversation: the history passed in, and the messages of this run.
+
+        Args:
+            result_tool_return_content: If set, a copy of the messages in which the result tool's return (the
+                last message's `'Final result processed.'`) says this instead: to continue the conversation with
+                your own answer to the result tool call.
+
+        Raises:
+            ValueError: `result_tool_return_content` is set but the result was text (there is no result tool call).
+            LookupError: the last message answers no call of the result tool.
+        """
+        if result_tool_return_content is not None:
+            return self._messages_with_result_return(result_tool_return_content)
         return list(self._all_messages)
 
-    def new_messages(self) -> list[ModelMessage]:
-        """The messages of this run only (pass them as `message_history` to continue the conversation)."""
-        return self._all_messages[self._new_message_index :]
+    def new_messages(self, *, result_tool_return_content: str | None = None) -> list[ModelMessage]:
+        """The messages of this run only (pass them as `message_history` to continue the conversation).
 
-    def all_messages_json(self) -> bytes:
+        `result_tool_return_content` as for `all_messages()`.
+        """
+        return self.all_messages(result_tool_return_content=result_tool_return_content)[self._new_message_index :]
+
+    def all_messages_json(self, *, result_tool_return_content: str | None = None) -> bytes:
         """`all_messages()` as JSON (`ModelMessagesTypeAdapter` reads it back)."""
-        return _dump_json(self.all_messages())
+        return _dump_json(self.all_messages(result_tool_return_content=result_tool_return_content))
 
-    def new_messages_json(self) -> bytes:
+    def new_messages_json(self, *, result_tool_return_content: str | None = None) -> bytes:
         """`new_messages()` as JSON."""
-        return _dump_json(self.new_messages())
+        return _dump_json(self.new_messages(result_tool_return_content=result_tool_return_content))
 
 
 @dataclass
@@ -70,6 +101,18 @@ class RunResult(_MessagesMixin, Generic[ResultDataT]):
     def usage(self) -> Usage:
         """The usage of the whole run, summed over its requests."""
         return self._usage
+
+    def _messages_with_result_return(self, content: str) -> list[ModelMessage]:
+        if not self._result_tool_name:
+            raise ValueError('Cannot set result tool return content when the return type is `str`.')
+        messages = copy.deepcopy(self._all_messages)
+        last = messages[-1] if messages else None
+        if isinstance(last, ModelRequest):
+            for part in last.parts:
+                if isinstance(part, ToolReturnPart) and part.tool_name == self._result_tool_name:
+                    part.content = content
+                    return messages
+        raise LookupError(f'No tool call found with tool name {self._result_tool_name!r}.')
 
 
 class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):

@@ -53,8 +53,8 @@ class Tool(Generic[AgentDepsT]):
     """How many times the model may retry a failing call; `None` takes the agent's `retries`."""
     name: str
     """The name the model calls the tool by."""
-    description: str
-    """What the tool does, for the model."""
+    description: str | None
+    """What the tool does, for the model: the docstring's description by default (`''` without a docstring)."""
     prepare: ToolPrepareFunc | None
     """Adjusts or hides the tool's definition before each request."""
 
@@ -114,12 +114,15 @@ class Tool(Generic[AgentDepsT]):
         """The definition sent to the model, before `prepare`."""
         return ToolDefinition(
             name=self.name,
-            description=self.description or None,
+            description=self.description,
             parameters_json_schema=self.schema.json_schema,
         )
 
     async def prepare_tool_def(self, ctx: RunContext[Any]) -> ToolDefinition | None:
-        """The definition for this request: `prepare`'s answer, or `tool_def()` when there is no `prepare`."""
+        """The definition for this request: `prepare`'s answer, or `tool_def()` when there is no `prepare`.
+
+        The agent calls this before every request; a subclass may override it to change or hide the tool.
+        """
         tool_def = self.tool_def()
         if self.prepare is None:
             return tool_def

@@ -299,15 +299,15 @@ def test_retry_model_response_for_string() -> None:
     assert RetryPromptPart('Answer in French.').model_response() == 'Answer in French.\n\nFix the errors and try again.'
 
 
-def test_retry_model_response_single_error_is_singular_and_drops_url() -> None:
+def test_retry_model_response_words_errors_as_the_original_and_drops_url() -> None:
     errors = _real_errors(1)
     assert 'url' in errors[0]
     text = RetryPromptPart(errors, tool_name='t').model_response()
-    assert text.startswith('1 validation error: ')
+    assert text.startswith('1 validation errors: ')
     assert text.endswith('\n\nFix the errors and try again.')
     assert 'url' not in text
     assert 'https://errors.pydantic.dev' not in text
-    payload = json.loads(text[len('1 validation error: ') : -len('\n\nFix the errors and try again.')])
+    payload = json.loads(text[len('1 validation errors: ') : -len('\n\nFix the errors and try again.')])
     assert payload == [
         {
             'type': 'greater_than',

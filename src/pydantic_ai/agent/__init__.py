@@ -26,9 +26,11 @@ The run loop lives in `pydantic_ai.agent._run`, result handling in `pydantic_ai.
 from __future__ import annotations
 
 import contextvars
+import copy
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Generic, overload
 
@@ -47,7 +49,7 @@ from ..messages import (
     UserContent,
 )
 from ..models import Model
-from ..models import infer_model as _infer_registered_model
+from ..models import infer_model
 from ..output import OutputMode
 from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
@@ -63,18 +65,24 @@ from ._run import (
     SystemPromptRunner,
 )
 
-__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner', 'infer_model')
+__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner')
 
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
 FuncT = TypeVar('FuncT', bound=Callable[..., Any])
 
-_captured: contextvars.ContextVar[list[ModelMessage] | None] = contextvars.ContextVar('captured_messages', default=None)
+@dataclass
+class _CapturedMessages:
+    messages: list[ModelMessage]
+    used: bool = False
+
+
+_captured: contextvars.ContextVar[_CapturedMessages | None] = contextvars.ContextVar('captured_messages', default=None)
 
 
 @contextmanager
 def capture_run_messages() -> Iterator[list[ModelMessage]]:
-    """Capture the messages of the next agent run in the block, also when it fails.
+    """Capture the messages of the first agent run in the block, also when it fails.
 
     ```python
     with capture_run_messages() as messages:
@@ -83,30 +91,24 @@ def capture_run_messages() -> Iterator[list[ModelMessage]]:
         except UnexpectedModelBehavior:
             print(messages)
     ```
+
+    Later runs in the block (and runs of other agents inside a tool of the first) are not captured. Nested blocks
+    share the outer block's list.
     """
-    messages: list[ModelMessage] = []
-    token = _captured.set(messages)
+    current = _captured.get()
+    if current is not None:
+        yield current.messages
+        return
+    captured = _CapturedMessages([])
+    token = _captured.set(captured)
     try:
-        yield messages
+        yield captured.messages
     finally:
         _captured.reset(token)
 
 
 _UNSET: Any = object()
 _NONE_TYPE: Any = type(None)
-
-
-def infer_model(model: Model | str) -> Model:
-    """`pydantic_ai.models.infer_model`, plus the original API's name `'test'` for a `TestModel`.
-
-    Handled here rather than in `pydantic_ai.models` so that `models/__init__.py` never imports its own submodules
-    (the core's import graph has no cycle).
-    """
-    if model == 'test':
-        from ..models.test import TestModel
-
-        return TestModel()
-    return _infer_registered_model(model)
 
 
 class Agent(Generic[AgentDepsT, ResultDataT]):
@@ -168,6 +170,9 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self.end_strategy: EndStrategy = end_strategy
         self._default_retries = retries
         self._result_retries = result_retries if result_retries is not None else retries
+        self._result_tool_name = result_tool_name
+        self._result_tool_description = result_tool_description
+        self._run_schemas: dict[Any, ResultSchema] = {}
         self._result_schema: ResultSchema = build_result_schema(
             result_type, tool_name=result_tool_name, tool_description=result_tool_description, mode=output_mode
         )
@@ -176,7 +181,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         )
         self._system_prompt_functions: list[SystemPromptRunner] = []
         self._result_validators: list[ResultValidator[Any]] = []
-        self._tools: dict[str, Tool[Any]] = {}
+        self._function_tools: dict[str, Tool[Any]] = {}
         for tool in tools:
             self._register(tool if isinstance(tool, Tool) else Tool(tool))
         self._override_deps: Any = _UNSET
@@ -189,11 +194,24 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
     # -- registration ------------------------------------------------------------------------------------------------
 
     def _register(self, tool: Tool[Any]) -> None:
-        if tool.name in self._tools:
-            raise UserError(f'Tool name conflicts with an existing tool: {tool.name!r}.')
+        if tool.max_retries is None:
+            # A copy: the same `Tool` may be given to agents with different defaults.
+            tool = copy.copy(tool)
+            tool.max_retries = self._default_retries
+        if tool.name in self._function_tools:
+            raise UserError(f'Tool name conflicts with existing tool: {tool.name!r}')
         if tool.name in self._result_schema.tools:
-            raise UserError(f'Tool name conflicts with the result tool name: {tool.name!r}.')
-        self._tools[tool.name] = tool
+            raise UserError(f'Tool name conflicts with result schema name: {tool.name!r}')
+        self._function_tools[tool.name] = tool
+
+    @property
+    def last_run_messages(self) -> list[ModelMessage]:
+        """Removed in the original API: use `capture_run_messages()`.
+
+        Raises:
+            AttributeError: always, saying what to use instead.
+        """
+        raise AttributeError('The `last_run_messages` attribute has been removed, use `capture_run_messages` instead.')
 
     @overload
     def system_prompt(self, func: FuncT, /) -> FuncT: ...
@@ -333,6 +351,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self,
         user_prompt: str | Sequence[UserContent],
         *,
+        result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
         deps: AgentDepsT = None,  # type: ignore[assignment]
@@ -345,6 +364,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
 
         Args:
             user_prompt: The prompt: text, or a sequence of text, `ImageUrl` and `BinaryContent`.
+            result_type: The result type of this run instead of the agent's (not with result validators, which
+                expect the agent's type).
             message_history: An earlier conversation to continue (its system prompts are kept).
             model: The model for this run, instead of the agent's.
             deps: The dependencies tools, prompts and validators receive in `RunContext.deps`.
@@ -361,7 +382,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         if infer_name and self.name is None:
             self._infer_name(inspect.currentframe())
         run, new_index = await self._start(
-            user_prompt, message_history, model, deps, model_settings, usage_limits, usage
+            user_prompt, result_type, message_history, model, deps, model_settings, usage_limits, usage
         )
         while True:
             parameters = await run.next_parameters()
@@ -375,6 +396,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self,
         user_prompt: str | Sequence[UserContent],
         *,
+        result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
         deps: AgentDepsT = None,  # type: ignore[assignment]
@@ -395,6 +417,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         return run_coroutine_sync(
             self.run(
                 user_prompt,
+                result_type=result_type,
                 message_history=message_history,
                 model=model,
                 deps=deps,
@@ -410,6 +433,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self,
         user_prompt: str | Sequence[UserContent],
         *,
+        result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
         deps: AgentDepsT = None,  # type: ignore[assignment]
@@ -427,7 +451,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         if infer_name and self.name is None:
             self._infer_name(inspect.currentframe())
         run, new_index = await self._start(
-            user_prompt, message_history, model, deps, model_settings, usage_limits, usage
+            user_prompt, result_type, message_history, model, deps, model_settings, usage_limits, usage
         )
         schema = run.schema
         allow_text = schema.allow_text or schema.native is not None
@@ -458,6 +482,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
     async def _start(
         self,
         user_prompt: str | Sequence[UserContent],
+        result_type: Any,
         message_history: list[ModelMessage] | None,
         model: Model | str | None,
         deps: Any,
@@ -467,9 +492,11 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
     ) -> tuple[AgentRun, int]:
         if not isinstance(user_prompt, (str, Sequence)):
             raise UserError(f'`user_prompt` must be a str or a sequence of content, got {type(user_prompt).__name__}.')
-        messages = _captured.get()
-        if messages is None or messages:
-            messages = []
+        captured = _captured.get()
+        messages: list[ModelMessage] = []
+        if captured is not None and not captured.used:
+            captured.used = True
+            messages = captured.messages
         history = list(message_history or ())
         messages.extend(history)
         run = AgentRun(
@@ -479,8 +506,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             settings=merge_model_settings(self.model_settings, model_settings),
             usage_limits=usage_limits if usage_limits is not None else UsageLimits(),
             usage=usage if usage is not None else Usage(),
-            schema=self._result_schema,
-            tools=self._tools,
+            schema=self._run_result_schema(result_type),
+            tools=self._function_tools,
             validators=self._result_validators,
             default_retries=self._default_retries,
             result_retries=self._result_retries,
@@ -490,15 +517,42 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         await run.start(self._system_prompts, self._system_prompt_functions, bool(history))
         return run, len(history)
 
+    def _run_result_schema(self, result_type: Any) -> ResultSchema:
+        if result_type is None:
+            return self._result_schema
+        if self._result_validators:
+            raise UserError('Cannot set a custom run `result_type` when the agent has result validators')
+        try:
+            cached = self._run_schemas.get(result_type)
+        except TypeError:  # an unhashable type expression: build it each time
+            cached = None
+        if cached is None:
+            cached = build_result_schema(
+                result_type,
+                tool_name=self._result_tool_name,
+                tool_description=self._result_tool_description,
+                mode=self._result_schema.mode,
+            )
+            try:
+                self._run_schemas[result_type] = cached
+            except TypeError:
+                pass
+        return cached
+
     def _resolve_model(self, model: Model | str | None) -> Model:
+        if model is None and self.model is None:
+            hint = ' (Even when `override(model=...)` is customizing the model that will actually be called)'
+            raise UserError(
+                '`model` must be set either when creating the agent or when calling it.'
+                + (hint if self._override_model is not _UNSET else '')
+                + ' Pass a Model, "test" or a "provider:model-name" string.'
+            )
         if self._override_model is not _UNSET:
             chosen: Model | str | None = self._override_model
         elif model is not None:
             chosen = model
         else:
             chosen = self.model
-        if chosen is None:
-            raise UserError('No model: pass `model=` to the Agent or to the run (a Model or "provider:model-name").')
         resolved = infer_model(chosen)
         if chosen is self.model and isinstance(chosen, str):
             self.model = resolved

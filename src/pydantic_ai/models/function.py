@@ -23,7 +23,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
@@ -45,7 +45,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from . import Model, ModelRequestParameters, StreamedResponse
 
 __all__ = ('FunctionModel', 'AgentInfo', 'DeltaToolCall', 'DeltaToolCalls', 'FunctionDef', 'StreamFunctionDef')
 
@@ -91,6 +91,9 @@ StreamFunctionDef: TypeAlias = Callable[[list[ModelMessage], AgentInfo], AsyncIt
 class FunctionModel(Model):
     """A model that answers by calling your Python function (`function`, and `stream_function` for streams)."""
 
+    is_local: ClassVar[bool] = True
+    """Answers in-process, so `ALLOW_MODEL_REQUESTS = False` does not block it."""
+
     def __init__(
         self,
         function: FunctionDef | None = None,
@@ -107,8 +110,9 @@ class FunctionModel(Model):
             raise UserError('FunctionModel needs `function`, `stream_function` or both.')
         self.function = function
         self.stream_function = stream_function
-        names = [getattr(f, '__name__', 'function') for f in (function, stream_function) if f is not None]
-        self._model_name = model_name or f'function:{":".join(names)}'
+        # `function:<function's name>:<stream function's name>`, a name left empty when absent (the original's).
+        names = [getattr(f, '__name__', 'function') if f is not None else '' for f in (function, stream_function)]
+        self._model_name = model_name or f'function:{names[0]}:{names[1]}'
 
     def __repr__(self) -> str:
         return f'FunctionModel(model_name={self._model_name!r})'
@@ -121,7 +125,6 @@ class FunctionModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """Call `function` and return its response, with an estimated usage."""
-        check_allow_model_requests()
         if self.function is None:
             raise UserError('This FunctionModel has no `function` for non-streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
@@ -144,7 +147,6 @@ class FunctionModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
         """Call `stream_function` and stream what it yields."""
-        check_allow_model_requests()
         if self.stream_function is None:
             raise UserError('This FunctionModel has no `stream_function` for streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
@@ -158,7 +160,7 @@ class FunctionModel(Model):
 
     @property
     def model_name(self) -> str:
-        """`function:<the functions' names>` unless a name was given."""
+        """`function:<function's name>:<stream function's name>` unless a name was given."""
         return self._model_name
 
     @property

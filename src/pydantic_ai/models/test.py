@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
@@ -32,7 +32,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from . import Model, ModelRequestParameters, StreamedResponse
 from .function import estimate_string_tokens, estimate_usage
 
 __all__ = ('TestModel', 'TestStreamedResponse')
@@ -43,6 +43,8 @@ class TestModel(Model):
     """A model for tests: calls the offered tools with generated arguments, then answers; always the same way."""
 
     __test__ = False  # not a pytest test class
+    is_local: ClassVar[bool] = True
+    """Answers in-process, so `ALLOW_MODEL_REQUESTS = False` does not block it (the test suites that set it use it)."""
 
     call_tools: list[str] | Literal['all'] = 'all'
     """The tools to call in the first answer: their names, or `'all'`."""
@@ -63,7 +65,6 @@ class TestModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """Answer from the conversation and the request's offer, with an estimated usage."""
-        check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
         response = self._answer(messages, model_request_parameters)
         usage = estimate_usage([*messages, response])
@@ -79,7 +80,6 @@ class TestModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
         """Stream the same answer `request()` gives: text word by word, each tool call whole."""
-        check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
         stream = TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
         try:
