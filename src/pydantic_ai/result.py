@@ -7,13 +7,24 @@ import copy
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
 
 from .exceptions import UnexpectedModelBehavior
-from .messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
-from .usage import Usage
+from .messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
+    ToolCallPart,
+    ToolReturnPart,
+)
+from .usage import Usage, UsageLimits
 
 if TYPE_CHECKING:
     from .models import StreamedResponse
@@ -131,6 +142,8 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         stream: StreamedResponse,
         run_usage: Usage,
         is_text: bool,
+        allows_text: bool | None = None,
+        usage_limits: UsageLimits | None = None,
         validate: Callable[[ModelResponse, bool], Awaitable[Any]],
         on_complete: Callable[[ModelResponse], Awaitable[None]],
     ) -> None:
@@ -139,6 +152,8 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         self._stream = stream
         self._run_usage = run_usage
         self._is_text = is_text
+        self._allows_text = is_text if allows_text is None else allows_text
+        self._usage_limits = usage_limits if usage_limits is not None and usage_limits.has_token_limits() else None
         self._validate = validate
         self._on_complete = on_complete
         self.is_complete = False
@@ -151,11 +166,10 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         return self._run_usage + self._stream.usage()
 
     async def stream(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[ResultDataT]:
-        """The result as it grows: text so far, or structured results validated from the partial JSON."""
-        if self._is_text:
-            async for text in self.stream_text(debounce_by=debounce_by):
-                yield text  # type: ignore[misc]
-            return
+        """The result as it grows, one value per `stream_structured()` step (the last one complete and validated).
+
+        Partial structured values that do not validate yet are skipped (the original API raised on them).
+        """
         async for response, is_last in self.stream_structured(debounce_by=debounce_by):
             try:
                 value = await self._validate(response, not is_last)
@@ -168,34 +182,36 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
     async def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> AsyncIterator[str]:
         """The text of the answer: the whole text so far each time (`delta=False`), or only what is new.
 
-        With `delta=False` the result validators run on the complete text at the end (`get_data()` does too).
+        Text arriving within `debounce_by` seconds is yielded together (`None`: every delta on its own). With
+        `delta=False` the result validators run on each text yielded.
 
         Raises:
             UserError: the result is structured, not text.
         """
-        if not self._is_text:
+        if not self._allows_text:
             from .exceptions import UserError
 
-            raise UserError('stream_text() is for text results; use stream() or stream_structured().')
-        sent = 0
-        async for response in self._responses(debounce_by):
-            text = ''.join(part.content for part in response.parts if isinstance(part, TextPart))
-            if len(text) > sent:
-                yield text[sent:] if delta else text
-                sent = len(text)
+            raise UserError('stream_text() can only be used with text responses')
+        text = ''
+        async for group in _grouped(self._text_deltas(), debounce_by):
+            chunk = ''.join(group)
+            text += chunk
+            yield chunk if delta else await self._validate_text(text)
+        await self._complete()
 
     async def stream_structured(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[tuple[ModelResponse, bool]]:
-        """The response as it grows, unvalidated, with whether it is the last one (the stream has ended)."""
-        last: ModelResponse | None = None
-        async for response in self._responses(debounce_by):
-            if last is not None:
-                yield last, False
-            last = response
-        if last is not None:
-            yield last, True
+        """The response as it grows, unvalidated, with whether it is the last one (the stream has ended).
+
+        Yielded once per group of events (`debounce_by` as for `stream_text()`; what the response held already,
+        if it has content, counts as the first event), and once more, complete, with `True`.
+        """
+        async for _ in _grouped(self._changes(), debounce_by):
+            yield self._stream.get(), False
+        await self._complete()
+        yield self._stream.get(), True
 
     async def validate_structured_result(self, message: ModelResponse, *, allow_partial: bool = False) -> ResultDataT:
-        """Validate a response from `stream_structured()` into a result.
+        """Validate a response from `stream_structured()` into a result (validators too, unless partial).
 
         Raises:
             pydantic.ValidationError: the arguments do not (yet) match the result type.
@@ -205,22 +221,62 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
 
     async def get_data(self) -> ResultDataT:
         """Read the stream to its end and return the validated result."""
-        async for _ in self._responses(None):
+        async for _ in self._events():
             pass
+        await self._complete()
         value: ResultDataT = await self._validate(self._stream.get(), False)
         return value
 
-    async def _responses(self, debounce_by: float | None) -> AsyncIterator[ModelResponse]:
-        if self.is_complete:
-            yield self._stream.get()
-            return
-        yield self._stream.get()
-        async for _ in _grouped(aiter(self._stream), debounce_by):
-            yield self._stream.get()
-        response = self._stream.get()
-        self.is_complete = True
-        await self._on_complete(response)
-        yield response
+    def timestamp(self) -> datetime:
+        """When the streamed response was made."""
+        return self._stream.timestamp
+
+    async def _events(self) -> AsyncIterator[Any]:
+        """The stream's events, checking the run's token limits after each when it has any."""
+        limits = self._usage_limits
+        async for event in aiter(self._stream):
+            if limits is not None:
+                limits.check_tokens(self.usage())
+            yield event
+
+    async def _changes(self) -> AsyncIterator[Any]:
+        current = self._stream.get()
+        if any(_has_content(part) for part in current.parts):
+            yield current
+        async for event in self._events():
+            yield event
+
+    async def _text_deltas(self) -> AsyncIterator[str]:
+        for part in self._stream.get().parts:
+            if isinstance(part, TextPart) and part.content:
+                yield part.content
+        async for event in self._events():
+            if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart) and event.part.content:
+                yield event.part.content
+            elif (
+                isinstance(event, PartDeltaEvent)
+                and isinstance(event.delta, TextPartDelta)
+                and event.delta.content_delta
+            ):
+                yield event.delta.content_delta
+
+    async def _validate_text(self, text: str) -> str:
+        response = ModelResponse(parts=[TextPart(text)])
+        value: str = await self._validate(response, False)
+        return value
+
+    async def _complete(self) -> None:
+        if not self.is_complete:
+            self.is_complete = True
+            await self._on_complete(self._stream.get())
+
+
+def _has_content(part: Any) -> bool:
+    if isinstance(part, TextPart):
+        return bool(part.content)
+    if isinstance(part, ToolCallPart):
+        return bool(part.args)
+    return False
 
 
 def _partial_errors() -> tuple[type[Exception], ...]:

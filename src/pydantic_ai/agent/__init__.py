@@ -467,6 +467,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
                             stream=stream,
                             run_usage=run.usage,
                             is_text=schema.is_text,
+                            allows_text=allow_text,
+                            usage_limits=run.usage_limits,
                             validate=lambda response, partial: _validate_streamed(run, response, partial),
                             on_complete=lambda response: _complete_streamed(run, response, stream.usage()),
                         )
@@ -619,20 +621,9 @@ async def _complete_streamed(run: AgentRun, response: ModelResponse, request_usa
         return
     result_call, _ = found
     calls = [part for part in response.parts if isinstance(part, ToolCallPart)]
-    answers: dict[int, Any] = {}
-    to_run: list[ToolCallPart] = []
-    for part in calls:
-        if part is result_call:
-            answers[id(part)] = ToolReturnPart(part.tool_name, RESULT_PROCESSED, part.tool_call_id)
-        elif part.tool_name in run.schema.tools:
-            answers[id(part)] = ToolReturnPart(part.tool_name, RESULT_NOT_USED, part.tool_call_id)
-        elif run.end_strategy == 'early':
-            answers[id(part)] = ToolReturnPart(part.tool_name, NOT_EXECUTED, part.tool_call_id)
-        else:
-            to_run.append(part)
-    for part, answer in zip(to_run, await run.run_tools(to_run), strict=True):
-        answers[id(part)] = answer
-    run.messages.append(ModelRequest([answers[id(part)] for part in calls]))
+    parts = await run.answer_calls(calls, FinalResult(None, result_call.tool_name, result_call.tool_call_id))
+    if parts:
+        run.messages.append(ModelRequest(parts))
 
 
 def _finished_stream_result(run: AgentRun, new_index: int, final: FinalResult, stream: Any) -> StreamedRunResult[Any]:

@@ -294,11 +294,11 @@ class AgentRun:
             for task in tasks:
                 if not task.done():
                     task.cancel()
-        # The first failure in call order wins; the others are retrieved so none is reported as never retrieved.
-        errors = [task.exception() for task in tasks if not task.cancelled() and task.exception() is not None]
-        if errors:
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise errors[0]  # type: ignore[misc]
+        # Wait for the cancelled ones to finish, so every outcome is retrieved; the first failure in call order wins.
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
+                raise outcome
         return [task.result() for task in tasks]
 
     async def _run_tool(self, call: ToolCallPart) -> ModelRequestPart:

@@ -191,17 +191,23 @@ class TestStreamedResponse(StreamedResponse):
     _estimate: Usage = field(default_factory=Usage, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._estimate = estimate_usage(self.messages)
+        # The request's tokens; the response's are counted as its events are taken.
+        request_tokens = estimate_usage(self.messages).request_tokens
+        self._estimate = Usage(request_tokens=request_tokens, total_tokens=request_tokens)
         self.report_usage(self._estimate)
 
     async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        """The answer's text word by word, and its tool calls whole, counting tokens as they go."""
+        """The answer's text word by word, and its tool calls whole, counting tokens as they go.
+
+        A word's tokens are counted once its event has been taken, so the usage seen while an event is handled
+        covers the events before it (as the original API's `TestModel` counts).
+        """
         for index, part in enumerate(self.response.parts):
             if isinstance(part, TextPart):
                 for word in _words(part.content):
-                    self._add_response_tokens(estimate_string_tokens(word))
                     for event in self.parts_manager.handle_text_delta(vendor_part_id=index, content=word):
                         yield event
+                    self._add_response_tokens(estimate_string_tokens(word))
             elif isinstance(part, ToolCallPart):
                 self._add_response_tokens(1 + estimate_string_tokens(part.args_as_json_str()))
                 for event in self.parts_manager.handle_tool_call_part(
