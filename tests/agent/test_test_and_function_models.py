@@ -128,7 +128,7 @@ async def test_function_model_receives_the_conversation_and_agent_info() -> None
     assert [t.name for t in info.function_tools] == ['helper']
     assert info.allow_text_result is True and info.result_tools == []
     assert info.model_settings == {'temperature': 0.5, 'max_tokens': 10}
-    assert model.model_name == 'function:answer'
+    assert model.model_name == 'function:answer:'
     assert model.system == 'function'
 
 

@@ -111,6 +111,7 @@ PYDANTIC_AI_GROQ_ALL = {
 MESSAGES_ALL = {
     'ErrorDetails',
     'ImageUrl',
+    'AudioUrl',
     'BinaryContent',
     'UserContent',
     'SystemPromptPart',

@@ -29,7 +29,7 @@ from ._info import Hooks, RequestInfo
 
 if TYPE_CHECKING:
     from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
-    from ..models import Model, ModelRequestParameters, StreamedResponse
+    from ..models.base import Model, ModelRequestParameters, StreamedResponse
     from ..settings import ModelSettings
     from ..usage import Usage
     from ._manager import LifecyclePlugins

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..messages import ModelMessage
-    from ..models import Model, ModelRequestParameters
+    from ..models.base import Model, ModelRequestParameters
     from ..settings import ModelSettings
 
 __all__ = ('RequestInfo', 'Hooks')

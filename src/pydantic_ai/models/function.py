@@ -45,7 +45,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse
+from .base import Model, ModelRequestParameters, StreamedResponse
 
 __all__ = ('FunctionModel', 'AgentInfo', 'DeltaToolCall', 'DeltaToolCalls', 'FunctionDef', 'StreamFunctionDef')
 

@@ -32,7 +32,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse
+from .base import Model, ModelRequestParameters, StreamedResponse
 from .function import estimate_string_tokens, estimate_usage
 
 __all__ = ('TestModel', 'TestStreamedResponse')
