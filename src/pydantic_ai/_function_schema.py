@@ -212,11 +212,11 @@ def build_function_schema(  # noqa: C901 (one branch per parameter kind, as the 
     var_keyword: TypeAdapter[Any] | None = None
     for index, (param, annotation) in enumerate(kept):
         if param.kind is inspect.Parameter.VAR_KEYWORD:
-            var_keyword = _build(name, lambda annotation=annotation: TypeAdapter(dict[str, annotation]))  # type: ignore[misc]
+            var_keyword = _build(name, lambda annotation=annotation: TypeAdapter(dict[str, annotation]))  # type: ignore[valid-type]
             continue
         field_name = f'p{index}'
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            annotation = list[annotation]  # type: ignore[valid-type]
+            annotation = list[annotation]
         doc = param_docs.get(param.name)
         if doc is not None and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=doc)]

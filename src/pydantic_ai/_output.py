@@ -140,7 +140,10 @@ def build_result_schema(
                 f'got {result_type!r}. Use the default tool mode for unions.'
             )
         return ResultSchema(
-            allow_text=False, tools={}, mode=mode, native=_native_result_tool(structured[0], tool_name, tool_description)
+            allow_text=False,
+            tools={},
+            mode=mode,
+            native=_native_result_tool(structured[0], tool_name, tool_description),
         )
     tools: dict[str, ResultTool] = {}
     multiple = len(structured) > 1

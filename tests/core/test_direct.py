@@ -91,6 +91,7 @@ class Recorder:
     def _record(self, messages: list[ModelMessage], info: AgentInfo) -> None:
         self.calls.append(Call(messages, info, threading.current_thread().name, _caller_value.get()))
 
+
 class _RemoteFunctionModel(FunctionModel):
     """A `FunctionModel` standing in for a model that sends requests: `ALLOW_MODEL_REQUESTS` applies to it."""
 
@@ -105,7 +106,6 @@ class _RemoteFunctionModel(FunctionModel):
         check_allow_model_requests()
         async with super().request_stream(*args, **kwargs) as stream:
             yield stream
-
 
 
 class LocalProvider(Provider[None]):

@@ -48,17 +48,13 @@ from ..messages import (
     ToolReturnPart,
     UserContent,
 )
-from ..models import Model
-from ..models import infer_model
+from ..models import Model, infer_model
 from ..output import OutputMode
 from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
 from ..tools import Tool, ToolFuncEither, ToolPrepareFunc
 from ..usage import Usage, UsageLimits
 from ._run import (
-    NOT_EXECUTED,
-    RESULT_NOT_USED,
-    RESULT_PROCESSED,
     AgentRun,
     EndStrategy,
     FinalResult,
@@ -70,6 +66,7 @@ __all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner')
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
 FuncT = TypeVar('FuncT', bound=Callable[..., Any])
+
 
 @dataclass
 class _CapturedMessages:
@@ -390,7 +387,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             run.add_response(response, request_usage)
             final = await run.handle_response(response)
             if final is not None:
-                return RunResult(run.messages, new_index, final.data, final.tool_name, run.usage)
+                return RunResult(run.messages, new_index, final.data, final.tool_name, run.usage)  # type: ignore[arg-type]
 
     def run_sync(
         self,
@@ -555,6 +552,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             chosen = model
         else:
             chosen = self.model
+        if chosen is None:
+            raise UserError('`model` must be set either when creating the agent or when calling it.')
         resolved = infer_model(chosen)
         if chosen is self.model and isinstance(chosen, str):
             self.model = resolved
@@ -621,7 +620,7 @@ async def _complete_streamed(run: AgentRun, response: ModelResponse, request_usa
         return
     result_call, _ = found
     calls = [part for part in response.parts if isinstance(part, ToolCallPart)]
-    parts = await run.answer_calls(calls, FinalResult(None, result_call.tool_name, result_call.tool_call_id))
+    parts = await run.answer_calls(calls, FinalResult[Any](None, result_call.tool_name, result_call.tool_call_id))
     if parts:
         run.messages.append(ModelRequest(parts))
 
