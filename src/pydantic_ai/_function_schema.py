@@ -212,7 +212,7 @@ def build_function_schema(  # noqa: C901 (one branch per parameter kind, as the 
     var_keyword: TypeAdapter[Any] | None = None
     for index, (param, annotation) in enumerate(kept):
         if param.kind is inspect.Parameter.VAR_KEYWORD:
-            var_keyword = _build(name, lambda annotation=annotation: TypeAdapter(dict[str, annotation]))  # type: ignore[valid-type]
+            var_keyword = _build(name, lambda annotation=annotation: TypeAdapter(dict[str, annotation]))  # type: ignore[valid-type,misc]
             continue
         field_name = f'p{index}'
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
