@@ -45,7 +45,6 @@ from ..messages import (
     PartStartEvent,
     TextPart,
     ToolCallPart,
-    ToolReturnPart,
     UserContent,
 )
 from ..models import Model, infer_model
