@@ -3,7 +3,9 @@
 A conversation is a list of `ModelMessage`s, alternating `ModelRequest` (what we send: system prompt, user
 prompt, tool returns, retry prompts) and `ModelResponse` (what the model answered: text and tool calls).
 Every class here is a plain dataclass with a `*_kind` literal field, so a conversation survives a JSON round
-trip through `ModelMessagesTypeAdapter` unchanged.
+trip through `ModelMessagesTypeAdapter` unchanged. Fields added after the original API (pydantic-ai v0.0.40) with a
+`None` default (`vendor_metadata`, a response's `provider_name`, `provider_response_id`, `finish_reason`,
+`provider_details`) are left out of the JSON while `None` (lossless: reading it back gives `None`).
 
 While a response streams in, the parts manager (`pydantic_ai.streaming`) turns provider chunks into
 `PartStartEvent`s (a new part) and `PartDeltaEvent`s (a `TextPartDelta` or `ToolCallPartDelta` applied to the
@@ -26,6 +28,7 @@ from typing_extensions import (
     TypedDict,  # noqa: UP035
 )
 
+from ._serialization import schema_omitting_none
 from .exceptions import UnexpectedModelBehavior
 from .usage import Usage
 
@@ -90,6 +93,10 @@ class ImageUrl:
     kind: Literal['image-url'] = 'image-url'
     """Discriminator for serialization."""
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return schema_omitting_none(handler(source), 'vendor_metadata')
+
     @property
     def media_type(self) -> str:
         """The media type guessed from the URL's extension, `image/*` when unknown."""
@@ -128,6 +135,10 @@ class BinaryContent:
 
     # Bytes go through JSON as base64, so any content survives a round trip.
     __pydantic_config__: ClassVar[dict[str, str]] = {'ser_json_bytes': 'base64', 'val_json_bytes': 'base64'}
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return schema_omitting_none(handler(source), 'vendor_metadata')
 
     @property
     def is_image(self) -> bool:
@@ -395,7 +406,9 @@ class ModelResponse:
     each of the newer fields (`usage`, `provider_name`, `provider_response_id`, `finish_reason`,
     `provider_details`) is compared only when both responses have it set (not its default). So an expected response
     written without them, as code and tests for the original API write it, equals a response that carries them,
-    while two responses that both report, say, a usage must report the same one.
+    while two responses that both report, say, a usage must report the same one. The price: equality is not
+    transitive (a bare response equals two responses that differ from each other in a newer field), and responses
+    are unhashable. To compare everything, compare `vars(a) == vars(b)`.
     """
 
     parts: list[ModelResponsePart]
@@ -435,8 +448,14 @@ class ModelResponse:
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return schema_omitting_none(handler(source), *_OMITTED_WHEN_NONE)
+
 
 _RESPONSE_METADATA = ('usage', 'provider_name', 'provider_response_id', 'finish_reason', 'provider_details')
+# Serialized only when set (see `pydantic_ai._serialization`); `usage` is always kept: it is the run's record.
+_OMITTED_WHEN_NONE = ('provider_name', 'provider_response_id', 'finish_reason', 'provider_details')
 _UNSET_METADATA: dict[str, Any] = {
     'usage': Usage(),
     'provider_name': None,
