@@ -12,6 +12,8 @@ from . import _plugin_modules
 from .builtin_tools import WebSearchTool
 from .exceptions import (
     DuplicateProviderError,
+    EmptyStreamError,
+    InvalidArgumentsError,
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
@@ -19,6 +21,7 @@ from .exceptions import (
     ModelTimeoutError,
     ProviderPluginError,
     PydanticAIError,
+    TestSetupError,
     UnexpectedModelBehavior,
     UnknownProviderError,
     UsageLimitExceeded,
@@ -71,6 +74,9 @@ __all__ = (
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',

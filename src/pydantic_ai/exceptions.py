@@ -4,7 +4,10 @@
 RuntimeError
  └── PydanticAIError                   base class: catch this to catch everything below
       ├── UserError                    the caller asked for something that cannot work; fix the call
-      │    └── UnknownProviderError    no provider is registered under the name asked for
+      │    ├── UnknownProviderError    no provider is registered under the name asked for
+      │    ├── InvalidArgumentsError   a call's arguments cannot work together; also a TypeError
+      │    ├── EmptyStreamError        a FunctionModel's stream function yielded nothing; also a ValueError
+      │    └── TestSetupError          a TestModel is set up against the agent it answers; also an AssertionError
       ├── ProviderPluginError          an installed provider plugin is broken (import fails, not a provider, ...)
       │    └── DuplicateProviderError  two distributions register the same provider name
       ├── UnexpectedModelBehavior      the model's API answered with something this library cannot use
@@ -19,7 +22,9 @@ ModelRetry (an Exception, not an error)  raised by a tool or result validator to
 
 Every error is a `RuntimeError`, as in the original pydantic-ai API, where `UserError` and the run errors
 (`UnexpectedModelBehavior`, `ModelHTTPError`) were: code written against it with `except RuntimeError` keeps
-catching them.
+catching them. Where the original raised a builtin instead (`TypeError`, `ValueError`, `AssertionError`), the
+error here is a `UserError` that is also that builtin, so both `except UserError` and the original's `except`
+catch it.
 
 Errors raised by vendor SDKs are translated into this tree in one place per plugin and chained with
 `raise ... from exc`, so the original is always available as `__cause__`.
@@ -34,6 +39,9 @@ __all__ = (
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -85,6 +93,32 @@ class UnknownProviderError(UserError):
             'Install the plugin distribution that provides it, or register one with '
             '`pydantic_ai.providers.register_provider()`.'
         )
+
+
+class InvalidArgumentsError(UserError, TypeError):
+    """A function or class was called with arguments that cannot work together.
+
+    A required one of several is missing, or two exclusive ones are given; the message names what to pass. Also a
+    `TypeError`, as Python raises for a call with wrong arguments (and as the original API raised).
+    """
+
+
+class EmptyStreamError(UserError, ValueError):
+    """A `FunctionModel`'s stream function yielded nothing.
+
+    A streamed response needs at least one text delta or `DeltaToolCalls`. Also a `ValueError`, as the original
+    API raised.
+    """
+
+
+class TestSetupError(UserError, AssertionError):
+    """A `TestModel` is set up in a way the agent it answers cannot use.
+
+    For example `custom_result_text` for an agent whose result type is not text. Also an `AssertionError`, as the
+    original API raised: a test set up wrongly fails as a failed assertion does.
+    """
+
+    __test__ = False  # not a pytest test class
 
 
 class ProviderPluginError(PydanticAIError):

@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from pydantic_ai import Agent, RunContext, UserError, capture_run_messages
+from pydantic_ai.exceptions import EmptyStreamError, InvalidArgumentsError, TestSetupError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models import Model, infer_model, override_allow_model_requests
 from pydantic_ai.models.function import AgentInfo, FunctionModel
@@ -235,3 +236,33 @@ def test_function_model_name_and_streamed_text_as_the_original() -> None:
     assert grouped == ['The cat.']
     assert each == ['The ', 'The cat.']
     assert usage.requests == 1
+
+
+def test_function_model_without_functions_is_a_user_error_and_a_type_error() -> None:
+    with pytest.raises(TypeError, match='Either `function` or `stream_function` must be provided') as raised:
+        FunctionModel()
+    assert isinstance(raised.value, InvalidArgumentsError) and isinstance(raised.value, UserError)
+    assert 'FunctionModel(stream_function=...)' in str(raised.value)
+
+
+def test_a_stream_function_yielding_nothing_is_a_user_error_and_a_value_error() -> None:
+    async def nothing(messages: list[ModelMessage], info: AgentInfo) -> Any:
+        for item in ():
+            yield item
+
+    async def main() -> None:
+        async with Agent(FunctionModel(stream_function=nothing)).run_stream('x'):
+            raise AssertionError('the block is not entered')
+
+    with pytest.raises(ValueError, match='Stream function must return at least one item') as raised:
+        asyncio.run(main())
+    assert isinstance(raised.value, EmptyStreamError) and isinstance(raised.value, UserError)
+
+
+def test_custom_result_text_against_a_structured_result_is_a_user_error_and_an_assertion_error() -> None:
+    assert Agent().run_sync('x', model=TestModel(custom_result_text='custom')).data == 'custom'
+    agent = Agent(result_type=tuple[str, str])
+    with pytest.raises(AssertionError, match='Plain response not allowed, but `custom_result_text` is set.') as raised:
+        agent.run_sync('x', model=TestModel(custom_result_text='custom'))
+    assert isinstance(raised.value, TestSetupError) and isinstance(raised.value, UserError)
+    assert 'custom_result_args' in str(raised.value)

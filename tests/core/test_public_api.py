@@ -17,12 +17,15 @@ import pydantic_ai.registry
 import pydantic_ai_groq
 from pydantic_ai.exceptions import (
     DuplicateProviderError,
+    EmptyStreamError,
+    InvalidArgumentsError,
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
     ModelTimeoutError,
     ProviderPluginError,
     PydanticAIError,
+    TestSetupError,
     UnexpectedModelBehavior,
     UnknownProviderError,
     UserError,
@@ -35,6 +38,9 @@ PYDANTIC_AI_ALL = {
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -143,6 +149,9 @@ EXCEPTIONS_ALL = {
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -345,6 +354,22 @@ def test_every_error_is_a_runtime_error_as_in_the_original_api() -> None:
         assert issubclass(cls, RuntimeError)
     with pytest.raises(RuntimeError):
         raise UserError('fix the call')
+
+
+@pytest.mark.parametrize(
+    ('cls', 'builtin'),
+    [(InvalidArgumentsError, TypeError), (EmptyStreamError, ValueError), (TestSetupError, AssertionError)],
+    ids=lambda c: c.__name__,
+)
+def test_user_errors_where_the_original_raised_a_builtin_are_also_that_builtin(
+    cls: type[Exception], builtin: type[Exception]
+) -> None:
+    assert cls.__bases__ == (UserError, builtin)
+    error = cls('do this instead')
+    with pytest.raises(builtin, match='do this instead'):
+        raise error
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is cls and restored.message == 'do this instead'
 
 
 def test_exception_tree_siblings_are_unrelated() -> None:

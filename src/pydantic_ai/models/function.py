@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, TypeAlias
 
 from .._tool_definition import ToolDefinition
-from ..exceptions import UserError
+from ..exceptions import EmptyStreamError, InvalidArgumentsError, UserError
 from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     BinaryContent,
@@ -104,10 +104,13 @@ class FunctionModel(Model):
         """Build the model; give `function`, `stream_function` or both.
 
         Raises:
-            UserError: neither function is given.
+            InvalidArgumentsError: neither function is given (a `UserError` and a `TypeError`).
         """
         if function is None and stream_function is None:
-            raise UserError('FunctionModel needs `function`, `stream_function` or both.')
+            raise InvalidArgumentsError(
+                'Either `function` or `stream_function` must be provided: pass `FunctionModel(function)` for '
+                'non-streamed requests, `FunctionModel(stream_function=...)` for streamed ones, or both.'
+            )
         self.function = function
         self.stream_function = stream_function
         # `function:<function's name>:<stream function's name>`, a name left empty when absent (the original's).
@@ -188,8 +191,14 @@ class FunctionStreamedResponse(StreamedResponse):
         self.report_usage(self._estimate)
 
     async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        """The stream function's deltas as events, counting tokens as they go."""
+        """The stream function's deltas as events, counting tokens as they go.
+
+        Raises:
+            EmptyStreamError: the stream function yielded nothing (a `UserError` and a `ValueError`).
+        """
+        empty = True
         async for item in self.deltas:
+            empty = False
             if isinstance(item, str):
                 self._add_response_tokens(item)
                 for event in self.parts_manager.handle_text_delta(vendor_part_id='content', content=item):
@@ -205,6 +214,11 @@ class FunctionStreamedResponse(StreamedResponse):
                         tool_call_id=delta.tool_call_id,
                     ):
                         yield event
+        if empty:
+            raise EmptyStreamError(
+                "Stream function must return at least one item: make the FunctionModel's stream function yield "
+                'text deltas (`str`) or `DeltaToolCalls`.'
+            )
         self.finish_reason = 'tool_call' if any(isinstance(p, ToolCallPart) for p in self.get().parts) else 'stop'
 
     def _add_response_tokens(self, text: str) -> None:

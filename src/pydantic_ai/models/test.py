@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Literal
 
 from .._tool_definition import ToolDefinition
-from ..exceptions import UserError
+from ..exceptions import TestSetupError, UserError
 from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     FinishReason,
@@ -134,7 +134,10 @@ class TestModel(Model):
     def _final(self, messages: list[ModelMessage], params: ModelRequestParameters) -> ModelResponse:
         if self.custom_result_text is not None:
             if not params.allow_text_result:
-                raise UserError('TestModel.custom_result_text is set but the agent does not accept text results.')
+                raise TestSetupError(
+                    "Plain response not allowed, but `custom_result_text` is set. The agent's result type is not "
+                    "text: set `custom_result_args` (the result tool's arguments) instead."
+                )
             return self._response([TextPart(self.custom_result_text)])
         structured = self.custom_result_args is not None or not params.allow_text_result
         if structured and params.result_tools and params.output_mode == 'tool':
