@@ -238,6 +238,20 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
             if limits is not None:
                 limits.check_tokens(self.usage())
             yield event
+        if limits is not None:  # a stream may report its last usage after its last event
+            limits.check_tokens(self.usage())
+
+    async def _read_rest_on_exit(self) -> None:
+        """Called by `run_stream` when its block is left without an exception.
+
+        With token limits, the rest of a final response the block did not read is read, so the limits are checked
+        on all of it, as the original API did (`UsageLimitExceeded` is then raised from the `async with`). Without
+        token limits the rest is left unread: closing the stream stops the download.
+        """
+        if self.is_complete or self._usage_limits is None:
+            return
+        async for _ in self._events():
+            pass
 
     async def _changes(self) -> AsyncIterator[Any]:
         current = self._stream.get()

@@ -443,6 +443,11 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         Responses that call function tools are read whole and their tools run; the block is entered once a
         response starts with the final result (text, or a call of the result tool), which then streams in through
         the `StreamedRunResult`. Arguments as for `run()`.
+
+        Leaving the block before the final response is read to its end closes the stream, unless the run has token
+        limits (`usage_limits` with `request_tokens_limit`, `response_tokens_limit` or `total_tokens_limit`): then
+        the rest is read and the limits are checked on it, as in the original API, so `UsageLimitExceeded` may be
+        raised when the block is left.
         """
         if infer_name and self.name is None:
             self._infer_name(inspect.currentframe())
@@ -457,7 +462,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             async with run.model.request_stream(run.messages, run.settings, parameters) as stream:
                 async for event in stream:
                     if isinstance(event, PartStartEvent) and is_final_part(event.part, allow_text, result_names):
-                        yield StreamedRunResult(
+                        result = StreamedRunResult[Any](
                             messages=run.messages,
                             new_message_index=new_index,
                             stream=stream,
@@ -468,6 +473,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
                             validate=lambda response, partial: _validate_streamed(run, response, partial),
                             on_complete=lambda response: _complete_streamed(run, response, stream.usage()),
                         )
+                        yield result
+                        await result._read_rest_on_exit()
                         return
                 response = stream.get()
                 request_usage = stream.usage()
