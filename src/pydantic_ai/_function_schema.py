@@ -25,6 +25,7 @@ import dataclasses
 import inspect
 import logging
 import re
+import sys
 import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -194,11 +195,18 @@ def build_function_schema(  # noqa: C901 (one branch per parameter kind, as the 
                 continue
         kept.append((param, annotation))
     if require_parameter_descriptions:
+        # The `RunContext` parameter needs none (the original API asked for one): the model never sees it.
         missing = [param.name for param, _ in kept if param.name not in param_docs]
         if missing:
             errors.append(f'Missing parameter descriptions for {", ".join(missing)}')
     if errors:
-        raise UserError(f'Error generating schema for {qualname}:\n  ' + '\n  '.join(errors))
+        error = UserError(f'Error generating schema for {qualname}:\n  ' + '\n  '.join(errors))
+        # The message is the original API's, word for word (tests compare it); what to do goes in a note.
+        if sys.version_info >= (3, 11):
+            error.add_note(_SCHEMA_ERROR_HELP)
+        else:  # the same attribute, which pytest and the `exceptiongroup` backport print
+            vars(error)['__notes__'] = [_SCHEMA_ERROR_HELP]
+        raise error
 
     plain = [(param, annotation) for param, annotation in kept if param.kind is not inspect.Parameter.VAR_KEYWORD]
     if len(kept) == 1 and len(plain) == 1 and plain[0][1] is not Any and is_model_like(plain[0][1]):
@@ -254,6 +262,13 @@ def build_function_schema(  # noqa: C901 (one branch per parameter kind, as the 
         var_positional=var_positional,
         var_keyword=var_keyword,
     )
+
+
+_SCHEMA_ERROR_HELP = (
+    'A tool taking the RunContext has it as its first parameter, annotated `RunContext[...]`, and is registered '
+    'with `@agent.tool` (or `Tool(f, takes_ctx=True)`); any other tool is registered with `@agent.tool_plain`. '
+    'With `require_parameter_descriptions=True`, describe every other parameter in the docstring.'
+)
 
 
 def _single_model_schema(

@@ -80,7 +80,8 @@ class Tool(Generic[AgentDepsT]):
             description: The tool's description; the docstring's summary by default.
             prepare: An async function called before each request to adjust or hide the tool's definition.
             docstring_format: The docstring style: `'google'`, `'numpy'`, `'sphinx'` or `'auto'`.
-            require_parameter_descriptions: Raise `UserError` if a parameter has no description in the docstring.
+            require_parameter_descriptions: Raise `UserError` if a parameter has no description in the docstring
+                (the `RunContext` parameter needs none: the model never sees it).
 
         Raises:
             UserError: the function cannot be a tool (see the message), or `takes_ctx` contradicts its signature.

@@ -14,7 +14,15 @@ from pydantic import BaseModel
 
 from pydantic_ai import Agent, RunContext, UserError, capture_run_messages
 from pydantic_ai.exceptions import EmptyStreamError, InvalidArgumentsError, TestSetupError
-from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
 from pydantic_ai.models import Model, infer_model, override_allow_model_requests
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
@@ -266,3 +274,57 @@ def test_custom_result_text_against_a_structured_result_is_a_user_error_and_an_a
         agent.run_sync('x', model=TestModel(custom_result_text='custom'))
     assert isinstance(raised.value, TestSetupError) and isinstance(raised.value, UserError)
     assert 'custom_result_args' in str(raised.value)
+
+
+def test_an_unknown_tool_call_with_an_id_is_answered_for_that_id_and_one_without_as_the_original() -> None:
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if len(messages) == 1:
+            return ModelResponse(parts=[ToolCallPart('nope', '{}', 'call-1'), ToolCallPart('gone', '{}')])
+        return ModelResponse(parts=[TextPart('done')])
+
+    agent = Agent(FunctionModel(answer), result_retries=2)  # each unknown call counts as a retry
+
+    @agent.tool_plain
+    def real() -> str:
+        return 'r'
+
+    retry_with_id, retry_without = agent.run_sync('x').all_messages()[2].parts
+    assert isinstance(retry_with_id, RetryPromptPart) and isinstance(retry_without, RetryPromptPart)
+    assert (retry_with_id.tool_name, retry_with_id.tool_call_id) == ('nope', 'call-1')
+    assert retry_with_id.content == "Unknown tool name: 'nope'. Available tools: real"
+    assert (retry_without.tool_name, retry_without.tool_call_id) == (None, None)
+    assert retry_without.content == "Unknown tool name: 'gone'. Available tools: real"
+
+
+def test_required_parameter_descriptions_are_not_asked_of_the_run_context() -> None:
+    agent = Agent('test', deps_type=int)
+
+    @agent.tool(require_parameter_descriptions=True)
+    def documented(ctx: RunContext[int], city: str) -> str:
+        """Look a city up.
+
+        Args:
+            city: The city.
+        """
+        return city
+
+    def undocumented(ctx: RunContext[int], city: str) -> str:
+        """Look a city up."""
+        return city
+
+    with pytest.raises(UserError) as raised:
+        agent.tool(require_parameter_descriptions=True)(undocumented)
+    assert str(raised.value).endswith(':\n  Missing parameter descriptions for city')
+    assert raised.value.__notes__ and 'describe every other parameter' in raised.value.__notes__[0]
+
+
+def test_schema_errors_keep_the_original_wording_and_say_what_to_do_in_a_note() -> None:
+    agent = Agent('test')
+
+    def with_ctx(ctx: RunContext[None]) -> str:
+        return ''
+
+    with pytest.raises(UserError) as raised:
+        agent.tool_plain(with_ctx)
+    assert str(raised.value).endswith('\n  RunContext annotations can only be used with tools that take context')
+    assert '`@agent.tool`' in raised.value.__notes__[0]

@@ -248,12 +248,17 @@ class AgentRun:
         return parts
 
     def _unknown_tool(self, call: ToolCallPart) -> RetryPromptPart:
+        """The retry prompt answering a call of a tool that was not offered, worded as the original API words it.
+
+        A call with an id is answered as a tool message for that id (`tool_name` and `tool_call_id` set): chat APIs
+        reject a conversation in which a tool call with an id has no tool message answering it. The original API
+        answered every such call with a plain retry prompt; a call without an id still gets one.
+        """
         self._count_result_retry(f'Unknown tool name: {call.tool_name!r}')
         names = [*self.offered, *self.schema.tools]
         available = f'Available tools: {", ".join(names)}' if names else 'No tools available.'
         content = f'Unknown tool name: {call.tool_name!r}. {available}'
         if call.tool_call_id is None:
-            # As the original API: a plain retry prompt (a tool message needs the call's id to answer it).
             return RetryPromptPart(content)
         return RetryPromptPart(content, tool_name=call.tool_name, tool_call_id=call.tool_call_id)
 
