@@ -307,6 +307,31 @@ async def test_other_tool_exceptions_propagate_with_a_note_naming_the_tool() -> 
 
 
 @pytest.mark.asyncio
+async def test_a_failing_concurrent_tool_raises_its_error_and_cancels_the_still_running_ones() -> None:
+    cancelled: list[str] = []
+    agent = Agent(script(ModelResponse([call('slow', {}, 'a'), call('broken', {}, 'b')])))
+
+    @agent.tool_plain
+    async def slow() -> str:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append('slow')
+            raise
+        return 'never'  # pragma: no cover
+
+    @agent.tool_plain
+    async def broken() -> str:
+        await asyncio.sleep(0)
+        raise LookupError('broken tool')
+
+    # Not `asyncio.InvalidStateError` from asking a task that is still being cancelled for its exception.
+    with pytest.raises(LookupError, match='broken tool'):
+        await agent.run('x')
+    assert cancelled == ['slow']
+
+
+@pytest.mark.asyncio
 async def test_concurrent_tool_calls_run_together_and_return_in_call_order() -> None:
     started: list[str] = []
     thread_ids: set[int] = set()
