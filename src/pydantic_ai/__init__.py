@@ -12,6 +12,8 @@ from . import _plugin_modules
 from .builtin_tools import CodeExecutionTool, WebSearchTool
 from .exceptions import (
     DuplicateProviderError,
+    EmptyStreamError,
+    InvalidArgumentsError,
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
@@ -20,6 +22,7 @@ from .exceptions import (
     ModelTimeoutError,
     ProviderPluginError,
     PydanticAIError,
+    TestSetupError,
     UnexpectedModelBehavior,
     UnknownProviderError,
     UsageLimitExceeded,
@@ -76,6 +79,9 @@ __all__ = (
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',

@@ -74,6 +74,11 @@ class ResultSchema:
     """The result's schema and validator in the modes where the answer is JSON text (all but `'tool'`)."""
 
     @property
+    def allow_text_result(self) -> bool:
+        """The original API's name of `allow_text`."""
+        return self.allow_text
+
+    @property
     def is_text(self) -> bool:
         """Whether the result is plain text only."""
         return self.allow_text and not self.tools and self.native is None
@@ -135,21 +140,24 @@ def build_result_schema(
                 f'got {result_type!r}. Use the default tool mode for unions.'
             )
         return ResultSchema(
-            allow_text=False, tools={}, mode=mode, native=_result_tool(structured[0], tool_name, tool_description)
+            allow_text=False,
+            tools={},
+            mode=mode,
+            native=_native_result_tool(structured[0], tool_name, tool_description),
         )
     tools: dict[str, ResultTool] = {}
-    for member in structured:
-        name = tool_name if len(structured) == 1 else f'{tool_name}_{_type_name(member)}'
-        if name in tools:
-            raise UserError(f'Two members of the result type {result_type!r} would share the result tool {name!r}.')
-        description = tool_description
-        if len(structured) > 1 and description is not None:
-            description = f'{_type_name(member)}: {description}'
-        tools[name] = _result_tool(member, name, description)
+    multiple = len(structured) > 1
+    for index, member in enumerate(structured, start=1):
+        name = f'{tool_name}_{_type_name(member)}' if multiple else tool_name
+        while name in tools:
+            name = f'{name}_{index}'
+        tools[name] = _result_tool(member, name, tool_description, multiple=multiple)
     return ResultSchema(allow_text=allow_text, tools=tools, mode=mode)
 
 
 def _union_members(result_type: Any) -> list[Any]:
+    if type(result_type).__name__ == 'TypeAliasType':  # `type X = A | B` (3.12) or typing_extensions'
+        result_type = result_type.__value__
     origin = get_origin(result_type)
     if origin is Union or origin is types.UnionType:
         return list(get_args(result_type))
@@ -169,7 +177,49 @@ def _is_object_type(member: Any) -> bool:
     return issubclass(member, BaseModel) or dataclasses.is_dataclass(member) or is_typeddict(member)
 
 
-def _result_tool(member: Any, name: str, description: str | None) -> ResultTool:
+def _result_tool(member: Any, name: str, description: str | None, *, multiple: bool = False) -> ResultTool:
+    """The result tool for one type, schema and description as the original API builds them.
+
+    An object type's schema is pydantic's (titles included); any other type is wrapped as `{"response": ...}`. The
+    type's docstring, when it has one, is the description (after `description` and `'. '` when both are given);
+    otherwise `description` or `DEFAULT_DESCRIPTION`, prefixed with the type's name for a union member.
+    """
+    try:
+        if _is_object_type(member):
+            adapter: TypeAdapter[Any] = TypeAdapter(member)
+            key = None
+            schema = adapter.json_schema()
+            if '$ref' in schema and schema.get('type') != 'object':
+                schema = dict(schema.get('$defs', {}).get(schema['$ref'].rsplit('/', 1)[-1], schema))
+        else:
+            from typing_extensions import TypedDict
+
+            wrapper = TypedDict('response_data_typed_dict', {_WRAPPER_KEY: member})  # type: ignore[misc]
+            adapter = TypeAdapter(wrapper)
+            key = _WRAPPER_KEY
+            schema = adapter.json_schema()
+            schema.pop('title', None)
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UserError(f'Cannot use {member!r} as a result type: {exc}') from exc
+    schema_description = schema.pop('description', None)
+    if isinstance(schema_description, str) and schema_description:
+        tool_description = schema_description if description is None else f'{description}. {schema_description}'
+    else:
+        tool_description = description or DEFAULT_DESCRIPTION
+        if multiple:
+            tool_description = f'{_type_name(member)}: {tool_description}'
+    return ResultTool(
+        tool_def=ToolDefinition(
+            name=name, description=tool_description, parameters_json_schema=schema, outer_typed_dict_key=key
+        ),
+        adapter=adapter,
+    )
+
+
+def _native_result_tool(member: Any, name: str, description: str | None) -> ResultTool:
+    """The result's schema for the modes where the answer is JSON text: without titles, which only repeat names."""
     try:
         if _is_object_type(member):
             adapter: TypeAdapter[Any] = TypeAdapter(member)

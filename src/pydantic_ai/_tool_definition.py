@@ -1,7 +1,7 @@
 """`ToolDefinition`: a tool as the model sees it (name, description, JSON schema of its arguments).
 
-A leaf module (it imports nothing of the core), so that models can describe tools without importing the agent's
-`Tool` machinery; `pydantic_ai.tools` re-exports it, the original API's path.
+A leaf module (it imports only the leaf `_serialization`), so that models can describe tools without importing the
+agent's `Tool` machinery; `pydantic_ai.tools` re-exports it, the original API's path.
 """
 
 from __future__ import annotations
@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._serialization import LazySerializer, schema_omitting_none
+
 __all__ = ('ToolDefinition',)
 
 
 @dataclass
 class ToolDefinition:
-    """A tool the model may call, described in the form model APIs take."""
+    """A tool the model may call, described in the form model APIs take.
+
+    Serialized (by `pydantic_core.to_json`, a `TypeAdapter`, or a model holding it) without `strict` while that is
+    `None`, its default: the form the original API's `ToolDefinition`, which had no `strict`, serialized to.
+    """
 
     name: str
     """The tool's name; the model uses it to call the tool."""
@@ -26,3 +32,10 @@ class ToolDefinition:
     """When set, the arguments are wrapped in an object under this key before validation."""
     strict: bool | None = None
     """Ask the provider to enforce the schema strictly, where it supports that. `None` leaves it unset."""
+
+    # Not annotated: a ClassVar annotation would make `@dataclass` read (and so build) it while making the class.
+    __pydantic_serializer__ = LazySerializer()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return schema_omitting_none(handler(source), 'strict')

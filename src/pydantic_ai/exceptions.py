@@ -6,7 +6,10 @@ RuntimeError
       ├── UserError                    the caller asked for something that cannot work; fix the call
       │    ├── UnknownProviderError    no provider is registered under the name asked for
       │    ├── BatchItemError          a batch item cannot become a request (`pydantic_ai.batch`)
-      │    └── PromptFileError         a line of a `pai batch` prompt file cannot become a request
+      │    ├── PromptFileError         a line of a `pai batch` prompt file cannot become a request
+      │    ├── InvalidArgumentsError   a call's arguments cannot work together; also a TypeError
+      │    ├── EmptyStreamError        a FunctionModel's stream function yielded nothing; also a ValueError
+      │    └── TestSetupError          a TestModel is set up against the agent it answers; also an AssertionError
       ├── ProviderPluginError          an installed provider plugin is broken (import fails, not a provider, ...)
       │    └── DuplicateProviderError  two distributions register the same provider name
       ├── UnexpectedModelBehavior      the model's API answered with something this library cannot use
@@ -30,7 +33,9 @@ CassetteMismatchError                    a recorded test sent a request its cass
 
 Every error is a `RuntimeError`, as in the original pydantic-ai API, where `UserError` and the run errors
 (`UnexpectedModelBehavior`, `ModelHTTPError`) were: code written against it with `except RuntimeError` keeps
-catching them.
+catching them. Where the original raised a builtin instead (`TypeError`, `ValueError`, `AssertionError`), the
+error here is a `UserError` that is also that builtin, so both `except UserError` and the original's `except`
+catch it.
 
 Every class in the drawing but `CassetteMismatchError` is defined here (it derives from pytest's failure outcome, and
 this module imports nothing); the modules that raise them re-export them where their users look (`BatchItemError`
@@ -53,6 +58,9 @@ __all__ = (
     'UnknownProviderError',
     'BatchItemError',
     'PromptFileError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -143,6 +151,32 @@ class PromptFileError(UserError):
     def __init__(self, line_number: int, problem: str) -> None:
         self.line_number = line_number
         super().__init__(f'line {line_number}: {problem}')
+
+
+class InvalidArgumentsError(UserError, TypeError):
+    """A function or class was called with arguments that cannot work together.
+
+    A required one of several is missing, or two exclusive ones are given; the message names what to pass. Also a
+    `TypeError`, as Python raises for a call with wrong arguments (and as the original API raised).
+    """
+
+
+class EmptyStreamError(UserError, ValueError):
+    """A `FunctionModel`'s stream function yielded nothing.
+
+    A streamed response needs at least one text delta or `DeltaToolCalls`. Also a `ValueError`, as the original
+    API raised.
+    """
+
+
+class TestSetupError(UserError, AssertionError):
+    """A `TestModel` is set up in a way the agent it answers cannot use.
+
+    For example `custom_result_text` for an agent whose result type is not text. Also an `AssertionError`, as the
+    original API raised: a test set up wrongly fails as a failed assertion does.
+    """
+
+    __test__ = False  # not a pytest test class
 
 
 class ProviderPluginError(PydanticAIError):

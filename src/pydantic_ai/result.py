@@ -3,23 +3,47 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
 
 from .exceptions import UnexpectedModelBehavior
-from .messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
-from .usage import Usage
+from .messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
+    ToolCallPart,
+    ToolReturnPart,
+)
+from .usage import Usage, UsageLimits
 
 if TYPE_CHECKING:
     from .models import StreamedResponse
 
-__all__ = ('RunResult', 'StreamedRunResult')
+__all__ = ('RunResult', 'StreamedRunResult', 'FinalResult')
 
 ResultDataT = TypeVar('ResultDataT', default=str, covariant=True)
+
+
+@dataclass
+class FinalResult(Generic[ResultDataT]):
+    """A run's validated result and the result tool call that carried it (`None`, `None` for a text result)."""
+
+    data: ResultDataT
+    """The validated result."""
+    tool_name: str | None = None
+    """The result tool's name; `None` for text."""
+    tool_call_id: str | None = None
+    """The id of the result tool call; `None` for text."""
 
 
 def _dump_json(messages: list[ModelMessage]) -> bytes:
@@ -34,21 +58,39 @@ class _MessagesMixin:
     _all_messages: list[ModelMessage]
     _new_message_index: int
 
-    def all_messages(self) -> list[ModelMessage]:
-        """The whole conversation: the history passed in, and the messages of this run."""
+    def _messages_with_result_return(self, content: str) -> list[ModelMessage]:
+        raise NotImplementedError('Setting result tool return content is not supported for this result type.')
+
+    def all_messages(self, *, result_tool_return_content: str | None = None) -> list[ModelMessage]:
+        """The whole conversation: the history passed in, and the messages of this run.
+
+        Args:
+            result_tool_return_content: If set, a copy of the messages in which the result tool's return (the
+                last message's `'Final result processed.'`) says this instead: to continue the conversation with
+                your own answer to the result tool call.
+
+        Raises:
+            ValueError: `result_tool_return_content` is set but the result was text (there is no result tool call).
+            LookupError: the last message answers no call of the result tool.
+        """
+        if result_tool_return_content is not None:
+            return self._messages_with_result_return(result_tool_return_content)
         return list(self._all_messages)
 
-    def new_messages(self) -> list[ModelMessage]:
-        """The messages of this run only (pass them as `message_history` to continue the conversation)."""
-        return self._all_messages[self._new_message_index :]
+    def new_messages(self, *, result_tool_return_content: str | None = None) -> list[ModelMessage]:
+        """The messages of this run only (pass them as `message_history` to continue the conversation).
 
-    def all_messages_json(self) -> bytes:
+        `result_tool_return_content` as for `all_messages()`.
+        """
+        return self.all_messages(result_tool_return_content=result_tool_return_content)[self._new_message_index :]
+
+    def all_messages_json(self, *, result_tool_return_content: str | None = None) -> bytes:
         """`all_messages()` as JSON (`ModelMessagesTypeAdapter` reads it back)."""
-        return _dump_json(self.all_messages())
+        return _dump_json(self.all_messages(result_tool_return_content=result_tool_return_content))
 
-    def new_messages_json(self) -> bytes:
+    def new_messages_json(self, *, result_tool_return_content: str | None = None) -> bytes:
         """`new_messages()` as JSON."""
-        return _dump_json(self.new_messages())
+        return _dump_json(self.new_messages(result_tool_return_content=result_tool_return_content))
 
 
 @dataclass
@@ -71,6 +113,18 @@ class RunResult(_MessagesMixin, Generic[ResultDataT]):
         """The usage of the whole run, summed over its requests."""
         return self._usage
 
+    def _messages_with_result_return(self, content: str) -> list[ModelMessage]:
+        if not self._result_tool_name:
+            raise ValueError('Cannot set result tool return content when the return type is `str`.')
+        messages = copy.deepcopy(self._all_messages)
+        last = messages[-1] if messages else None
+        if isinstance(last, ModelRequest):
+            for part in last.parts:
+                if isinstance(part, ToolReturnPart) and part.tool_name == self._result_tool_name:
+                    part.content = content
+                    return messages
+        raise LookupError(f'No tool call found with tool name {self._result_tool_name!r}.')
+
 
 class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
     """The result of `agent.run_stream()`, whose final response is still streaming in.
@@ -88,6 +142,8 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         stream: StreamedResponse,
         run_usage: Usage,
         is_text: bool,
+        allows_text: bool | None = None,
+        usage_limits: UsageLimits | None = None,
         validate: Callable[[ModelResponse, bool], Awaitable[Any]],
         on_complete: Callable[[ModelResponse], Awaitable[None]],
     ) -> None:
@@ -96,6 +152,8 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         self._stream = stream
         self._run_usage = run_usage
         self._is_text = is_text
+        self._allows_text = is_text if allows_text is None else allows_text
+        self._usage_limits = usage_limits if usage_limits is not None and usage_limits.has_token_limits() else None
         self._validate = validate
         self._on_complete = on_complete
         self.is_complete = False
@@ -108,11 +166,10 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         return self._run_usage + self._stream.usage()
 
     async def stream(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[ResultDataT]:
-        """The result as it grows: text so far, or structured results validated from the partial JSON."""
-        if self._is_text:
-            async for text in self.stream_text(debounce_by=debounce_by):
-                yield text  # type: ignore[misc]
-            return
+        """The result as it grows, one value per `stream_structured()` step (the last one complete and validated).
+
+        Partial structured values that do not validate yet are skipped (the original API raised on them).
+        """
         async for response, is_last in self.stream_structured(debounce_by=debounce_by):
             try:
                 value = await self._validate(response, not is_last)
@@ -125,34 +182,36 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
     async def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> AsyncIterator[str]:
         """The text of the answer: the whole text so far each time (`delta=False`), or only what is new.
 
-        With `delta=False` the result validators run on the complete text at the end (`get_data()` does too).
+        Text arriving within `debounce_by` seconds is yielded together (`None`: every delta on its own). With
+        `delta=False` the result validators run on each text yielded.
 
         Raises:
             UserError: the result is structured, not text.
         """
-        if not self._is_text:
+        if not self._allows_text:
             from .exceptions import UserError
 
-            raise UserError('stream_text() is for text results; use stream() or stream_structured().')
-        sent = 0
-        async for response in self._responses(debounce_by):
-            text = ''.join(part.content for part in response.parts if isinstance(part, TextPart))
-            if len(text) > sent:
-                yield text[sent:] if delta else text
-                sent = len(text)
+            raise UserError('stream_text() can only be used with text responses')
+        text = ''
+        async for group in _grouped(self._text_deltas(), debounce_by):
+            chunk = ''.join(group)
+            text += chunk
+            yield chunk if delta else await self._validate_text(text)
+        await self._complete()
 
     async def stream_structured(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[tuple[ModelResponse, bool]]:
-        """The response as it grows, unvalidated, with whether it is the last one (the stream has ended)."""
-        last: ModelResponse | None = None
-        async for response in self._responses(debounce_by):
-            if last is not None:
-                yield last, False
-            last = response
-        if last is not None:
-            yield last, True
+        """The response as it grows, unvalidated, with whether it is the last one (the stream has ended).
+
+        Yielded once per group of events (`debounce_by` as for `stream_text()`; what the response held already,
+        if it has content, counts as the first event), and once more, complete, with `True`.
+        """
+        async for _ in _grouped(self._changes(), debounce_by):
+            yield self._stream.get(), False
+        await self._complete()
+        yield self._stream.get(), True
 
     async def validate_structured_result(self, message: ModelResponse, *, allow_partial: bool = False) -> ResultDataT:
-        """Validate a response from `stream_structured()` into a result.
+        """Validate a response from `stream_structured()` into a result (validators too, unless partial).
 
         Raises:
             pydantic.ValidationError: the arguments do not (yet) match the result type.
@@ -162,22 +221,76 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
 
     async def get_data(self) -> ResultDataT:
         """Read the stream to its end and return the validated result."""
-        async for _ in self._responses(None):
+        async for _ in self._events():
             pass
+        await self._complete()
         value: ResultDataT = await self._validate(self._stream.get(), False)
         return value
 
-    async def _responses(self, debounce_by: float | None) -> AsyncIterator[ModelResponse]:
-        if self.is_complete:
-            yield self._stream.get()
+    def timestamp(self) -> datetime:
+        """When the streamed response was made."""
+        return self._stream.timestamp
+
+    async def _events(self) -> AsyncIterator[Any]:
+        """The stream's events, checking the run's token limits after each when it has any."""
+        limits = self._usage_limits
+        async for event in aiter(self._stream):
+            if limits is not None:
+                limits.check_tokens(self.usage())
+            yield event
+        if limits is not None:  # a stream may report its last usage after its last event
+            limits.check_tokens(self.usage())
+
+    async def _read_rest_on_exit(self) -> None:
+        """Called by `run_stream` when its block is left without an exception.
+
+        With token limits, the rest of a final response the block did not read is read, so the limits are checked
+        on all of it, as the original API did (`UsageLimitExceeded` is then raised from the `async with`). Without
+        token limits the rest is left unread: closing the stream stops the download.
+        """
+        if self.is_complete or self._usage_limits is None:
             return
-        yield self._stream.get()
-        async for _ in _grouped(aiter(self._stream), debounce_by):
-            yield self._stream.get()
-        response = self._stream.get()
-        self.is_complete = True
-        await self._on_complete(response)
-        yield response
+        async for _ in self._events():
+            pass
+
+    async def _changes(self) -> AsyncIterator[Any]:
+        current = self._stream.get()
+        if any(_has_content(part) for part in current.parts):
+            yield current
+        async for event in self._events():
+            yield event
+
+    async def _text_deltas(self) -> AsyncIterator[str]:
+        for part in self._stream.get().parts:
+            if isinstance(part, TextPart) and part.content:
+                yield part.content
+        async for event in self._events():
+            if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart) and event.part.content:
+                yield event.part.content
+            elif (
+                isinstance(event, PartDeltaEvent)
+                and isinstance(event.delta, TextPartDelta)
+                and event.delta.content_delta
+            ):
+                yield event.delta.content_delta
+
+    async def _validate_text(self, text: str) -> str:
+        response = ModelResponse(parts=[TextPart(text)])
+        value: str = await self._validate(response, False)
+        return value
+
+    async def _complete(self) -> None:
+        if not self.is_complete:
+            self.is_complete = True
+            await self._on_complete(self._stream.get())
+
+
+def _has_content(part: Any) -> bool:
+    if isinstance(part, TextPart):
+        return bool(part.content)
+    if isinstance(part, ToolCallPart):
+        return bool(part.args)
+    return False
 
 
 def _partial_errors() -> tuple[type[Exception], ...]:

@@ -53,8 +53,8 @@ class Tool(Generic[AgentDepsT]):
     """How many times the model may retry a failing call; `None` takes the agent's `retries`."""
     name: str
     """The name the model calls the tool by."""
-    description: str
-    """What the tool does, for the model."""
+    description: str | None
+    """What the tool does, for the model: the docstring's description by default (`''` without a docstring)."""
     prepare: ToolPrepareFunc | None
     """Adjusts or hides the tool's definition before each request."""
 
@@ -80,7 +80,8 @@ class Tool(Generic[AgentDepsT]):
             description: The tool's description; the docstring's summary by default.
             prepare: An async function called before each request to adjust or hide the tool's definition.
             docstring_format: The docstring style: `'google'`, `'numpy'`, `'sphinx'` or `'auto'`.
-            require_parameter_descriptions: Raise `UserError` if a parameter has no description in the docstring.
+            require_parameter_descriptions: Raise `UserError` if a parameter has no description in the docstring
+                (the `RunContext` parameter needs none: the model never sees it).
 
         Raises:
             UserError: the function cannot be a tool (see the message), or `takes_ctx` contradicts its signature.
@@ -114,12 +115,15 @@ class Tool(Generic[AgentDepsT]):
         """The definition sent to the model, before `prepare`."""
         return ToolDefinition(
             name=self.name,
-            description=self.description or None,
+            description=self.description,
             parameters_json_schema=self.schema.json_schema,
         )
 
     async def prepare_tool_def(self, ctx: RunContext[Any]) -> ToolDefinition | None:
-        """The definition for this request: `prepare`'s answer, or `tool_def()` when there is no `prepare`."""
+        """The definition for this request: `prepare`'s answer, or `tool_def()` when there is no `prepare`.
+
+        The agent calls this before every request; a subclass may override it to change or hide the tool.
+        """
         tool_def = self.tool_def()
         if self.prepare is None:
             return tool_def

@@ -70,7 +70,11 @@ async def test_structured_list_of_int_result(server: GroqTestServer, http_client
     assert sent['tool_choice'] == 'required'
     (tool,) = sent['tools']
     assert tool['function']['name'] == 'final_result'
-    assert tool['function']['parameters']['properties']['response'] == {'items': {'type': 'integer'}, 'type': 'array'}
+    assert tool['function']['parameters']['properties']['response'] == {
+        'items': {'type': 'integer'},
+        'title': 'Response',
+        'type': 'array',
+    }
     final = result.all_messages()[-1]
     assert isinstance(final, ModelRequest)
     assert isinstance(final.parts[0], ToolReturnPart) and final.parts[0].tool_call_id == 'call_1'

@@ -53,6 +53,7 @@ def test_agents_section_examples_run(
     assert tools['get_weather']['description'] == 'Current weather in a city.'
     assert tools['get_weather']['parameters']['properties']['city'] == {
         'description': 'The city\'s name, such as "Paris".',
+        'title': 'City',
         'type': 'string',
     }
     assert second_request['messages'][-1] == {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from pydantic_ai import Agent, ModelRetry, UnexpectedModelBehavior, UserError
+from pydantic_ai import Agent, ModelRetry, UnexpectedModelBehavior, UsageLimitExceeded, UsageLimits, UserError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
@@ -248,3 +248,42 @@ async def test_a_streamed_result_that_does_not_validate_is_an_unexpected_model_b
             async for _ in result.stream(debounce_by=None):
                 pass
     assert 'items.0' in str(info.value)
+
+
+def _counted_words(pulled: list[str]) -> FunctionModel:
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str]:
+        for word in ('one ', 'two ', 'three ', 'four ', 'five ', 'six'):
+            pulled.append(word)
+            yield word
+
+    return FunctionModel(stream_function=stream)
+
+
+async def test_leaving_the_block_unread_checks_token_limits_on_the_rest_of_the_response() -> None:
+    pulled: list[str] = []
+    agent = Agent(_counted_words(pulled))
+    limits = UsageLimits(response_tokens_limit=3)
+    with pytest.raises(UsageLimitExceeded, match=r'Exceeded the response_tokens_limit of 3 \(response_tokens=4\)'):
+        async with agent.run_stream('x', usage_limits=limits) as result:
+            assert result.usage().response_tokens == 1 and not result.is_complete
+    # The rest was read only until the limit was passed.
+    assert pulled == ['one ', 'two ', 'three ', 'four ']
+
+
+async def test_leaving_the_block_unread_without_token_limits_does_not_read_the_rest() -> None:
+    pulled: list[str] = []
+    async with Agent(_counted_words(pulled)).run_stream('x', usage_limits=UsageLimits(request_limit=5)) as result:
+        assert not result.is_complete
+    assert pulled == ['one ']
+
+
+async def test_reading_a_streamed_result_checks_token_limits_up_to_its_last_tokens() -> None:
+    pulled: list[str] = []
+    agent = Agent(_counted_words(pulled))
+    async with agent.run_stream('x', usage_limits=UsageLimits(response_tokens_limit=6)) as result:
+        assert await result.get_data() == 'one two three four five six'
+    # Caught while reading, the error is raised again when the block is left (the original API's order too).
+    with pytest.raises(UsageLimitExceeded, match=r'response_tokens=6\)'):
+        async with agent.run_stream('x', usage_limits=UsageLimits(response_tokens_limit=5)) as result:
+            with pytest.raises(UsageLimitExceeded, match=r'response_tokens=6\)'):
+                await result.get_data()

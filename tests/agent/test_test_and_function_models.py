@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from pydantic_ai import Agent, UserError
+from pydantic_ai.exceptions import InvalidArgumentsError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart
 from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
@@ -128,7 +129,7 @@ async def test_function_model_receives_the_conversation_and_agent_info() -> None
     assert [t.name for t in info.function_tools] == ['helper']
     assert info.allow_text_result is True and info.result_tools == []
     assert info.model_settings == {'temperature': 0.5, 'max_tokens': 10}
-    assert model.model_name == 'function:answer'
+    assert model.model_name == 'function:answer:'
     assert model.system == 'function'
 
 
@@ -153,7 +154,7 @@ async def test_function_model_stream_assembles_tool_call_deltas_and_estimates_us
 
 
 def test_function_model_needs_a_function_and_returns_responses() -> None:
-    with pytest.raises(UserError, match='needs `function`'):
+    with pytest.raises(InvalidArgumentsError, match='Either `function` or `stream_function` must be provided'):
         FunctionModel()
     agent = Agent(FunctionModel(lambda messages, info: 'not a response'))  # type: ignore[arg-type,return-value]
     with pytest.raises(UserError, match='must return a ModelResponse'):

@@ -328,9 +328,7 @@ def test_prompt_lines_get_line_ids_that_never_clash() -> None:
 
 def test_result_lines_carry_the_response_or_the_error_status_message_and_body() -> None:
     ok = result_line(BatchResult('a', response=ModelResponse([TextPart('hi')], model_name='m')))
-    assert ok['custom_id'] == 'a' and ok['response']['parts'] == [
-        {'content': 'hi', 'citations': None, 'part_kind': 'text'}
-    ]
+    assert ok['custom_id'] == 'a' and ok['response']['parts'] == [{'content': 'hi', 'part_kind': 'text'}]
     http = result_line(BatchResult('b', error=ModelHTTPError(503, 'm', {'error': {'message': 'busy'}})))
     assert http == {
         'custom_id': 'b',

@@ -298,7 +298,7 @@ def test_json_prints_the_final_response_and_usage(mock: GroqFake) -> None:
     data = json.loads(result.stdout)
     assert data['model'] == 'groq:openai/gpt-oss-120b'
     assert data['response']['kind'] == 'response'
-    assert data['response']['parts'] == [{'content': 'Hello **world**', 'citations': None, 'part_kind': 'text'}]
+    assert data['response']['parts'] == [{'content': 'Hello **world**', 'part_kind': 'text'}]
     assert data['response']['model_name'] == 'openai/gpt-oss-120b'  # as the stream named it
     assert data['usage']['request_tokens'] == 12
     assert data['usage']['response_tokens'] == 3
@@ -523,7 +523,7 @@ def test_replay_json_prints_the_recorded_response_and_usage() -> None:
 
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data['response']['parts'] == [{'content': STREAMED_ANSWER, 'citations': None, 'part_kind': 'text'}]
+    assert data['response']['parts'] == [{'content': STREAMED_ANSWER, 'part_kind': 'text'}]
     usage = recorded_stream_usage()
     assert data['usage']['request_tokens'] == usage['prompt_tokens']
     assert data['usage']['response_tokens'] == usage['completion_tokens']

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,12 @@ from pydantic_ai.messages import (
     TextPart,
     ToolCallPart,
 )
-from pydantic_ai.models import ModelRequestParameters, StreamedResponse, override_allow_model_requests
+from pydantic_ai.models import (
+    ModelRequestParameters,
+    StreamedResponse,
+    check_allow_model_requests,
+    override_allow_model_requests,
+)
 from pydantic_ai.models.function import AgentInfo, FunctionModel, estimate_usage
 from pydantic_ai.models.test import TestModel
 from pydantic_ai.providers import Provider
@@ -78,8 +84,28 @@ class Recorder:
     def model(self, model_name: str | None = None) -> FunctionModel:
         return FunctionModel(self.answer, stream_function=self.stream, model_name=model_name)
 
+    def remote_model(self) -> FunctionModel:
+        """The same answers from a model that counts as making real requests (not `is_local`)."""
+        return _RemoteFunctionModel(self.answer, stream_function=self.stream)
+
     def _record(self, messages: list[ModelMessage], info: AgentInfo) -> None:
         self.calls.append(Call(messages, info, threading.current_thread().name, _caller_value.get()))
+
+
+class _RemoteFunctionModel(FunctionModel):
+    """A `FunctionModel` standing in for a model that sends requests: `ALLOW_MODEL_REQUESTS` applies to it."""
+
+    is_local = False
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        check_allow_model_requests()
+        return await super().request(*args, **kwargs)
+
+    @asynccontextmanager
+    async def request_stream(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        check_allow_model_requests()
+        async with super().request_stream(*args, **kwargs) as stream:
+            yield stream
 
 
 class LocalProvider(Provider[None]):
@@ -228,7 +254,7 @@ async def test_model_request_does_not_modify_the_messages_passed() -> None:
 @pytest.mark.asyncio
 async def test_model_request_is_refused_when_model_requests_are_disabled(recorder: Recorder) -> None:
     with override_allow_model_requests(False), pytest.raises(UserError, match='Model requests are disabled'):
-        await model_request(recorder.model(), user_prompt())
+        await model_request(recorder.remote_model(), user_prompt())
     assert recorder.calls == []
 
 
@@ -281,7 +307,7 @@ async def test_model_request_stream_with_a_test_model_streams_its_answer() -> No
 @pytest.mark.asyncio
 async def test_model_request_stream_is_refused_when_model_requests_are_disabled(recorder: Recorder) -> None:
     with pytest.raises(UserError, match='Model requests are disabled'):
-        async with model_request_stream(recorder.model(), user_prompt()):
+        async with model_request_stream(recorder.remote_model(), user_prompt()):
             pass  # pragma: no cover
     assert recorder.calls == []
 
@@ -327,9 +353,9 @@ async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_contex
     token = _caller_value.set('from the caller')
     try:
         with override_allow_model_requests(True):
-            assert model_request_sync(recorder.model(), user_prompt()).parts == [TextPart('Hi there')]
+            assert model_request_sync(recorder.remote_model(), user_prompt()).parts == [TextPart('Hi there')]
         with pytest.raises(UserError, match='Model requests are disabled'):
-            model_request_sync(recorder.model(), user_prompt())
+            model_request_sync(recorder.remote_model(), user_prompt())
     finally:
         _caller_value.reset(token)
 

@@ -27,6 +27,7 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
+from pydantic_ai.usage import Usage
 
 TS = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
 NON_UTF8 = b'\xff\x00\xfe'
@@ -299,15 +300,15 @@ def test_retry_model_response_for_string() -> None:
     assert RetryPromptPart('Answer in French.').model_response() == 'Answer in French.\n\nFix the errors and try again.'
 
 
-def test_retry_model_response_single_error_is_singular_and_drops_url() -> None:
+def test_retry_model_response_words_errors_as_the_original_and_drops_url() -> None:
     errors = _real_errors(1)
     assert 'url' in errors[0]
     text = RetryPromptPart(errors, tool_name='t').model_response()
-    assert text.startswith('1 validation error: ')
+    assert text.startswith('1 validation errors: ')
     assert text.endswith('\n\nFix the errors and try again.')
     assert 'url' not in text
     assert 'https://errors.pydantic.dev' not in text
-    payload = json.loads(text[len('1 validation error: ') : -len('\n\nFix the errors and try again.')])
+    payload = json.loads(text[len('1 validation errors: ') : -len('\n\nFix the errors and try again.')])
     assert payload == [
         {
             'type': 'greater_than',
@@ -461,3 +462,55 @@ def test_user_text_prompt_with_system_prompt_comes_first() -> None:
 def test_user_text_prompt_with_empty_system_prompt_keeps_it() -> None:
     request = ModelRequest.user_text_prompt('Hi', system_prompt='')
     assert request.parts[0] == SystemPromptPart('')
+
+
+# ModelResponse equality: the original API's fields always, each newer field only when both sides set it
+
+_NEWER_FIELDS: dict[str, tuple[Any, Any]] = {
+    'usage': (Usage(requests=1, total_tokens=5), Usage(requests=1, total_tokens=6)),
+    'provider_name': ('groq', 'other'),
+    'provider_response_id': ('resp-1', 'resp-2'),
+    'finish_reason': ('stop', 'length'),
+    'provider_details': ({'finish_reason': 'stop'}, {'finish_reason': 'eos'}),
+}
+
+
+def _response(**fields: Any) -> ModelResponse:
+    return ModelResponse([TextPart('hi')], model_name='m', timestamp=TS, **fields)
+
+
+@pytest.mark.parametrize('name', list(_NEWER_FIELDS))
+def test_response_equality_skips_a_newer_field_that_one_side_leaves_unset(name: str) -> None:
+    value, _ = _NEWER_FIELDS[name]
+    assert _response(**{name: value}) == _response()
+    assert _response() == _response(**{name: value})
+    assert _response(**{name: value}) == _response(**{name: value})
+
+
+@pytest.mark.parametrize('name', list(_NEWER_FIELDS))
+def test_responses_that_both_set_a_newer_field_differently_are_unequal(name: str) -> None:
+    first, second = _NEWER_FIELDS[name]
+    assert _response(**{name: first}) != _response(**{name: second})
+
+
+@pytest.mark.parametrize(
+    'other',
+    [
+        ModelResponse([TextPart('bye')], model_name='m', timestamp=TS),
+        ModelResponse([TextPart('hi')], model_name='n', timestamp=TS),
+        ModelResponse([TextPart('hi')], model_name='m', timestamp=datetime(2020, 1, 1, tzinfo=timezone.utc)),
+    ],
+    ids=['parts', 'model_name', 'timestamp'],
+)
+def test_responses_differing_in_an_original_field_are_unequal_whatever_else_they_set(other: ModelResponse) -> None:
+    assert _response() != other
+    assert _response(provider_name='p') != other
+
+
+def test_response_equality_is_not_transitive_through_an_unset_field_and_responses_are_unhashable() -> None:
+    # The documented price of the lenient comparison: a bare response equals two that differ from each other.
+    bare, first, second = _response(), _response(provider_name='a'), _response(provider_name='b')
+    assert bare == first and bare == second and first != second
+    assert _response() != 'hi'
+    with pytest.raises(TypeError):
+        hash(bare)

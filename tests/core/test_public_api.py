@@ -25,6 +25,8 @@ from pydantic_ai.exceptions import (
     CassetteSecretError,
     CliError,
     DuplicateProviderError,
+    EmptyStreamError,
+    InvalidArgumentsError,
     ModelAPIError,
     ModelConnectionError,
     ModelHTTPError,
@@ -33,6 +35,7 @@ from pydantic_ai.exceptions import (
     PromptFileError,
     ProviderPluginError,
     PydanticAIError,
+    TestSetupError,
     UnexpectedModelBehavior,
     UnknownProviderError,
     UserError,
@@ -45,6 +48,9 @@ PYDANTIC_AI_ALL = {
     'PydanticAIError',
     'UserError',
     'UnknownProviderError',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -126,6 +132,7 @@ PYDANTIC_AI_GROQ_ALL = {
 MESSAGES_ALL = {
     'ErrorDetails',
     'ImageUrl',
+    'AudioUrl',
     'BinaryContent',
     'UserContent',
     'SystemPromptPart',
@@ -168,6 +175,9 @@ EXCEPTIONS_ALL = {
     'CassetteExhaustedError',
     'CassetteSecretError',
     'BatchItemUnfinished',
+    'InvalidArgumentsError',
+    'EmptyStreamError',
+    'TestSetupError',
     'ProviderPluginError',
     'DuplicateProviderError',
     'UnexpectedModelBehavior',
@@ -382,6 +392,22 @@ def test_every_error_is_a_runtime_error_as_in_the_original_api() -> None:
         assert issubclass(cls, RuntimeError)
     with pytest.raises(RuntimeError):
         raise UserError('fix the call')
+
+
+@pytest.mark.parametrize(
+    ('cls', 'builtin'),
+    [(InvalidArgumentsError, TypeError), (EmptyStreamError, ValueError), (TestSetupError, AssertionError)],
+    ids=lambda c: c.__name__,
+)
+def test_user_errors_where_the_original_raised_a_builtin_are_also_that_builtin(
+    cls: type[Exception], builtin: type[Exception]
+) -> None:
+    assert cls.__bases__ == (UserError, builtin)
+    error = cls('do this instead')
+    with pytest.raises(builtin, match='do this instead'):
+        raise error
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is cls and restored.message == 'do this instead'
 
 
 def test_exception_tree_siblings_are_unrelated() -> None:

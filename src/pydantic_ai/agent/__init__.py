@@ -26,9 +26,11 @@ The run loop lives in `pydantic_ai.agent._run`, result handling in `pydantic_ai.
 from __future__ import annotations
 
 import contextvars
+import copy
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Generic, overload
 
@@ -44,38 +46,40 @@ from ..messages import (
     PartStartEvent,
     TextPart,
     ToolCallPart,
-    ToolReturnPart,
     UserContent,
 )
-from ..models import Model
-from ..models import infer_model as _infer_registered_model
+from ..models import Model, infer_model
 from ..output import OutputMode
 from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
 from ..tools import Tool, ToolFuncEither, ToolPrepareFunc
 from ..usage import Usage, UsageLimits
 from ._run import (
-    NOT_EXECUTED,
-    RESULT_NOT_USED,
-    RESULT_PROCESSED,
     AgentRun,
     EndStrategy,
     FinalResult,
     SystemPromptRunner,
 )
 
-__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner', 'infer_model')
+__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner')
 
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
 FuncT = TypeVar('FuncT', bound=Callable[..., Any])
 
-_captured: contextvars.ContextVar[list[ModelMessage] | None] = contextvars.ContextVar('captured_messages', default=None)
+
+@dataclass
+class _CapturedMessages:
+    messages: list[ModelMessage]
+    used: bool = False
+
+
+_captured: contextvars.ContextVar[_CapturedMessages | None] = contextvars.ContextVar('captured_messages', default=None)
 
 
 @contextmanager
 def capture_run_messages() -> Iterator[list[ModelMessage]]:
-    """Capture the messages of the next agent run in the block, also when it fails.
+    """Capture the messages of the first agent run in the block, also when it fails.
 
     ```python
     with capture_run_messages() as messages:
@@ -84,30 +88,24 @@ def capture_run_messages() -> Iterator[list[ModelMessage]]:
         except UnexpectedModelBehavior:
             print(messages)
     ```
+
+    Later runs in the block (and runs of other agents inside a tool of the first) are not captured. Nested blocks
+    share the outer block's list.
     """
-    messages: list[ModelMessage] = []
-    token = _captured.set(messages)
+    current = _captured.get()
+    if current is not None:
+        yield current.messages
+        return
+    captured = _CapturedMessages([])
+    token = _captured.set(captured)
     try:
-        yield messages
+        yield captured.messages
     finally:
         _captured.reset(token)
 
 
 _UNSET: Any = object()
 _NONE_TYPE: Any = type(None)
-
-
-def infer_model(model: Model | str) -> Model:
-    """`pydantic_ai.models.infer_model`, plus the original API's name `'test'` for a `TestModel`.
-
-    Handled here rather than in `pydantic_ai.models` so that `models/__init__.py` never imports its own submodules
-    (the core's import graph has no cycle).
-    """
-    if model == 'test':
-        from ..models.test import TestModel
-
-        return TestModel()
-    return _infer_registered_model(model)
 
 
 class Agent(Generic[AgentDepsT, ResultDataT]):
@@ -172,6 +170,9 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self.end_strategy: EndStrategy = end_strategy
         self._default_retries = retries
         self._result_retries = result_retries if result_retries is not None else retries
+        self._result_tool_name = result_tool_name
+        self._result_tool_description = result_tool_description
+        self._run_schemas: dict[Any, ResultSchema] = {}
         self._result_schema: ResultSchema = build_result_schema(
             result_type, tool_name=result_tool_name, tool_description=result_tool_description, mode=output_mode
         )
@@ -180,7 +181,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         )
         self._system_prompt_functions: list[SystemPromptRunner] = []
         self._result_validators: list[ResultValidator[Any]] = []
-        self._tools: dict[str, Tool[Any]] = {}
+        self._function_tools: dict[str, Tool[Any]] = {}
         for tool in tools:
             self._register(tool if isinstance(tool, Tool) else Tool(tool))
         if isinstance(builtin_tools, AbstractBuiltinTool) or not all(
@@ -200,11 +201,24 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
     # -- registration ------------------------------------------------------------------------------------------------
 
     def _register(self, tool: Tool[Any]) -> None:
-        if tool.name in self._tools:
-            raise UserError(f'Tool name conflicts with an existing tool: {tool.name!r}.')
+        if tool.max_retries is None:
+            # A copy: the same `Tool` may be given to agents with different defaults.
+            tool = copy.copy(tool)
+            tool.max_retries = self._default_retries
+        if tool.name in self._function_tools:
+            raise UserError(f'Tool name conflicts with existing tool: {tool.name!r}')
         if tool.name in self._result_schema.tools:
-            raise UserError(f'Tool name conflicts with the result tool name: {tool.name!r}.')
-        self._tools[tool.name] = tool
+            raise UserError(f'Tool name conflicts with result schema name: {tool.name!r}')
+        self._function_tools[tool.name] = tool
+
+    @property
+    def last_run_messages(self) -> list[ModelMessage]:
+        """Removed in the original API: use `capture_run_messages()`.
+
+        Raises:
+            AttributeError: always, saying what to use instead.
+        """
+        raise AttributeError('The `last_run_messages` attribute has been removed, use `capture_run_messages` instead.')
 
     @overload
     def system_prompt(self, func: FuncT, /) -> FuncT: ...
@@ -344,6 +358,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self,
         user_prompt: str | Sequence[UserContent],
         *,
+        result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
         deps: AgentDepsT = None,  # type: ignore[assignment]
@@ -356,6 +371,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
 
         Args:
             user_prompt: The prompt: text, or a sequence of text, `ImageUrl` and `BinaryContent`.
+            result_type: The result type of this run instead of the agent's (not with result validators, which
+                expect the agent's type).
             message_history: An earlier conversation to continue (its system prompts are kept).
             model: The model for this run, instead of the agent's.
             deps: The dependencies tools, prompts and validators receive in `RunContext.deps`.
@@ -372,7 +389,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         if infer_name and self.name is None:
             self._infer_name(inspect.currentframe())
         run, new_index = await self._start(
-            user_prompt, message_history, model, deps, model_settings, usage_limits, usage
+            user_prompt, result_type, message_history, model, deps, model_settings, usage_limits, usage
         )
         while True:
             parameters = await run.next_parameters()
@@ -380,12 +397,13 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             run.add_response(response, request_usage)
             final = await run.handle_response(response)
             if final is not None:
-                return RunResult(run.messages, new_index, final.data, final.tool_name, run.usage)
+                return RunResult(run.messages, new_index, final.data, final.tool_name, run.usage)  # type: ignore[arg-type]
 
     def run_sync(
         self,
         user_prompt: str | Sequence[UserContent],
         *,
+        result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
         deps: AgentDepsT = None,  # type: ignore[assignment]
@@ -406,6 +424,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         return run_coroutine_sync(
             self.run(
                 user_prompt,
+                result_type=result_type,
                 message_history=message_history,
                 model=model,
                 deps=deps,
@@ -421,6 +440,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         self,
         user_prompt: str | Sequence[UserContent],
         *,
+        result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
         deps: AgentDepsT = None,  # type: ignore[assignment]
@@ -434,11 +454,16 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         Responses that call function tools are read whole and their tools run; the block is entered once a
         response starts with the final result (text, or a call of the result tool), which then streams in through
         the `StreamedRunResult`. Arguments as for `run()`.
+
+        Leaving the block before the final response is read to its end closes the stream, unless the run has token
+        limits (`usage_limits` with `request_tokens_limit`, `response_tokens_limit` or `total_tokens_limit`): then
+        the rest is read and the limits are checked on it, as in the original API, so `UsageLimitExceeded` may be
+        raised when the block is left.
         """
         if infer_name and self.name is None:
             self._infer_name(inspect.currentframe())
         run, new_index = await self._start(
-            user_prompt, message_history, model, deps, model_settings, usage_limits, usage
+            user_prompt, result_type, message_history, model, deps, model_settings, usage_limits, usage
         )
         schema = run.schema
         allow_text = schema.allow_text or schema.native is not None
@@ -448,15 +473,19 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             async with run.model.request_stream(run.messages, run.settings, parameters) as stream:
                 async for event in stream:
                     if isinstance(event, PartStartEvent) and is_final_part(event.part, allow_text, result_names):
-                        yield StreamedRunResult(
+                        result = StreamedRunResult[Any](
                             messages=run.messages,
                             new_message_index=new_index,
                             stream=stream,
                             run_usage=run.usage,
                             is_text=schema.is_text,
+                            allows_text=allow_text,
+                            usage_limits=run.usage_limits,
                             validate=lambda response, partial: _validate_streamed(run, response, partial),
                             on_complete=lambda response: _complete_streamed(run, response, stream.usage()),
                         )
+                        yield result
+                        await result._read_rest_on_exit()
                         return
                 response = stream.get()
                 request_usage = stream.usage()
@@ -469,6 +498,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
     async def _start(
         self,
         user_prompt: str | Sequence[UserContent],
+        result_type: Any,
         message_history: list[ModelMessage] | None,
         model: Model | str | None,
         deps: Any,
@@ -478,9 +508,11 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
     ) -> tuple[AgentRun, int]:
         if not isinstance(user_prompt, (str, Sequence)):
             raise UserError(f'`user_prompt` must be a str or a sequence of content, got {type(user_prompt).__name__}.')
-        messages = _captured.get()
-        if messages is None or messages:
-            messages = []
+        captured = _captured.get()
+        messages: list[ModelMessage] = []
+        if captured is not None and not captured.used:
+            captured.used = True
+            messages = captured.messages
         history = list(message_history or ())
         messages.extend(history)
         run = AgentRun(
@@ -490,8 +522,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             settings=merge_model_settings(self.model_settings, model_settings),
             usage_limits=usage_limits if usage_limits is not None else UsageLimits(),
             usage=usage if usage is not None else Usage(),
-            schema=self._result_schema,
-            tools=self._tools,
+            schema=self._run_result_schema(result_type),
+            tools=self._function_tools,
             validators=self._result_validators,
             default_retries=self._default_retries,
             result_retries=self._result_retries,
@@ -502,7 +534,36 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         await run.start(self._system_prompts, self._system_prompt_functions, bool(history))
         return run, len(history)
 
+    def _run_result_schema(self, result_type: Any) -> ResultSchema:
+        if result_type is None:
+            return self._result_schema
+        if self._result_validators:
+            raise UserError('Cannot set a custom run `result_type` when the agent has result validators')
+        try:
+            cached = self._run_schemas.get(result_type)
+        except TypeError:  # an unhashable type expression: build it each time
+            cached = None
+        if cached is None:
+            cached = build_result_schema(
+                result_type,
+                tool_name=self._result_tool_name,
+                tool_description=self._result_tool_description,
+                mode=self._result_schema.mode,
+            )
+            try:
+                self._run_schemas[result_type] = cached
+            except TypeError:
+                pass
+        return cached
+
     def _resolve_model(self, model: Model | str | None) -> Model:
+        if model is None and self.model is None:
+            hint = ' (Even when `override(model=...)` is customizing the model that will actually be called)'
+            raise UserError(
+                '`model` must be set either when creating the agent or when calling it.'
+                + (hint if self._override_model is not _UNSET else '')
+                + ' Pass a Model, "test" or a "provider:model-name" string.'
+            )
         if self._override_model is not _UNSET:
             chosen: Model | str | None = self._override_model
         elif model is not None:
@@ -510,7 +571,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         else:
             chosen = self.model
         if chosen is None:
-            raise UserError('No model: pass `model=` to the Agent or to the run (a Model or "provider:model-name").')
+            raise UserError('`model` must be set either when creating the agent or when calling it.')
         resolved = infer_model(chosen)
         if chosen is self.model and isinstance(chosen, str):
             self.model = resolved
@@ -577,20 +638,9 @@ async def _complete_streamed(run: AgentRun, response: ModelResponse, request_usa
         return
     result_call, _ = found
     calls = [part for part in response.parts if isinstance(part, ToolCallPart)]
-    answers: dict[int, Any] = {}
-    to_run: list[ToolCallPart] = []
-    for part in calls:
-        if part is result_call:
-            answers[id(part)] = ToolReturnPart(part.tool_name, RESULT_PROCESSED, part.tool_call_id)
-        elif part.tool_name in run.schema.tools:
-            answers[id(part)] = ToolReturnPart(part.tool_name, RESULT_NOT_USED, part.tool_call_id)
-        elif run.end_strategy == 'early':
-            answers[id(part)] = ToolReturnPart(part.tool_name, NOT_EXECUTED, part.tool_call_id)
-        else:
-            to_run.append(part)
-    for part, answer in zip(to_run, await run.run_tools(to_run), strict=True):
-        answers[id(part)] = answer
-    run.messages.append(ModelRequest([answers[id(part)] for part in calls]))
+    parts = await run.answer_calls(calls, FinalResult[Any](None, result_call.tool_name, result_call.tool_call_id))
+    if parts:
+        run.messages.append(ModelRequest(parts))
 
 
 def _finished_stream_result(run: AgentRun, new_index: int, final: FinalResult, stream: Any) -> StreamedRunResult[Any]:

@@ -33,6 +33,7 @@ from ..messages import (
     UserPromptPart,
 )
 from ..models import Model, ModelRequestParameters
+from ..result import FinalResult
 from ..settings import ModelSettings
 from ..tools import RunContext, Tool, ToolDefinition
 from ..usage import Usage, UsageLimits
@@ -45,6 +46,7 @@ EndStrategy = Literal['early', 'exhaustive']
 NOT_EXECUTED = 'Tool not executed - a final result was already processed.'
 RESULT_PROCESSED = 'Final result processed.'
 RESULT_NOT_USED = 'Result tool not used - a final result was already processed.'
+RESULT_INVALID = 'Result tool not used - result failed validation.'
 _TEXT_NOT_ALLOWED = 'Plain text responses are not permitted, please call one of the functions instead.'
 
 
@@ -71,15 +73,6 @@ class SystemPromptRunner:
 
 
 @dataclass
-class FinalResult:
-    """A validated result and the result tool call that carried it (`None` for text)."""
-
-    data: Any
-    tool_name: str | None = None
-    tool_call_id: str | None = None
-
-
-@dataclass
 class AgentRun:
     """The state of one run: conversation, usage, retry counters, and the agent's configuration for it."""
 
@@ -99,8 +92,10 @@ class AgentRun:
     run_step: int = 0
     result_retry: int = 0
     tool_retries: dict[str, int] = field(default_factory=dict)
-    offered: dict[str, ToolDefinition] = field(default_factory=dict)
+    offered: dict[str, Tool[Any]] = field(default_factory=dict)
+    """The function tools offered in the latest request, by the name they were offered under."""
     builtin_tools: Sequence[AbstractBuiltinTool] = ()
+    """The built-in tools offered in every request (run by the provider)."""
 
     def context(self, **changes: Any) -> RunContext[Any]:
         """The `RunContext` tools, prompts and validators receive."""
@@ -147,13 +142,19 @@ class AgentRun:
         self.usage_limits.check_before_request(self.usage)
         self.run_step += 1
         ctx = self.context()
-        offered: dict[str, ToolDefinition] = {}
+        offered: dict[str, Tool[Any]] = {}
+        tool_defs: list[ToolDefinition] = []
         for tool in self.tools.values():
-            tool_def = await tool.prepare_tool_def(ctx) if tool.prepare is not None else tool.tool_def()
+            if tool.prepare is None and type(tool).prepare_tool_def is Tool.prepare_tool_def:
+                tool_def: ToolDefinition | None = tool.tool_def()
+            else:
+                tool_ctx = ctx.replace_with(tool_name=tool.name, retry=self.tool_retries.get(tool.name, 0))
+                tool_def = await tool.prepare_tool_def(tool_ctx)
             if tool_def is not None:
-                offered[tool_def.name] = tool_def
+                offered[tool_def.name] = tool
+                tool_defs.append(tool_def)
         self.offered = offered
-        parameters = self.schema.request_parameters(list(offered.values()))
+        parameters = self.schema.request_parameters(tool_defs)
         parameters.builtin_tools = list(self.builtin_tools)
         return parameters
 
@@ -195,31 +196,76 @@ class AgentRun:
         return data
 
     async def _handle_calls(self, calls: list[ToolCallPart]) -> FinalResult | None:
+        """The original API's order: result tool calls are validated in turn until one passes, then the rest."""
         final: FinalResult | None = None
-        results: dict[int, ModelRequestPart] = {}
-        found = self.schema.find_call(calls)
-        if found is not None:
-            call, result_tool = found
+        retry_parts: list[ModelRequestPart] = []
+        for call in calls:
+            result_tool = self.schema.tools.get(call.tool_name)
+            if result_tool is None:
+                continue
             final, retry_part = await self._validate_result_call(call, result_tool)
-            results[id(call)] = (
-                retry_part
-                if retry_part is not None
-                else ToolReturnPart(call.tool_name, RESULT_PROCESSED, call.tool_call_id)
-            )
+            if final is not None:
+                break
+            if retry_part is not None:
+                retry_parts.append(retry_part)
+        parts = await self.answer_calls(calls, final)
+        if final is not None:
+            if parts:
+                self.messages.append(ModelRequest(parts))
+            return final
+        self.messages.append(ModelRequest([*retry_parts, *parts]))
+        return None
+
+    async def answer_calls(self, calls: list[ToolCallPart], final: FinalResult | None) -> list[ModelRequestPart]:
+        """The parts answering `calls` given the final result (if any): stubs first, then the tools' returns.
+
+        The result call that gave `final` is `'Final result processed.'`; other result calls are not used; function
+        tools run (concurrently), unless a final result was found and `end_strategy` is `'early'`; unknown tools get
+        a retry prompt. Parts that need no tool run come in call order, followed by the run tools' parts in call
+        order, as the original API orders them.
+        """
+        stub_tools = final is not None and self.end_strategy == 'early'
+        used_final = False
+        parts: list[ModelRequestPart] = []
         to_run: list[ToolCallPart] = []
         for call in calls:
-            if id(call) in results:
-                continue
-            if call.tool_name in self.schema.tools:
-                results[id(call)] = ToolReturnPart(call.tool_name, RESULT_NOT_USED, call.tool_call_id)
-            elif final is not None and self.end_strategy == 'early':
-                results[id(call)] = ToolReturnPart(call.tool_name, NOT_EXECUTED, call.tool_call_id)
+            name = call.tool_name
+            if (
+                final is not None
+                and not used_final
+                and name == final.tool_name
+                and call.tool_call_id == final.tool_call_id
+            ):
+                used_final = True
+                parts.append(ToolReturnPart(name, RESULT_PROCESSED, call.tool_call_id))
+            elif name in self.offered:
+                if stub_tools:
+                    parts.append(ToolReturnPart(name, NOT_EXECUTED, call.tool_call_id))
+                else:
+                    to_run.append(call)
+            elif name in self.schema.tools:
+                if final is not None:
+                    content = RESULT_NOT_USED if used_final else RESULT_INVALID
+                    parts.append(ToolReturnPart(name, content, call.tool_call_id))
             else:
-                to_run.append(call)
-        for call, part in zip(to_run, await self.run_tools(to_run), strict=True):
-            results[id(call)] = part
-        self.messages.append(ModelRequest([results[id(call)] for call in calls]))
-        return final
+                parts.append(self._unknown_tool(call))
+        parts.extend(await self.run_tools(to_run))
+        return parts
+
+    def _unknown_tool(self, call: ToolCallPart) -> RetryPromptPart:
+        """The retry prompt answering a call of a tool that was not offered, worded as the original API words it.
+
+        A call with an id is answered as a tool message for that id (`tool_name` and `tool_call_id` set): chat APIs
+        reject a conversation in which a tool call with an id has no tool message answering it. The original API
+        answered every such call with a plain retry prompt; a call without an id still gets one.
+        """
+        self._count_result_retry(f'Unknown tool name: {call.tool_name!r}')
+        names = [*self.offered, *self.schema.tools]
+        available = f'Available tools: {", ".join(names)}' if names else 'No tools available.'
+        content = f'Unknown tool name: {call.tool_name!r}. {available}'
+        if call.tool_call_id is None:
+            return RetryPromptPart(content)
+        return RetryPromptPart(content, tool_name=call.tool_name, tool_call_id=call.tool_call_id)
 
     async def _validate_result_call(
         self, call: ToolCallPart, result_tool: ResultTool
@@ -258,21 +304,16 @@ class AgentRun:
             for task in tasks:
                 if not task.done():
                     task.cancel()
-        # The first failure in call order wins; the others are retrieved so none is reported as never retrieved.
-        errors = [task.exception() for task in tasks if not task.cancelled() and task.exception() is not None]
-        if errors:
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise errors[0]  # type: ignore[misc]
+        # Wait for the cancelled ones to finish, so every outcome is retrieved; the first failure in call order wins.
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
+                raise outcome
         return [task.result() for task in tasks]
 
     async def _run_tool(self, call: ToolCallPart) -> ModelRequestPart:
         name = call.tool_name
-        tool = self.tools.get(name) if name in self.offered else None
-        if tool is None:
-            names = ', '.join(repr(n) for n in [*self.offered, *self.schema.tools]) or 'none'
-            message = f'Unknown tool name: {name!r}. Available tools: {names}'
-            self._count_result_retry(message)
-            return RetryPromptPart(message, tool_name=name, tool_call_id=call.tool_call_id)
+        tool = self.offered[name]
         try:
             positional, keywords = tool.schema.validate(call.args)
         except ValidationError as exc:

@@ -37,7 +37,8 @@ __all__ = (
 )
 
 ALLOW_MODEL_REQUESTS = True
-"""The global switch: set to `False` (for example in a test suite's `conftest.py`) to make every model request raise.
+"""The global switch: set to `False` (for example in a test suite's `conftest.py`) to make every real model request
+raise. Local models (`Model.is_local`: `TestModel`, `FunctionModel`) still answer, as in the original API.
 
 `override_allow_model_requests()` overrides it within a block, for the current task or thread only.
 """
@@ -46,7 +47,7 @@ _allow_override: contextvars.ContextVar[bool | None] = contextvars.ContextVar('a
 
 
 def check_allow_model_requests() -> None:
-    """Raise if model requests are currently disabled. Every model calls this before sending a request.
+    """Raise if model requests are currently disabled. Every model that sends requests calls this before sending.
 
     Raises:
         UserError: requests are disabled by `ALLOW_MODEL_REQUESTS = False` or `override_allow_model_requests(False)`.

@@ -12,7 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._tool_definition import ToolDefinition
 from ..builtin_tools import AbstractBuiltinTool
@@ -58,6 +58,13 @@ class Model(ABC):
 
     Subclasses implement `request()` and usually `request_stream()`; they take their client from a
     `Provider` (see `pydantic_ai.providers`).
+    """
+
+    is_local: ClassVar[bool] = False
+    """Whether the model answers in-process without sending anything (`TestModel`, `FunctionModel`).
+
+    `pydantic_ai.models.ALLOW_MODEL_REQUESTS = False` and `override_allow_model_requests(False)` block only models
+    that are not local: a test suite forbids real requests and still runs its agents on the test models.
     """
 
     @abstractmethod

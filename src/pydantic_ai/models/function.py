@@ -23,10 +23,10 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 from .._tool_definition import ToolDefinition
-from ..exceptions import UserError
+from ..exceptions import EmptyStreamError, InvalidArgumentsError, UserError
 from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     BinaryContent,
@@ -45,7 +45,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from .base import Model, ModelRequestParameters, StreamedResponse
 
 __all__ = ('FunctionModel', 'AgentInfo', 'DeltaToolCall', 'DeltaToolCalls', 'FunctionDef', 'StreamFunctionDef')
 
@@ -91,6 +91,9 @@ StreamFunctionDef: TypeAlias = Callable[[list[ModelMessage], AgentInfo], AsyncIt
 class FunctionModel(Model):
     """A model that answers by calling your Python function (`function`, and `stream_function` for streams)."""
 
+    is_local: ClassVar[bool] = True
+    """Answers in-process, so `ALLOW_MODEL_REQUESTS = False` does not block it."""
+
     def __init__(
         self,
         function: FunctionDef | None = None,
@@ -101,14 +104,18 @@ class FunctionModel(Model):
         """Build the model; give `function`, `stream_function` or both.
 
         Raises:
-            UserError: neither function is given.
+            InvalidArgumentsError: neither function is given (a `UserError` and a `TypeError`).
         """
         if function is None and stream_function is None:
-            raise UserError('FunctionModel needs `function`, `stream_function` or both.')
+            raise InvalidArgumentsError(
+                'Either `function` or `stream_function` must be provided: pass `FunctionModel(function)` for '
+                'non-streamed requests, `FunctionModel(stream_function=...)` for streamed ones, or both.'
+            )
         self.function = function
         self.stream_function = stream_function
-        names = [getattr(f, '__name__', 'function') for f in (function, stream_function) if f is not None]
-        self._model_name = model_name or f'function:{":".join(names)}'
+        # `function:<function's name>:<stream function's name>`, a name left empty when absent (the original's).
+        names = [getattr(f, '__name__', 'function') if f is not None else '' for f in (function, stream_function)]
+        self._model_name = model_name or f'function:{names[0]}:{names[1]}'
 
     def __repr__(self) -> str:
         return f'FunctionModel(model_name={self._model_name!r})'
@@ -121,7 +128,6 @@ class FunctionModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """Call `function` and return its response, with an estimated usage."""
-        check_allow_model_requests()
         if self.function is None:
             raise UserError('This FunctionModel has no `function` for non-streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
@@ -144,7 +150,6 @@ class FunctionModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
         """Call `stream_function` and stream what it yields."""
-        check_allow_model_requests()
         if self.stream_function is None:
             raise UserError('This FunctionModel has no `stream_function` for streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
@@ -158,7 +163,7 @@ class FunctionModel(Model):
 
     @property
     def model_name(self) -> str:
-        """`function:<the functions' names>` unless a name was given."""
+        """`function:<function's name>:<stream function's name>` unless a name was given."""
         return self._model_name
 
     @property
@@ -186,8 +191,14 @@ class FunctionStreamedResponse(StreamedResponse):
         self.report_usage(self._estimate)
 
     async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        """The stream function's deltas as events, counting tokens as they go."""
+        """The stream function's deltas as events, counting tokens as they go.
+
+        Raises:
+            EmptyStreamError: the stream function yielded nothing (a `UserError` and a `ValueError`).
+        """
+        empty = True
         async for item in self.deltas:
+            empty = False
             if isinstance(item, str):
                 self._add_response_tokens(item)
                 for event in self.parts_manager.handle_text_delta(vendor_part_id='content', content=item):
@@ -203,6 +214,11 @@ class FunctionStreamedResponse(StreamedResponse):
                         tool_call_id=delta.tool_call_id,
                     ):
                         yield event
+        if empty:
+            raise EmptyStreamError(
+                "Stream function must return at least one item: make the FunctionModel's stream function yield "
+                'text deltas (`str`) or `DeltaToolCalls`.'
+            )
         self.finish_reason = 'tool_call' if any(isinstance(p, ToolCallPart) for p in self.get().parts) else 'stop'
 
     def _add_response_tokens(self, text: str) -> None:

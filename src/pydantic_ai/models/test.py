@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._tool_definition import ToolDefinition
-from ..exceptions import UserError
+from ..exceptions import TestSetupError, UserError
 from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     FinishReason,
@@ -32,7 +32,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from .base import Model, ModelRequestParameters, StreamedResponse
 from .function import estimate_string_tokens, estimate_usage
 
 __all__ = ('TestModel', 'TestStreamedResponse')
@@ -43,6 +43,8 @@ class TestModel(Model):
     """A model for tests: calls the offered tools with generated arguments, then answers; always the same way."""
 
     __test__ = False  # not a pytest test class
+    is_local: ClassVar[bool] = True
+    """Answers in-process, so `ALLOW_MODEL_REQUESTS = False` does not block it (the test suites that set it use it)."""
 
     call_tools: list[str] | Literal['all'] = 'all'
     """The tools to call in the first answer: their names, or `'all'`."""
@@ -63,7 +65,6 @@ class TestModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """Answer from the conversation and the request's offer, with an estimated usage."""
-        check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
         response = self._answer(messages, model_request_parameters)
         usage = estimate_usage([*messages, response])
@@ -79,7 +80,6 @@ class TestModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
         """Stream the same answer `request()` gives: text word by word, each tool call whole."""
-        check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
         stream = TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
         try:
@@ -134,7 +134,10 @@ class TestModel(Model):
     def _final(self, messages: list[ModelMessage], params: ModelRequestParameters) -> ModelResponse:
         if self.custom_result_text is not None:
             if not params.allow_text_result:
-                raise UserError('TestModel.custom_result_text is set but the agent does not accept text results.')
+                raise TestSetupError(
+                    "Plain response not allowed, but `custom_result_text` is set. The agent's result type is not "
+                    "text: set `custom_result_args` (the result tool's arguments) instead."
+                )
             return self._response([TextPart(self.custom_result_text)])
         structured = self.custom_result_args is not None or not params.allow_text_result
         if structured and params.result_tools and params.output_mode == 'tool':
@@ -191,17 +194,23 @@ class TestStreamedResponse(StreamedResponse):
     _estimate: Usage = field(default_factory=Usage, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._estimate = estimate_usage(self.messages)
+        # The request's tokens; the response's are counted as its events are taken.
+        request_tokens = estimate_usage(self.messages).request_tokens
+        self._estimate = Usage(request_tokens=request_tokens, total_tokens=request_tokens)
         self.report_usage(self._estimate)
 
     async def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        """The answer's text word by word, and its tool calls whole, counting tokens as they go."""
+        """The answer's text word by word, and its tool calls whole, counting tokens as they go.
+
+        A word's tokens are counted once its event has been taken, so the usage seen while an event is handled
+        covers the events before it (as the original API's `TestModel` counts).
+        """
         for index, part in enumerate(self.response.parts):
             if isinstance(part, TextPart):
                 for word in _words(part.content):
-                    self._add_response_tokens(estimate_string_tokens(word))
                     for event in self.parts_manager.handle_text_delta(vendor_part_id=index, content=word):
                         yield event
+                    self._add_response_tokens(estimate_string_tokens(word))
             elif isinstance(part, ToolCallPart):
                 self._add_response_tokens(1 + estimate_string_tokens(part.args_as_json_str()))
                 for event in self.parts_manager.handle_tool_call_part(

@@ -12,6 +12,7 @@ from typing import Any
 from typing_extensions import assert_never
 
 from ..messages import (
+    AudioUrl,
     BinaryContent,
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
@@ -88,6 +89,8 @@ def _map_user_content(item: UserContent) -> dict[str, Any]:
         return {'type': 'text', 'content': item}
     if isinstance(item, ImageUrl):
         return {'type': 'uri', 'modality': 'image', 'uri': item.url}
+    if isinstance(item, AudioUrl):
+        return {'type': 'uri', 'modality': 'audio', 'uri': item.url}
     if isinstance(item, BinaryContent):
         # The bytes themselves are not recorded: spans are no place for images.
         return {'type': 'blob', 'modality': item.media_type.partition('/')[0], 'mime_type': item.media_type}

@@ -161,10 +161,12 @@ def infer_model(model: Model | str, *, registry: ProviderRegistry | None = None)
     """A model from a `'provider:model-name'` string, through the provider registry; a `Model` is returned as-is.
 
     `infer_model('groq:openai/gpt-oss-120b')` looks up the `groq` provider (loading only that plugin), creates it
-    with its defaults (for example the API key from the environment) and asks its plugin for the model.
+    with its defaults (for example the API key from the environment) and asks its plugin for the model. The bare
+    name `'test'` is the core's `TestModel()` (as in the original API), whatever the registry holds: it is no
+    provider, so it works with no plugin installed.
 
     Args:
-        model: A `Model`, or a `'provider:model-name'` string.
+        model: A `Model`, `'test'`, or a `'provider:model-name'` string.
         registry: The registry to look the provider up in; by default `current_registry()`.
 
     Raises:
@@ -176,6 +178,10 @@ def infer_model(model: Model | str, *, registry: ProviderRegistry | None = None)
 
     if isinstance(model, Model):
         return model
+    if model == 'test':
+        from ..models.test import TestModel
+
+        return TestModel()
     resolved = _resolve(registry)
     provider_name, sep, model_name = model.partition(':') if isinstance(model, str) else ('', '', '')
     if not sep or not provider_name or not model_name:

@@ -30,6 +30,7 @@ from typing_extensions import Never
 
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import (
+    AudioUrl,
     BinaryContent,
     BuiltinToolCallPart,
     BuiltinToolReturnPart,
@@ -345,6 +346,8 @@ def _map_user_content(item: UserContent) -> JSON:
                 'an image.'
             )
         return {'type': 'image_url', 'image_url': _image(item.data_uri, item.vendor_metadata)}
+    if isinstance(item, AudioUrl):
+        raise UserError('Groq chat does not read audio URLs (AudioUrl) in a UserPromptPart; send a transcript instead.')
     _unsupported_part(item, 'a UserPromptPart')
 
 
