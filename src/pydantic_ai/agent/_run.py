@@ -4,6 +4,10 @@ A run alternates requests and responses. Each response is handled once: tool cal
 in call order), a result tool's call or a text answer is validated into the result, and failures go back to the
 model as `RetryPromptPart`s until the tool's (or the result's) retries are used up. `Agent.run` and
 `Agent.run_stream` drive the same `AgentRun`; only how a response is obtained differs.
+
+The run's `RunExecutor` (see `pydantic_ai.agent._executor`) performs its model requests and tool calls and gives
+the timestamps of the parts built here, so that a durable-execution engine can record them; the loop itself does no
+I/O and reads no clock.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ..models import Model, ModelRequestParameters
 from ..settings import ModelSettings
 from ..tools import RunContext, Tool, ToolDefinition
 from ..usage import Usage, UsageLimits
+from ._executor import RunExecutor
 
 __all__ = ('AgentRun', 'FinalResult', 'EndStrategy', 'SystemPromptRunner')
 
@@ -95,6 +100,7 @@ class AgentRun:
     result_retries: int
     end_strategy: EndStrategy
     messages: list[ModelMessage]
+    executor: RunExecutor = field(default_factory=RunExecutor)
     run_step: int = 0
     result_retry: int = 0
     tool_retries: dict[str, int] = field(default_factory=dict)
@@ -124,7 +130,7 @@ class AgentRun:
             parts.extend(SystemPromptPart(prompt) for prompt in system_prompts)
             for runner in prompt_functions:
                 parts.append(SystemPromptPart(await runner.run(ctx), dynamic_ref=runner.ref))
-        parts.append(UserPromptPart(self.prompt))
+        parts.append(UserPromptPart(self.prompt, timestamp=self.executor.now()))
         self.messages.append(ModelRequest(parts))
 
     async def _refresh_dynamic_prompts(
@@ -153,6 +159,10 @@ class AgentRun:
         self.offered = offered
         return self.schema.request_parameters(list(offered.values()))
 
+    async def request(self, parameters: ModelRequestParameters) -> tuple[ModelResponse, Usage]:
+        """Send the conversation through the run's executor; the response and this request's usage."""
+        return await self.executor.request(self.model, self.messages, self.settings, parameters)
+
     def add_response(self, response: ModelResponse, usage: Usage) -> None:
         """Record a response and its usage, and check the token limits."""
         self.messages.append(response)
@@ -173,7 +183,7 @@ class AgentRun:
             raise UnexpectedModelBehavior('Received empty model response')
         if not (self.schema.allow_text or self.schema.native is not None):
             self._count_result_retry(_TEXT_NOT_ALLOWED)
-            self.messages.append(ModelRequest([RetryPromptPart(_TEXT_NOT_ALLOWED)]))
+            self.messages.append(ModelRequest([RetryPromptPart(_TEXT_NOT_ALLOWED, timestamp=self.executor.now())]))
             return None
         try:
             data = await self.validate_result(self.schema.validate_text(text), None, None)
@@ -200,16 +210,18 @@ class AgentRun:
             results[id(call)] = (
                 retry_part
                 if retry_part is not None
-                else ToolReturnPart(call.tool_name, RESULT_PROCESSED, call.tool_call_id)
+                else ToolReturnPart(call.tool_name, RESULT_PROCESSED, call.tool_call_id, self.executor.now())
             )
         to_run: list[ToolCallPart] = []
         for call in calls:
             if id(call) in results:
                 continue
             if call.tool_name in self.schema.tools:
-                results[id(call)] = ToolReturnPart(call.tool_name, RESULT_NOT_USED, call.tool_call_id)
+                results[id(call)] = ToolReturnPart(
+                    call.tool_name, RESULT_NOT_USED, call.tool_call_id, self.executor.now()
+                )
             elif final is not None and self.end_strategy == 'early':
-                results[id(call)] = ToolReturnPart(call.tool_name, NOT_EXECUTED, call.tool_call_id)
+                results[id(call)] = ToolReturnPart(call.tool_name, NOT_EXECUTED, call.tool_call_id, self.executor.now())
             else:
                 to_run.append(call)
         for call, part in zip(to_run, await self.run_tools(to_run), strict=True):
@@ -232,7 +244,7 @@ class AgentRun:
     ) -> RetryPromptPart:
         content: Any = exc.message if isinstance(exc, ModelRetry) else _errors(exc)
         self._count_result_retry(str(exc), exc)
-        return RetryPromptPart(content, tool_name=tool_name, tool_call_id=tool_call_id)
+        return RetryPromptPart(content, tool_name=tool_name, tool_call_id=tool_call_id, timestamp=self.executor.now())
 
     def _count_result_retry(self, error: str, cause: BaseException | None = None) -> None:
         self.result_retry += 1
@@ -268,29 +280,23 @@ class AgentRun:
             names = ', '.join(repr(n) for n in [*self.offered, *self.schema.tools]) or 'none'
             message = f'Unknown tool name: {name!r}. Available tools: {names}'
             self._count_result_retry(message)
-            return RetryPromptPart(message, tool_name=name, tool_call_id=call.tool_call_id)
+            return RetryPromptPart(
+                message, tool_name=name, tool_call_id=call.tool_call_id, timestamp=self.executor.now()
+            )
         try:
             positional, keywords = tool.schema.validate(call.args)
         except ValidationError as exc:
             return self._tool_retry(tool, call, _errors(exc), exc)
-        args: list[Any] = positional
-        if tool.takes_ctx:
-            ctx = self.context(tool_name=name, tool_call_id=call.tool_call_id, retry=self.tool_retries.get(name, 0))
-            args = [ctx, *positional]
+        ctx = self.context(tool_name=name, tool_call_id=call.tool_call_id, retry=self.tool_retries.get(name, 0))
         try:
-            if tool.schema.is_async:
-                value = await tool.function(*args, **keywords)
-            else:
-                value = await asyncio.to_thread(tool.function, *args, **keywords)
-                if inspect.isawaitable(value):
-                    value = await value
+            value = await self.executor.call_tool(tool, call, ctx, positional, keywords)
         except ModelRetry as exc:
             return self._tool_retry(tool, call, exc.message, exc)
         except Exception as exc:
             _add_note(exc, f'raised by tool {name!r} (tool call id {call.tool_call_id!r})')
             raise
         self.tool_retries.pop(name, None)
-        return ToolReturnPart(name, value, call.tool_call_id)
+        return ToolReturnPart(name, value, call.tool_call_id, self.executor.now())
 
     def _tool_retry(self, tool: Tool[Any], call: ToolCallPart, content: Any, cause: Exception) -> RetryPromptPart:
         count = self.tool_retries[tool.name] = self.tool_retries.get(tool.name, 0) + 1
@@ -299,7 +305,9 @@ class AgentRun:
             raise UnexpectedModelBehavior(
                 f'Tool {tool.name!r} exceeded max retries count of {limit}; last error: {cause}'
             ) from cause
-        return RetryPromptPart(content, tool_name=tool.name, tool_call_id=call.tool_call_id)
+        return RetryPromptPart(
+            content, tool_name=tool.name, tool_call_id=call.tool_call_id, timestamp=self.executor.now()
+        )
 
 
 def _errors(exc: ValidationError) -> Any:
