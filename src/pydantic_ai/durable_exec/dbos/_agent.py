@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from typing import Any, Generic, Literal
 
 from dbos import DBOS
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 from typing_extensions import TypedDict
 from typing_extensions import TypeVar as DefaultTypeVar
 
@@ -170,8 +171,9 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
         if not isinstance(user_prompt, (str, Sequence)):
             raise UserError(f'`user_prompt` must be a str or a sequence of content, got {type(user_prompt).__name__}.')
         try:
-            deps_json = self._deps_adapter.dump_python(deps, mode='json')
-        except Exception as exc:
+            deps_json = self._deps_adapter.dump_python(deps, mode='json', warnings='error')
+            self._deps_adapter.validate_python(deps_json)
+        except (PydanticSerializationError, ValidationError) as exc:
             raise UserError(
                 f'`deps` of a durable run must serialize with pydantic as {self._wrapped.deps_type!r}: {exc}'
             ) from exc

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, Literal, TypeVar, get_type_hints
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 from temporalio.workflow import ActivityConfig
@@ -397,6 +398,14 @@ class _TemporalExecutor(RunExecutor):
         config = agent._tool_configs.get(tool.name, agent._base_config)
         if config is False:
             return await super().call_tool(tool, call, ctx, args, kwargs)
+        try:
+            to_jsonable_python(ctx.deps)
+        except PydanticSerializationError as exc:
+            # Checked here: a payload that fails to convert would fail the workflow task, retried forever.
+            raise UserError(
+                f'`deps` of a durable run must serialize with pydantic (tools receive a copy in their activity); '
+                f'got a {type(ctx.deps).__name__}: {exc}'
+            ) from exc
         params = ToolCallInput(
             tool_name=tool.name,
             args=call.args,
