@@ -17,6 +17,7 @@ from pydantic_ai.lifecycle import register_plugin, unregister_plugin
 from pydantic_ai.models.test import TestModel
 
 _agents: dict[str, DBOSAgent[Any, Any]] = {}
+_workflows: dict[str, Any] = {}
 
 
 class Opaque:
@@ -38,6 +39,12 @@ def dbos_weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DBOSAgent
     DBOS(config={'name': 'inprocess', 'system_database_url': f'sqlite:///{path}', 'log_level': 'WARNING'})
     agent = DBOSAgent(weather)
     _agents['odd'] = DBOSAgent(odd)
+
+    @DBOS.workflow(name='calls_run_sync')
+    def calls_run_sync() -> str:
+        return agent.run_sync('Weather?', deps=Deps(unit='C')).data.summary
+
+    _workflows['calls_run_sync'] = calls_run_sync
     DBOS.launch()
     try:
         yield agent
@@ -105,8 +112,10 @@ async def test_streaming_another_model_and_unserializable_values_are_refused_wit
         await _agents['odd'].run('go')
 
 
-def test_run_sync_works_outside_a_workflow(dbos_weather: DBOSAgent[Deps, Any]) -> None:
+def test_run_sync_works_outside_a_workflow_and_is_refused_inside_one(dbos_weather: DBOSAgent[Deps, Any]) -> None:
     assert dbos_weather.run_sync('Weather?', deps=Deps(unit='K')).data.summary == '21 K'
+    with pytest.raises(UserError, match='use `await dbos_agent.run'):
+        _workflows['calls_run_sync']()
 
 
 def test_a_dbos_agent_needs_a_name_a_model_and_known_options() -> None:
