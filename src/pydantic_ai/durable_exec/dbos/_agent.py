@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any, Generic, Literal
@@ -209,7 +212,11 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
         usage: Usage | None = None,
         infer_name: bool = True,
     ) -> RunResult[ResultDataT]:
-        """`run()` without `await`, outside a workflow (as `Agent.run_sync` runs its coroutine).
+        """`run()` without `await`, outside a workflow.
+
+        The run gets an event loop of its own (in a worker thread when this thread already runs one), rather than the
+        loop `model_request_sync` and `Agent.run_sync` keep per thread: DBOS makes its executor the default executor
+        of every loop its workflows run in, and that loop would break once DBOS is destroyed.
 
         Raises:
             UserError: called inside a DBOS workflow: `await dbos_agent.run(...)` there.
@@ -219,19 +226,22 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
                 '`run_sync` cannot be used inside a DBOS workflow: use `await dbos_agent.run(...)` in an async '
                 'workflow.'
             )
-        from ...direct import run_coroutine_sync
-
-        return run_coroutine_sync(
-            self.run(
-                user_prompt,
-                message_history=message_history,
-                model=model,
-                deps=deps,
-                model_settings=model_settings,
-                usage_limits=usage_limits,
-                usage=usage,
-            )
+        coroutine = self.run(
+            user_prompt,
+            message_history=message_history,
+            model=model,
+            deps=deps,
+            model_settings=model_settings,
+            usage_limits=usage_limits,
+            usage=usage,
         )
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(coroutine)
+        context = contextvars.copy_context()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix='pydantic-ai-dbos-run-sync') as pool:
+            return pool.submit(context.run, asyncio.run, coroutine).result()
 
     @asynccontextmanager
     async def run_stream(
