@@ -11,7 +11,7 @@ import pytest
 from dbos import DBOS, SetWorkflowID
 from inprocess_agents import Deps, RequestCounter, weather, without_timestamps
 
-from pydantic_ai import Agent, UnexpectedModelBehavior, UsageLimitExceeded, UsageLimits, UserError
+from pydantic_ai import Agent, UnexpectedModelBehavior, Usage, UsageLimitExceeded, UsageLimits, UserError
 from pydantic_ai.durable_exec.dbos import DBOSAgent
 from pydantic_ai.lifecycle import register_plugin, unregister_plugin
 from pydantic_ai.models.test import TestModel
@@ -57,13 +57,15 @@ async def test_a_durable_run_builds_the_messages_and_result_of_a_plain_run(dbos_
     counter = RequestCounter()
     register_plugin(counter)
     try:
-        durable = await dbos_weather.run('Weather?', deps=Deps(unit='F'))
+        total = Usage(requests=1)
+        durable = await dbos_weather.run('Weather?', deps=Deps(unit='F'), usage=total)
     finally:
         unregister_plugin(counter)
     plain = await weather.run('Weather?', deps=Deps(unit='F'))
 
     assert durable.data == plain.data  # deps and the typed result crossed the boundary with pydantic
-    assert durable.usage() == plain.usage()
+    assert durable.usage() is total  # the caller's usage is added to in place, as by a plain run
+    assert total.requests == 1 + plain.usage().requests
     assert without_timestamps(durable.all_messages()) == without_timestamps(plain.all_messages())
     assert counter.ended == 3
 

@@ -116,6 +116,8 @@ def test_a_temporal_agent_needs_a_name_a_model_and_known_options() -> None:
         TemporalAgent(Agent(TestModel(), name='typo'), activity_config={'start_to_close': 5})  # type: ignore[typeddict-unknown-key]
     with pytest.raises(UserError, match="names 'nope', which is not a tool"):
         TemporalAgent(Agent(TestModel(), name='tools'), tool_activity_config={'nope': False})
+    with pytest.raises(UserError, match="Tool 'always_retry' is configured to run in the workflow .* but is not async"):
+        TemporalAgent(weather, name='inline_sync', tool_activity_config={'always_retry': False})
 
 
 def test_the_activities_are_named_after_the_agent_and_its_tools() -> None:

@@ -26,7 +26,7 @@ from ..exceptions import (
     UnexpectedModelBehavior,
     UserError,
 )
-from ..messages import ModelMessage, ModelResponse
+from ..messages import ModelMessage, ModelResponse, UserContent
 from ..models import ModelRequestParameters
 from ..output import OutputMode, OutputObjectDefinition
 from ..settings import ModelSettings
@@ -173,7 +173,7 @@ def jsonable_tool_value(tool_name: str, value: Any) -> Any:
 class RunInput(_Payload):
     """A durable run's arguments (`deps` as its JSON; it is validated against the agent's `deps_type`)."""
 
-    user_prompt: str | list[Any]
+    user_prompt: str | list[UserContent]
     message_history: Messages | None
     deps: Any
     model_settings: dict[str, Any] | None

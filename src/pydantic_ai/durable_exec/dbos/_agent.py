@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -190,8 +191,9 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
             started_at=datetime.now(tz=timezone.utc),
         )
         recorded = RunOutput.model_validate_json(await self._run_workflow(run_input.model_dump_json()))
-        if usage is not None:
-            usage.__dict__.update(recorded.usage.__dict__)
+        if usage is not None:  # a plain run adds to the caller's `usage` in place
+            for usage_field in dataclasses.fields(Usage):
+                setattr(usage, usage_field.name, getattr(recorded.usage, usage_field.name))
         return RunResult(
             list(recorded.messages),
             recorded.new_message_index,

@@ -117,6 +117,12 @@ class TemporalAgent(Generic[AgentDepsT, ResultDataT]):
                     f'`tool_activity_config` names {tool_name!r}, which is not a tool of the agent; its tools: '
                     f'{", ".join(map(repr, tools)) or "none"}.'
                 )
+            if config is False and not tools[tool_name].schema.is_async:
+                raise UserError(
+                    f'Tool {tool_name!r} is configured to run in the workflow (`False`) but is not async: workflow '
+                    'code cannot run a sync function in a thread. Make it `async def` (and free of I/O), or let it '
+                    'run as an activity.'
+                )
             self._tool_configs[tool_name] = (
                 False
                 if config is False
