@@ -18,7 +18,10 @@ from temporalio.worker import Replayer, Worker
 from pydantic_ai import Agent, UserError
 from pydantic_ai.durable_exec.temporal import AgentPlugin, PydanticAIPlugin, TemporalAgent
 from pydantic_ai.lifecycle import register_plugin, unregister_plugin
+from pydantic_ai.models.instrumented import instrument_all
 from pydantic_ai.models.test import TestModel
+
+from support.otel import in_memory_telemetry
 
 
 @pytest_asyncio.fixture
@@ -74,6 +77,30 @@ async def test_a_completed_workflow_replays_deterministically_without_repeating_
         unregister_plugin(counter)
     assert replayed.replay_failure is None  # no non-determinism: the loop reads no wall clock
     assert counter.ended == 0  # replay reads recorded responses; hooks and spans fire only for real requests
+
+
+@pytest.mark.asyncio
+async def test_tracing_spans_of_a_durable_run_are_one_per_real_request_and_none_on_replay(
+    worker: tuple[Client, str],
+) -> None:
+    telemetry = in_memory_telemetry()
+    client, queue = worker
+    instrument_all(telemetry.settings())
+    try:
+        handle = await client.start_workflow(
+            WeatherWorkflow.run, args=['Weather?', Deps(unit='C')], id=f'wf-{uuid.uuid4().hex[:8]}', task_queue=queue
+        )
+        await handle.result()
+        assert len(telemetry.spans()) == 3  # the three model requests, traced inside their activities
+        replayed = await Replayer(workflows=[WeatherWorkflow], plugins=[PydanticAIPlugin()]).replay_workflow(
+            await handle.fetch_history()
+        )
+        assert replayed.replay_failure is None
+        assert len(telemetry.spans()) == 3
+    finally:
+        instrument_all(False)
+        telemetry.tracer_provider.shutdown()
+        telemetry.meter_provider.shutdown()
 
 
 @pytest.mark.asyncio
