@@ -13,7 +13,7 @@ help:
 	@echo "make check      lint, type check, the quick benchmark (one line) and the whole test suite (what .ci/run runs)"
 	@echo "make test       the test suite only;  make lint / make typecheck / make format"
 	@echo "make record     re-record the project's cassettes against the real Groq API (needs GROQ_API_KEY)"
-	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, AGENT_RESULTS.md, PROFILE.md, RATELIMIT_RESULTS.md"
+	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, AGENT_RESULTS.md, PROFILE.md, RATELIMIT_RESULTS.md, DURABLE_RESULTS.md"
 	@echo "make bench-quick  the benchmark at tiny sizes, report on stdout (part of make check; no thresholds)"
 
 $(STAMP): pyproject.toml plugins/groq/pyproject.toml
@@ -60,13 +60,16 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.profiling
 	$(BIN)/python -m bench.ratelimit
+	$(BIN)/python -m bench.durable
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
 	$(BIN)/python -m bench.ratelimit --quick
+	$(BIN)/python -m bench.durable --quick
 
 bench-quick-summary: $(STAMP)
 	@$(BIN)/python -m bench.run --quick --output .venv/bench-quick.md 2>.venv/bench-quick.log \
 		&& $(BIN)/python -m bench.ratelimit --quick --output .venv/bench-quick-w8.md 2>>.venv/bench-quick.log \
-		&& echo "bench-quick: every workload ran and its results were checked (report: .venv/bench-quick.md, .venv/bench-quick-w8.md)" \
-		|| (cat .venv/bench-quick.log .venv/bench-quick.md .venv/bench-quick-w8.md 2>/dev/null; echo "bench-quick FAILED"; exit 1)
+		&& $(BIN)/python -m bench.durable --quick --output .venv/bench-quick-w9.md >/dev/null 2>>.venv/bench-quick.log \
+		&& echo "bench-quick: every workload ran and its results were checked (report: .venv/bench-quick.md, .venv/bench-quick-w8.md, .venv/bench-quick-w9.md)" \
+		|| (cat .venv/bench-quick.log .venv/bench-quick.md .venv/bench-quick-w8.md .venv/bench-quick-w9.md 2>/dev/null; echo "bench-quick FAILED"; exit 1)

@@ -54,6 +54,7 @@ from ..result import RunResult, StreamedRunResult, is_final_part
 from ..settings import ModelSettings, merge_model_settings
 from ..tools import Tool, ToolFuncEither, ToolPrepareFunc
 from ..usage import Usage, UsageLimits
+from ._executor import RunExecutor, current_executor, use_executor
 from ._run import (
     AgentRun,
     EndStrategy,
@@ -61,7 +62,7 @@ from ._run import (
     SystemPromptRunner,
 )
 
-__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'SystemPromptRunner')
+__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'RunExecutor', 'SystemPromptRunner', 'use_executor')
 
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
@@ -393,7 +394,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         )
         while True:
             parameters = await run.next_parameters()
-            response, request_usage = await run.model.request(run.messages, run.settings, parameters)
+            response, request_usage = await run.request(parameters)
             run.add_response(response, request_usage)
             final = await run.handle_response(response)
             if final is not None:
@@ -530,6 +531,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             end_strategy=self.end_strategy,
             messages=messages,
             builtin_tools=self._builtin_tools,
+            executor=current_executor(),
         )
         await run.start(self._system_prompts, self._system_prompt_functions, bool(history))
         return run, len(history)

@@ -4,6 +4,10 @@ A run alternates requests and responses. Each response is handled once: tool cal
 in call order), a result tool's call or a text answer is validated into the result, and failures go back to the
 model as `RetryPromptPart`s until the tool's (or the result's) retries are used up. `Agent.run` and
 `Agent.run_stream` drive the same `AgentRun`; only how a response is obtained differs.
+
+The run's `RunExecutor` (see `pydantic_ai.agent._executor`) performs its model requests and tool calls and gives
+the timestamps of the parts built here, so that a durable-execution engine can record them; the loop itself does no
+I/O and reads no clock.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from ..result import FinalResult
 from ..settings import ModelSettings
 from ..tools import RunContext, Tool, ToolDefinition
 from ..usage import Usage, UsageLimits
+from ._executor import RunExecutor
 
 __all__ = ('AgentRun', 'FinalResult', 'EndStrategy', 'SystemPromptRunner')
 
@@ -96,6 +101,8 @@ class AgentRun:
     """The function tools offered in the latest request, by the name they were offered under."""
     builtin_tools: Sequence[AbstractBuiltinTool] = ()
     """The built-in tools offered in every request (run by the provider)."""
+    executor: RunExecutor = field(default_factory=RunExecutor)
+    """Performs the run's model requests and tool calls, and gives the parts' timestamps."""
 
     def context(self, **changes: Any) -> RunContext[Any]:
         """The `RunContext` tools, prompts and validators receive."""
@@ -121,7 +128,7 @@ class AgentRun:
             parts.extend(SystemPromptPart(prompt) for prompt in system_prompts)
             for runner in prompt_functions:
                 parts.append(SystemPromptPart(await runner.run(ctx), dynamic_ref=runner.ref))
-        parts.append(UserPromptPart(self.prompt))
+        parts.append(UserPromptPart(self.prompt, timestamp=self.executor.now()))
         self.messages.append(ModelRequest(parts))
 
     async def _refresh_dynamic_prompts(
@@ -158,6 +165,10 @@ class AgentRun:
         parameters.builtin_tools = list(self.builtin_tools)
         return parameters
 
+    async def request(self, parameters: ModelRequestParameters) -> tuple[ModelResponse, Usage]:
+        """Send the conversation through the run's executor; the response and this request's usage."""
+        return await self.executor.request(self.model, self.messages, self.settings, parameters)
+
     def add_response(self, response: ModelResponse, usage: Usage) -> None:
         """Record a response and its usage, and check the token limits."""
         self.messages.append(response)
@@ -178,7 +189,7 @@ class AgentRun:
             raise UnexpectedModelBehavior('Received empty model response')
         if not (self.schema.allow_text or self.schema.native is not None):
             self._count_result_retry(_TEXT_NOT_ALLOWED)
-            self.messages.append(ModelRequest([RetryPromptPart(_TEXT_NOT_ALLOWED)]))
+            self.messages.append(ModelRequest([RetryPromptPart(_TEXT_NOT_ALLOWED, timestamp=self.executor.now())]))
             return None
         try:
             data = await self.validate_result(self.schema.validate_text(text), None, None)
@@ -237,16 +248,16 @@ class AgentRun:
                 and call.tool_call_id == final.tool_call_id
             ):
                 used_final = True
-                parts.append(ToolReturnPart(name, RESULT_PROCESSED, call.tool_call_id))
+                parts.append(ToolReturnPart(name, RESULT_PROCESSED, call.tool_call_id, self.executor.now()))
             elif name in self.offered:
                 if stub_tools:
-                    parts.append(ToolReturnPart(name, NOT_EXECUTED, call.tool_call_id))
+                    parts.append(ToolReturnPart(name, NOT_EXECUTED, call.tool_call_id, self.executor.now()))
                 else:
                     to_run.append(call)
             elif name in self.schema.tools:
                 if final is not None:
                     content = RESULT_NOT_USED if used_final else RESULT_INVALID
-                    parts.append(ToolReturnPart(name, content, call.tool_call_id))
+                    parts.append(ToolReturnPart(name, content, call.tool_call_id, self.executor.now()))
             else:
                 parts.append(self._unknown_tool(call))
         parts.extend(await self.run_tools(to_run))
@@ -264,8 +275,10 @@ class AgentRun:
         available = f'Available tools: {", ".join(names)}' if names else 'No tools available.'
         content = f'Unknown tool name: {call.tool_name!r}. {available}'
         if call.tool_call_id is None:
-            return RetryPromptPart(content)
-        return RetryPromptPart(content, tool_name=call.tool_name, tool_call_id=call.tool_call_id)
+            return RetryPromptPart(content, timestamp=self.executor.now())
+        return RetryPromptPart(
+            content, tool_name=call.tool_name, tool_call_id=call.tool_call_id, timestamp=self.executor.now()
+        )
 
     async def _validate_result_call(
         self, call: ToolCallPart, result_tool: ResultTool
@@ -282,7 +295,7 @@ class AgentRun:
     ) -> RetryPromptPart:
         content: Any = exc.message if isinstance(exc, ModelRetry) else _errors(exc)
         self._count_result_retry(str(exc), exc)
-        return RetryPromptPart(content, tool_name=tool_name, tool_call_id=tool_call_id)
+        return RetryPromptPart(content, tool_name=tool_name, tool_call_id=tool_call_id, timestamp=self.executor.now())
 
     def _count_result_retry(self, error: str, cause: BaseException | None = None) -> None:
         self.result_retry += 1
@@ -318,24 +331,16 @@ class AgentRun:
             positional, keywords = tool.schema.validate(call.args)
         except ValidationError as exc:
             return self._tool_retry(tool, call, _errors(exc), exc)
-        args: list[Any] = positional
-        if tool.takes_ctx:
-            ctx = self.context(tool_name=name, tool_call_id=call.tool_call_id, retry=self.tool_retries.get(name, 0))
-            args = [ctx, *positional]
+        ctx = self.context(tool_name=name, tool_call_id=call.tool_call_id, retry=self.tool_retries.get(name, 0))
         try:
-            if tool.schema.is_async:
-                value = await tool.function(*args, **keywords)
-            else:
-                value = await asyncio.to_thread(tool.function, *args, **keywords)
-                if inspect.isawaitable(value):
-                    value = await value
+            value = await self.executor.call_tool(tool, call, ctx, positional, keywords)
         except ModelRetry as exc:
             return self._tool_retry(tool, call, exc.message, exc)
         except Exception as exc:
             _add_note(exc, f'raised by tool {name!r} (tool call id {call.tool_call_id!r})')
             raise
         self.tool_retries.pop(name, None)
-        return ToolReturnPart(name, value, call.tool_call_id)
+        return ToolReturnPart(name, value, call.tool_call_id, self.executor.now())
 
     def _tool_retry(self, tool: Tool[Any], call: ToolCallPart, content: Any, cause: Exception) -> RetryPromptPart:
         count = self.tool_retries[tool.name] = self.tool_retries.get(tool.name, 0) + 1
@@ -344,7 +349,9 @@ class AgentRun:
             raise UnexpectedModelBehavior(
                 f'Tool {tool.name!r} exceeded max retries count of {limit}; last error: {cause}'
             ) from cause
-        return RetryPromptPart(content, tool_name=tool.name, tool_call_id=call.tool_call_id)
+        return RetryPromptPart(
+            content, tool_name=tool.name, tool_call_id=call.tool_call_id, timestamp=self.executor.now()
+        )
 
 
 def _errors(exc: ValidationError) -> Any:

@@ -1,0 +1,26 @@
+"""Durable agent runs on DBOS: `DBOSAgent`, checkpointed in SQLite or Postgres, with no server.
+
+```python
+from dbos import DBOS
+
+from pydantic_ai.durable_exec.dbos import DBOSAgent
+
+DBOS(config={'name': 'answers', 'system_database_url': 'sqlite:///answers.sqlite'})
+dbos_agent = DBOSAgent(agent)  # before DBOS.launch(); the agent needs a name and a model
+DBOS.launch()  # also resumes the runs a dead process left unfinished
+result = await dbos_agent.run('Hello?')
+```
+
+Needs the `dbos` extra (`pip install 'pydantic-ai-core[dbos]'`). See `docs/durable-dbos.md`.
+"""
+
+from __future__ import annotations
+
+try:
+    import dbos  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("pydantic_ai.durable_exec.dbos needs DBOS: pip install 'pydantic-ai-core[dbos]'") from exc
+
+from ._agent import DBOSAgent, StepConfig
+
+__all__ = ('DBOSAgent', 'StepConfig')

@@ -1,0 +1,88 @@
+"""The Temporal side of the durable tests: the workflow, and (run as a script) a worker process.
+
+`python temporal_app.py <server address> <task queue>` runs a worker until it is killed; it prints `ready` once
+it polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from durable_agent import TripDeps, agent
+
+    from pydantic_ai import ModelMessage, ModelRequest, TextPart
+    from pydantic_ai.durable_exec.temporal import TemporalAgent
+
+# Short timeouts so that a killed worker's activity is retried within seconds (heartbeats, every second, keep a
+# live one going on a loaded machine).
+temporal_agent = TemporalAgent(
+    agent,
+    activity_config={
+        'start_to_close_timeout': timedelta(seconds=120),
+        'heartbeat_timeout': timedelta(seconds=3),
+        'retry_policy': RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=5),
+    },
+)
+
+
+class TripResult(BaseModel):
+    data: str
+    requests: int
+    messages: list[ModelMessage]
+
+
+@workflow.defn
+class TripWorkflow:
+    @workflow.run
+    async def run(self, prompt: str, deps: TripDeps) -> TripResult:
+        result = await temporal_agent.run(prompt, deps=deps)
+        return TripResult(data=result.data, requests=result.usage().requests, messages=result.all_messages())
+
+
+@workflow.defn
+class BatchWorkflow:
+    @workflow.run
+    async def run(self, prompts: list[str]) -> list[str]:
+        results = await temporal_agent.model_request_batch(
+            [(None, [ModelRequest.user_text_prompt(prompt)]) for prompt in prompts],
+            poll_interval=0.1,
+            wait_activity_config={'heartbeat_timeout': timedelta(seconds=3)},
+        )
+        texts: list[str] = []
+        for result in results:
+            assert result.response is not None, result.error
+            part = result.response.parts[0]
+            assert isinstance(part, TextPart)
+            texts.append(part.content)
+        return texts
+
+
+async def _worker(address: str, task_queue: str) -> None:
+    from temporalio.client import Client
+    from temporalio.worker import Worker
+
+    from pydantic_ai.durable_exec.temporal import AgentPlugin, PydanticAIPlugin
+
+    client = await Client.connect(address, plugins=[PydanticAIPlugin()])
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[TripWorkflow, BatchWorkflow],
+        plugins=[AgentPlugin(temporal_agent)],
+        # A killed worker's cached workflow moves to the shared queue after this long (10 s by default).
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
+    )
+    async with worker:
+        print('ready', flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == '__main__':
+    asyncio.run(_worker(sys.argv[1], sys.argv[2]))
