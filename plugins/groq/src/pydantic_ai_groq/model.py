@@ -22,7 +22,7 @@ from pydantic_ai.lifecycle import observe_request, observe_stream
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 from pydantic_ai.providers import Provider
-from pydantic_ai.ratelimit import RateLimiter
+from pydantic_ai.ratelimit import RateLimiter, RetryPolicy, Sent
 from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
@@ -33,9 +33,9 @@ from ._response import failed_generation_parts, map_completion, timestamp
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames
 from .provider import GroqProvider, check_exclusive
-from .ratelimits import SentRequest, estimate_tokens, rate_limit_details, send_paced
+from .ratelimits import classify_error, estimate_tokens, rate_limit_details, response_limits, too_large_error
 from .settings import GroqModelSettings
-from .streaming import GroqStreamedResponse, iter_chunks
+from .streaming import GroqStreamedResponse, failed_chunks, iter_chunks, peek
 
 if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
@@ -67,6 +67,7 @@ class GroqModel(Model):
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
     _limiter: RateLimiter | None = field(repr=False)
+    _retry_policy: RetryPolicy = field(repr=False)
     _path: str = field(repr=False)
     _stream_usage: bool = field(repr=False)
 
@@ -124,6 +125,8 @@ class GroqModel(Model):
                 'client: use a Groq-compatible provider.'
             )
         self.client = client
+        # While a limiter paces requests, it makes the retries the client would have made (see `ratelimits`).
+        self._retry_policy = RetryPolicy(max_retries=client.max_retries)
         self._model_name = model_name
         self._provider = resolved
         self._path, self._stream_usage = gateway_options(resolved)
@@ -155,28 +158,9 @@ class GroqModel(Model):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
-        """Send the conversation to Groq and return the response and its usage (also on `response.usage`).
-
-        A `tool_use_failed` error (the model produced a malformed tool call) is returned as a response with
-        `finish_reason='error'` holding what the model generated, rather than raised; see `GroqStreamedResponse`.
-        """
+        """Send the conversation to Groq and return the response and its usage (see `_request`)."""
         check_allow_model_requests()
-        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
-        sent = SentRequest()
-        with map_api_errors(self._model_name):
-            try:
-                http_response = await self._send(content, options, stream=False, tokens=tokens, sent=sent)
-            except groq.APIStatusError as exc:
-                error = error_object(exc.body)
-                if not is_recoverable(error):
-                    raise
-                failed = self._failed_generation(error, exc.status_code)
-                return failed, failed.usage + Usage()
-        response = map_completion(self._json(http_response), self._model_name, self.system)
-        extra = rate_limit_details(sent)
-        if extra:
-            response.provider_details = {**(response.provider_details or {}), **extra}
-        return response, response.usage + Usage()
+        return await self._request(messages, model_settings, model_request_parameters)
 
     @observe_stream
     @asynccontextmanager
@@ -186,19 +170,56 @@ class GroqModel(Model):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
-        """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response.
-
-        The request is sent, and its first chunk read, when the block is entered: an HTTP error raises there.
-        """
+        """Send the conversation to Groq and stream the response (see `_request_stream`)."""
         check_allow_model_requests()
-        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
-        sent = SentRequest()
-        send = partial(self._send, content, options, stream=True, tokens=tokens, sent=sent)
-        chunks = iter_chunks(send, self._model_name)
+        stream = await self._request_stream(messages, model_settings, model_request_parameters)
         try:
-            # Read ahead for the model name and timestamp; `iter_chunks` yields the first chunk again.
-            first = await anext(chunks, None)
-            if first is None:
+            yield stream
+        finally:
+            await stream.aclose()
+
+    async def _request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> tuple[ModelResponse, Usage]:
+        """Send the conversation to Groq and return the response and its usage (also on `response.usage`).
+
+        A `tool_use_failed` error (the model produced a malformed tool call) is returned as a response with
+        `finish_reason='error'` holding what the model generated, rather than raised; see `GroqStreamedResponse`.
+        """
+        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
+        sent = await self._post(content, options, stream=False, tokens=tokens)
+        if isinstance(sent, _FailedGeneration):
+            failed = self._failed_generation(sent.error, sent.status_code)
+            return failed, failed.usage + Usage()
+        response = map_completion(self._json(sent.response), self._model_name, self.system)
+        extra = rate_limit_details(sent)
+        if extra:
+            response.provider_details = {**(response.provider_details or {}), **extra}
+        return response, response.usage + Usage()
+
+    async def _request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> GroqStreamedResponse:
+        """Send the conversation to Groq and return the streamed response; closing it closes the HTTP response.
+
+        The request is sent, and its first chunk read (for the model name and timestamp), when the `request_stream`
+        block is entered: an HTTP error raises there.
+        """
+        content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
+        sent = await self._post(content, options, stream=True, tokens=tokens)
+        if isinstance(sent, _FailedGeneration):
+            source, extra = failed_chunks(sent.error), {}
+        else:
+            source, extra = iter_chunks(sent, self._model_name), rate_limit_details(sent)
+        try:
+            first, chunks = await peek(source)
+            if first is None or chunks is None:
                 raise malformed(self._model_name, 'no chunk before the end of the stream', streamed=True)
             model_name = first.get('model')
             streamed = GroqStreamedResponse(
@@ -207,40 +228,69 @@ class GroqModel(Model):
                 provider_name=self.system,
                 chunks=chunks,
             )
-            extra = rate_limit_details(sent)
-            if extra:
-                streamed.provider_details = {**(streamed.provider_details or {}), **extra}
-            try:
-                yield streamed
-            finally:
-                await streamed.aclose()
-        finally:
-            await chunks.aclose()
-            if sent.permit is not None and self._limiter is not None:
-                self._limiter.release(sent.permit)
+        except BaseException:
+            await source.aclose()
+            raise
+        if extra:
+            streamed.provider_details = {**(streamed.provider_details or {}), **extra}
+        return streamed
 
-    async def _send(
-        self, content: bytes, options: Any, *, stream: bool, tokens: int = 0, sent: SentRequest | None = None
-    ) -> httpx.Response:
-        """Post the request body and return the HTTP response (streamed: its body not read yet).
+    async def _post(
+        self, content: bytes, options: Any, *, stream: bool, tokens: int
+    ) -> Sent[httpx.Response] | _FailedGeneration:
+        """Send the request, its errors mapped: the request's phase of both paths, streamed or not.
 
-        The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the callers.
-        With a rate limiter, the request waits its turn and is retried by it (see `ratelimits.send_paced`); `sent`
-        receives the response and the limiter's permit, for `provider_details` and to release a stream's permit.
+        Returns what happened: what was sent, or the failed generation of a recoverable HTTP error (see
+        `is_recoverable`), which the caller returns as a response instead of raising it. A stream's errors after
+        this point are mapped where its bytes are read (`iter_chunks`).
         """
-        if self._limiter is None:
+        with map_api_errors(self._model_name):
+            try:
+                return await self._send(content, options, stream=stream, tokens=tokens)
+            except groq.APIStatusError as exc:
+                error = error_object(exc.body)
+                if not is_recoverable(error):
+                    raise
+                return _FailedGeneration(error, exc.status_code)
+
+    async def _send(self, content: bytes, options: Any, *, stream: bool, tokens: int = 0) -> Sent[httpx.Response]:
+        """Post the request body; what was sent (streamed: the response's body not read yet).
+
+        The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the caller.
+        With a rate limiter, the request waits its turn and is retried by it (`RateLimiter.send()`, with Groq's
+        errors classified by `ratelimits.classify_error`); a stream's permit is then released when it is closed.
+
+        Raises:
+            ModelHTTPError: with a rate limiter, a 413: the request is larger than the token limit.
+        """
+        limiter = self._limiter
+        if limiter is None:
             response: httpx.Response = await self.client.post(
                 self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
             )
-        else:
-            response, permit, limits = await send_paced(
-                self.client, self._limiter, self._path, content, options,
-                tokens=tokens, stream=stream, model_name=self._model_name,
-            )  # fmt: skip
-            if sent is not None:
-                sent.permit, sent.limits = permit, limits
-        if sent is not None:
-            sent.response = response
+            return Sent(response)
+        try:
+            return await limiter.send(
+                partial(self._attempt, content, options, stream),
+                tokens=tokens,
+                limits=response_limits,
+                classify=classify_error,
+                retry_policy=self._retry_policy,
+                hold=stream,
+            )
+        except groq.APIStatusError as exc:
+            if exc.status_code == 413:
+                raise too_large_error(exc, tokens, limiter, self._model_name) from exc
+            raise
+
+    async def _attempt(self, content: bytes, options: Any, stream: bool, retries: int) -> httpx.Response:
+        """One attempt of a paced request: the SDK's retries off (the limiter retries), retries marked as the SDK's."""
+        attempt = {**options, 'max_retries': 0}
+        if retries:
+            attempt['headers'] = {**options.get('headers', {}), 'x-stainless-retry-count': str(retries)}
+        response: httpx.Response = await self.client.post(
+            self._path, cast_to=httpx.Response, content=content, options=cast(Any, attempt), stream=stream
+        )
         return response
 
     def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
@@ -305,6 +355,14 @@ class GroqModel(Model):
             finish_reason='error',
             provider_details={'finish_reason': None, 'error': error, 'status_code': status_code},
         )
+
+
+@dataclass(frozen=True)
+class _FailedGeneration:
+    """A recoverable failed generation Groq answered with an HTTP error (see `is_recoverable`)."""
+
+    error: dict[str, Any]
+    status_code: int
 
 
 def gateway_options(provider: Provider[Any]) -> tuple[str, bool]:
