@@ -78,8 +78,18 @@ class Recorder:
     def model(self, model_name: str | None = None) -> FunctionModel:
         return FunctionModel(self.answer, stream_function=self.stream, model_name=model_name)
 
+    def remote_model(self) -> FunctionModel:
+        """The same answers from a model that counts as making real requests (not `is_local`)."""
+        return _RemoteFunctionModel(self.answer, stream_function=self.stream)
+
     def _record(self, messages: list[ModelMessage], info: AgentInfo) -> None:
         self.calls.append(Call(messages, info, threading.current_thread().name, _caller_value.get()))
+
+
+class _RemoteFunctionModel(FunctionModel):
+    """A `FunctionModel` standing in for a model that sends requests: `ALLOW_MODEL_REQUESTS` applies to it."""
+
+    is_local = False
 
 
 class LocalProvider(Provider[None]):
@@ -228,7 +238,7 @@ async def test_model_request_does_not_modify_the_messages_passed() -> None:
 @pytest.mark.asyncio
 async def test_model_request_is_refused_when_model_requests_are_disabled(recorder: Recorder) -> None:
     with override_allow_model_requests(False), pytest.raises(UserError, match='Model requests are disabled'):
-        await model_request(recorder.model(), user_prompt())
+        await model_request(recorder.remote_model(), user_prompt())
     assert recorder.calls == []
 
 
@@ -281,7 +291,7 @@ async def test_model_request_stream_with_a_test_model_streams_its_answer() -> No
 @pytest.mark.asyncio
 async def test_model_request_stream_is_refused_when_model_requests_are_disabled(recorder: Recorder) -> None:
     with pytest.raises(UserError, match='Model requests are disabled'):
-        async with model_request_stream(recorder.model(), user_prompt()):
+        async with model_request_stream(recorder.remote_model(), user_prompt()):
             pass  # pragma: no cover
     assert recorder.calls == []
 
@@ -327,9 +337,9 @@ async def test_model_request_sync_inside_a_running_loop_keeps_the_callers_contex
     token = _caller_value.set('from the caller')
     try:
         with override_allow_model_requests(True):
-            assert model_request_sync(recorder.model(), user_prompt()).parts == [TextPart('Hi there')]
+            assert model_request_sync(recorder.remote_model(), user_prompt()).parts == [TextPart('Hi there')]
         with pytest.raises(UserError, match='Model requests are disabled'):
-            model_request_sync(recorder.model(), user_prompt())
+            model_request_sync(recorder.remote_model(), user_prompt())
     finally:
         _caller_value.reset(token)
 

@@ -276,8 +276,6 @@ def test_public_names_are_pinned() -> None:
         'ENTRY_POINT_GROUP',
         'RequestInfo',
         'hookimpl',
-        'observe_request',
-        'observe_stream',
         'register_plugin',
         'unregister_plugin',
         'refresh_plugins',

@@ -21,13 +21,11 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
-from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     BinaryContent,
     ModelMessage,
@@ -45,7 +43,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from .base import Model, ModelRequestParameters, StreamedResponse
 
 __all__ = ('FunctionModel', 'AgentInfo', 'DeltaToolCall', 'DeltaToolCalls', 'FunctionDef', 'StreamFunctionDef')
 
@@ -91,6 +89,9 @@ StreamFunctionDef: TypeAlias = Callable[[list[ModelMessage], AgentInfo], AsyncIt
 class FunctionModel(Model):
     """A model that answers by calling your Python function (`function`, and `stream_function` for streams)."""
 
+    is_local: ClassVar[bool] = True
+    """Answers in-process, so `ALLOW_MODEL_REQUESTS = False` does not block it."""
+
     def __init__(
         self,
         function: FunctionDef | None = None,
@@ -113,15 +114,13 @@ class FunctionModel(Model):
     def __repr__(self) -> str:
         return f'FunctionModel(model_name={self._model_name!r})'
 
-    @observe_request
-    async def request(
+    async def _request(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """Call `function` and return its response, with an estimated usage."""
-        check_allow_model_requests()
         if self.function is None:
             raise UserError('This FunctionModel has no `function` for non-streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
@@ -135,26 +134,19 @@ class FunctionModel(Model):
             response.model_name = self._model_name
         return response, usage
 
-    @observe_stream
-    @asynccontextmanager
-    async def request_stream(
+    async def _request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
+    ) -> StreamedResponse:
         """Call `stream_function` and stream what it yields."""
-        check_allow_model_requests()
         if self.stream_function is None:
             raise UserError('This FunctionModel has no `stream_function` for streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
-        stream = FunctionStreamedResponse(
+        return FunctionStreamedResponse(
             model_name=self._model_name, deltas=self.stream_function(list(messages), info), messages=messages
         )
-        try:
-            yield stream
-        finally:
-            await stream.aclose()
 
     @property
     def model_name(self) -> str:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import UserError
-from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     FinishReason,
     ModelMessage,
@@ -32,7 +30,7 @@ from ..messages import (
 )
 from ..settings import ModelSettings
 from ..usage import Usage
-from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from .base import Model, ModelRequestParameters, StreamedResponse
 from .function import estimate_string_tokens, estimate_usage
 
 __all__ = ('TestModel', 'TestStreamedResponse')
@@ -43,6 +41,8 @@ class TestModel(Model):
     """A model for tests: calls the offered tools with generated arguments, then answers; always the same way."""
 
     __test__ = False  # not a pytest test class
+    is_local: ClassVar[bool] = True
+    """Answers in-process, so `ALLOW_MODEL_REQUESTS = False` does not block it (the test suites that set it use it)."""
 
     call_tools: list[str] | Literal['all'] = 'all'
     """The tools to call in the first answer: their names, or `'all'`."""
@@ -55,37 +55,28 @@ class TestModel(Model):
     last_model_request_parameters: ModelRequestParameters | None = field(default=None, init=False)
     """The parameters of the latest request, to check what an agent offered."""
 
-    @observe_request
-    async def request(
+    async def _request(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """Answer from the conversation and the request's offer, with an estimated usage."""
-        check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
         response = self._answer(messages, model_request_parameters)
         usage = estimate_usage([*messages, response])
         response.usage = usage
         return response, usage
 
-    @observe_stream
-    @asynccontextmanager
-    async def request_stream(
+    async def _request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
+    ) -> StreamedResponse:
         """Stream the same answer `request()` gives: text word by word, each tool call whole."""
-        check_allow_model_requests()
         self.last_model_request_parameters = model_request_parameters
-        stream = TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
-        try:
-            yield stream
-        finally:
-            await stream.aclose()
+        return TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
 
     @property
     def model_name(self) -> str:

@@ -6,8 +6,6 @@ This module is also importable as `pydantic_ai.models.groq`, the original API's 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -18,9 +16,8 @@ from groq import AsyncGroq
 
 from pydantic_ai import __version__ as core_version
 from pydantic_ai.exceptions import UserError
-from pydantic_ai.lifecycle import observe_request, observe_stream
 from pydantic_ai.messages import ModelMessage, ModelResponse
-from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.providers import Provider
 from pydantic_ai.ratelimit import RateLimiter, RetryPolicy, Sent
 from pydantic_ai.registry import infer_provider
@@ -150,33 +147,6 @@ class GroqModel(Model):
     def base_url(self) -> str:
         """The base URL requests go to."""
         return self._provider.base_url
-
-    @observe_request
-    async def request(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> tuple[ModelResponse, Usage]:
-        """Send the conversation to Groq and return the response and its usage (see `_request`)."""
-        check_allow_model_requests()
-        return await self._request(messages, model_settings, model_request_parameters)
-
-    @observe_stream
-    @asynccontextmanager
-    async def request_stream(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
-        """Send the conversation to Groq and stream the response (see `_request_stream`)."""
-        check_allow_model_requests()
-        stream = await self._request_stream(messages, model_settings, model_request_parameters)
-        try:
-            yield stream
-        finally:
-            await stream.aclose()
 
     async def _request(
         self,
