@@ -6,6 +6,7 @@ This module is also importable as `pydantic_ai.models.groq`, the original API's 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -160,7 +161,7 @@ class GroqModel(Model):
         `finish_reason='error'` holding what the model generated, rather than raised; see `GroqStreamedResponse`.
         """
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
-        sent = await self._post(content, options, stream=False, tokens=tokens)
+        sent = await self._send(content, options, stream=False, tokens=tokens)
         if isinstance(sent, _FailedGeneration):
             failed = self._failed_generation(sent.error, sent.status_code)
             return failed, failed.usage + Usage()
@@ -182,7 +183,7 @@ class GroqModel(Model):
         block is entered: an HTTP error raises there.
         """
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
-        sent = await self._post(content, options, stream=True, tokens=tokens)
+        sent = await self._send(content, options, stream=True, tokens=tokens)
         if isinstance(sent, _FailedGeneration):
             source, extra = failed_chunks(sent.error), {}
         else:
@@ -205,63 +206,53 @@ class GroqModel(Model):
             streamed.provider_details = {**(streamed.provider_details or {}), **extra}
         return streamed
 
-    async def _post(
+    async def _send(
         self, content: bytes, options: Any, *, stream: bool, tokens: int
     ) -> Sent[httpx.Response] | _FailedGeneration:
-        """Send the request, its errors mapped: the request's phase of both paths, streamed or not.
+        """Post the request body, its errors mapped; what was sent (streamed: the response's body not read yet).
 
-        Returns what happened: what was sent, or the failed generation of a recoverable HTTP error (see
-        `is_recoverable`), which the caller returns as a response instead of raising it. A stream's errors after
-        this point are mapped where its bytes are read (`iter_chunks`).
+        The single place requests leave the model, streamed or not, and the request's phase of both paths: a
+        stream's errors after this point are mapped where its bytes are read (`iter_chunks`). With a rate limiter,
+        the request waits its turn and is retried by it (`RateLimiter.send()`, Groq's errors classified by
+        `ratelimits.classify_error`); a stream's permit is then released when it is closed. Returns what
+        happened: what was sent, or the failed generation of a recoverable HTTP error (see `is_recoverable`),
+        which the caller returns as a response instead of raising it.
+
+        Raises:
+            ModelHTTPError: the request failed; with a rate limiter, also a 413 (larger than the token limit).
         """
+        limiter = self._limiter
         with map_api_errors(self._model_name):
             try:
-                return await self._send(content, options, stream=stream, tokens=tokens)
+                if limiter is None:
+                    response: httpx.Response = await self.client.post(
+                        self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
+                    )
+                    return Sent(response)
+                return await limiter.send(
+                    partial(self._attempt, content, options, stream),
+                    tokens=tokens,
+                    limits=response_limits,
+                    classify=classify_error,
+                    retry_policy=self._retry_policy,
+                    hold=stream,
+                )
             except groq.APIStatusError as exc:
+                if limiter is not None and exc.status_code == 413:
+                    raise too_large_error(exc, tokens, limiter, self._model_name) from exc
                 error = error_object(exc.body)
                 if not is_recoverable(error):
                     raise
                 return _FailedGeneration(error, exc.status_code)
 
-    async def _send(self, content: bytes, options: Any, *, stream: bool, tokens: int = 0) -> Sent[httpx.Response]:
-        """Post the request body; what was sent (streamed: the response's body not read yet).
-
-        The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the caller.
-        With a rate limiter, the request waits its turn and is retried by it (`RateLimiter.send()`, with Groq's
-        errors classified by `ratelimits.classify_error`); a stream's permit is then released when it is closed.
-
-        Raises:
-            ModelHTTPError: with a rate limiter, a 413: the request is larger than the token limit.
-        """
-        limiter = self._limiter
-        if limiter is None:
-            response: httpx.Response = await self.client.post(
-                self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
-            )
-            return Sent(response)
-        try:
-            return await limiter.send(
-                partial(self._attempt, content, options, stream),
-                tokens=tokens,
-                limits=response_limits,
-                classify=classify_error,
-                retry_policy=self._retry_policy,
-                hold=stream,
-            )
-        except groq.APIStatusError as exc:
-            if exc.status_code == 413:
-                raise too_large_error(exc, tokens, limiter, self._model_name) from exc
-            raise
-
-    async def _attempt(self, content: bytes, options: Any, stream: bool, retries: int) -> httpx.Response:
+    def _attempt(self, content: bytes, options: Any, stream: bool, retries: int) -> Awaitable[httpx.Response]:
         """One attempt of a paced request: the SDK's retries off (the limiter retries), retries marked as the SDK's."""
         attempt = {**options, 'max_retries': 0}
         if retries:
             attempt['headers'] = {**options.get('headers', {}), 'x-stainless-retry-count': str(retries)}
-        response: httpx.Response = await self.client.post(
+        return self.client.post(
             self._path, cast_to=httpx.Response, content=content, options=cast(Any, attempt), stream=stream
         )
-        return response
 
     def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
         """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
