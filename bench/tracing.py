@@ -105,8 +105,9 @@ def render(runs: list[dict[str, Any]], sizes: dict[str, int], quick: bool, load:
         bare = runs[0]['results']['bare']
         off = runs[0]['results']['off']
         lines.append(
-            '- Nothing enabled (no hook plugin, tracing off) vs the same `GroqModel` called through its undecorated '
-            f'methods (`__wrapped__`, the code before the hooks): CPU per request {_us(_median(off["request"]))} vs '
+            '- Nothing enabled (no hook plugin, tracing off) vs the same `GroqModel` called through its protected '
+            f'methods (`_request`/`_request_stream`, the code inside the request duties): CPU per request '
+            f'{_us(_median(off["request"]))} vs '
             f'{_us(_median(bare["request"]))} ({_paired(off["request"], bare["request"]):.3f}x, W2 shape), per chunk '
             f'{_us(_median(off["chunk"]))} vs {_us(_median(bare["chunk"]))} '
             f'({_paired(off["chunk"], bare["chunk"]):.3f}x, W3 shape).'

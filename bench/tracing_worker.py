@@ -8,8 +8,9 @@ stdlib-only `bench.payloads`. Usage::
 
 It prints one JSON object: for each variant, per round, the client CPU seconds per request (W2 shape: `REQUESTS`
 sequential non-streamed requests) and per streamed event (W3 shape: one stream of `CHUNKS` chunks). Variants: `off`,
-`on`, and for this project `bare`: the model's methods without the lifecycle decorators (via `__wrapped__`), i.e.
-the request path as it was before the hooks existed.
+`on`, and for this project `bare`: the model's protected `_request`/`_request_stream` called directly, without the
+request duties `Model.request()` runs around them (the hooks, the allow-requests check), i.e. the request path
+without the hooks.
 Tracing on means an OpenTelemetry SDK `TracerProvider` with a `SimpleSpanProcessor` into an `InMemorySpanExporter`
 and a `MeterProvider` with an `InMemoryMetricReader`, no message content recorded.
 """
@@ -21,7 +22,8 @@ import gc
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from bench import payloads
@@ -44,18 +46,21 @@ def _otel() -> tuple[Any, Any, Any]:
 
 
 class _Bare:
-    """A GroqModel called through its undecorated methods: the request path without the lifecycle check."""
+    """A GroqModel called through its protected methods: the request path without the request duties."""
 
     def __init__(self, model: Any) -> None:
         self._model = model
-        self._request = type(model).request.__wrapped__
-        self._request_stream = type(model).request_stream.__wrapped__
 
     async def request(self, *args: Any) -> Any:
-        return await self._request(self._model, *args)
+        return await self._model._request(*args)
 
-    def request_stream(self, *args: Any) -> Any:
-        return self._request_stream(self._model, *args)
+    @asynccontextmanager
+    async def request_stream(self, *args: Any) -> AsyncIterator[Any]:
+        stream = await self._model._request_stream(*args)
+        try:
+            yield stream
+        finally:
+            await stream.aclose()
 
 
 def _ours(base_url: str, http: Any) -> tuple[Callable[[str, str], Any], Callable[[], list[Any]], Any]:

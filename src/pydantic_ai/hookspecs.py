@@ -40,9 +40,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .lifecycle._info import RequestInfo
+    from ._request_info import RequestInfo
     from .messages import ModelResponse
-    from .models.base import Model
     from .providers.base import Provider, ProviderFactory
 
 __all__ = (
@@ -120,8 +119,11 @@ def pydantic_ai_provider(provider_name: str) -> ProviderFactory | None:
 
 
 @hookspec(firstresult=True)
-def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[Any]) -> Model | None:
-    """Return a model named `model_name` that talks through `provider` (optional).
+def pydantic_ai_model(provider_name: str, model_name: str, provider: Provider[Any]) -> Any:
+    """Return a model named `model_name` that talks through `provider` (optional): a `pydantic_ai.models.Model`.
+
+    (Typed `Any` here because this module sits below the models, which run the lifecycle hooks; the registry checks
+    that the hook returns a `Model`.)
 
     Implement it to make `infer_model('<provider name>:<model name>')` work for this provider. Return `None` (or
     leave the hook out) when the plugin builds no models.

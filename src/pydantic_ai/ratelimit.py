@@ -7,8 +7,11 @@ a request that does not fit waits until the reset time instead of being sent to 
 one API key, so a provider plugin keeps one per provider instance and every model of that provider shares it.
 
 This module is vendor-neutral: the header names are a `RateLimitHeaders` given by the plugin (the core names no
-vendor), and the plugin decides how a request's tokens are estimated and how its SDK's retries combine with the
-limiter's pauses. Only the standard library is used; nothing here is imported by `import pydantic_ai`.
+vendor), and the plugin decides how a request's tokens are estimated and which of its SDK's errors are worth a retry.
+`RateLimiter.send()` is the paced send loop every provider can reuse: it waits its turn, sends, learns from the
+answer, pauses everyone after a 429 and retries by a `RetryPolicy` this module owns (the SDK's own retries are then
+off, so a request is never retried by both). Only the standard library is used; nothing here is imported by
+`import pydantic_ai`.
 
 How the budget is modelled (the same for tokens and for requests):
 
@@ -43,10 +46,22 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Generic, Literal, TypeVar
 
-__all__ = ('RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration')
+__all__ = (
+    'RateLimiter',
+    'RateLimitHeaders',
+    'FixedRateLimits',
+    'RateLimitPermit',
+    'RetryPolicy',
+    'AttemptFailure',
+    'Sent',
+    'parse_duration',
+)
+
+ResponseT = TypeVar('ResponseT')
 
 _DURATION = re.compile(r'(\d+(?:\.\d*)?|\.\d+)(ms|h|m|s)')
 _UNITS = {'h': 3600.0, 'm': 60.0, 's': 1.0, 'ms': 0.001}
@@ -169,6 +184,81 @@ class RateLimitPermit:
     """Whether it holds one of the `max_concurrency` slots."""
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How `RateLimiter.send()` retries a failed attempt: how many times, and how long it waits before each retry.
+
+    The wait before retry `n` (0 for the first retry) is the server's `retry-after` when it sent one within
+    (0, `max_retry_after`] seconds; else `initial_backoff * 2**n` capped at `max_backoff`, less a random fraction up
+    to `jitter` of it, so that callers failing together do not come back together. The defaults (2 retries; 0.5 s,
+    1 s, 2 s, ... up to 8 s, less up to 25 %; a `retry-after` honoured up to 60 s) are the usual defaults of
+    the vendors' SDK clients. This policy is the one in force while a limiter paces requests; it is defined and
+    tested here, not read from an SDK, so nothing drifts when an SDK changes its own.
+    """
+
+    max_retries: int = 2
+    """Retries after the first attempt, at most (so `max_retries + 1` attempts); `0` for none."""
+    initial_backoff: float = 0.5
+    """Seconds before the first retry, doubled for each later one."""
+    max_backoff: float = 8.0
+    """The longest wait between two attempts when the server gave no `retry-after`."""
+    jitter: float = 0.25
+    """The largest fraction taken off a backoff at random."""
+    max_retry_after: float = 60.0
+    """The longest `retry-after` honoured: a 429 asking for more fails at once (see `RateLimiter.send()`)."""
+
+    def __post_init__(self) -> None:
+        from .exceptions import UserError
+
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
+            raise UserError(f'RetryPolicy `max_retries` must be an integer >= 0, got {self.max_retries!r}.')
+        for name in ('initial_backoff', 'max_backoff', 'max_retry_after'):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise UserError(f'RetryPolicy `{name}` must be a number of seconds >= 0, got {value!r}.')
+        if isinstance(self.jitter, bool) or not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
+            raise UserError(f'RetryPolicy `jitter` must be a fraction between 0 and 1, got {self.jitter!r}.')
+
+    def backoff(self, retries: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number `retries` (0 for the first), given the server's `retry-after`."""
+        if retry_after is not None and 0 < retry_after <= self.max_retry_after:
+            return retry_after
+        return min(self.initial_backoff * 2.0**retries, self.max_backoff) * (1 - self.jitter * random.random())
+
+
+@dataclass(frozen=True)
+class AttemptFailure:
+    """What an exception raised by one attempt of `RateLimiter.send()` means: a provider plugin's `classify` answer."""
+
+    kind: Literal['rate_limited', 'transient', 'final']
+    """`'rate_limited'`: the server refused for the rate limit (HTTP 429); pause every caller, then retry.
+    `'transient'`: worth a retry after a backoff (a timeout, a lost connection, HTTP 408, 409, 5xx).
+    `'final'`: raise at once (any other error answer, or anything that is not the API's)."""
+    headers: Mapping[str, str] | None = None
+    """The error answer's rate-limit headers (and `retry-after`), observed by the limiter; `None` when no answer
+    arrived (a connection error, a timeout)."""
+
+
+@dataclass(eq=False)
+class Sent(Generic[ResponseT]):
+    """What a send returns: the answer, and what the limiter pacing it knows of it."""
+
+    response: ResponseT
+    """The answer (for a stream: opened, its body not read yet)."""
+    permit: RateLimitPermit | None = None
+    """The request's reservation, `None` when no limiter paced it: already released for a plain request, held by a
+    stream until `release()`."""
+    limits: Mapping[str, str] | None = None
+    """The answer's rate-limit headers as the limiter read them; `None` when no limiter paced the request."""
+    limiter: RateLimiter | None = field(default=None, repr=False)
+    """The limiter holding `permit`."""
+
+    def release(self) -> None:
+        """The request is over (a stream was closed): release its permit. Safe to call again, or without a permit."""
+        if self.permit is not None and self.limiter is not None:
+            self.limiter.release(self.permit)
+
+
 @dataclass
 class _Budget:
     """One dimension (tokens or requests): what the limiter believes is left, and until when."""
@@ -254,7 +344,8 @@ def _resolve(future: asyncio.Future[None]) -> None:
 class RateLimiter:
     """Paces requests sent with one API key by the rate-limit headers of the answers (see the module docstring).
 
-    Usage, by a model's send function:
+    Usage, by a model's send function: `sent = await limiter.send(attempt, tokens=..., limits=..., classify=...)`
+    (waits, sends, learns, retries; see `send()`), or by hand:
 
     ```python
     permit = await limiter.acquire(estimated_tokens)  # waits its turn
@@ -452,6 +543,83 @@ class RateLimiter:
         value = headers.get(name) if name is not None else None
         return parse_duration(value) if value is not None else None
 
+    async def send(
+        self,
+        attempt: Callable[[int], Awaitable[ResponseT]],
+        *,
+        tokens: int,
+        limits: Callable[[ResponseT], Mapping[str, str]],
+        classify: Callable[[Exception], AttemptFailure],
+        retry_policy: RetryPolicy | None = None,
+        hold: bool = False,
+    ) -> Sent[ResponseT]:
+        """Send one request through this limiter, with retries; the answer, the permit and the answer's limits.
+
+        Each attempt waits its turn (`acquire()`), then `attempt(retries)` sends it; `retries` is the number of
+        attempts before this one, for a plugin to mark retries as SDKs do (a retry-count header). The attempt must
+        not retry by itself: turn the SDK's own retries off in it, or they multiply with these.
+
+        - An answer: its rate-limit headers (`limits(response)`) are observed and returned as `Sent.limits`; the
+          permit is released, unless `hold` (a stream keeps its concurrency slot until `Sent.release()`, when it
+          is closed).
+        - An exception (`Exception`; anything else, a cancellation say, releases the permit and is raised at once):
+          `classify(exc)` says what it means. An error answer's headers are observed and the permit is released.
+          A `'final'` failure, or any once `max_retries` retries were made, is raised as it is. A `'rate_limited'`
+          one pauses the whole limiter, every caller, for the answer's `retry-after` plus jitter (`pause()`), and
+          the request queues again; a `retry-after` above `max_retry_after` (a daily limit, say) pauses the limiter
+          that long and raises at once rather than keep the caller for hours. A `'transient'` one is retried after
+          `retry_policy.backoff()`.
+
+        Args:
+            attempt: Sends the request once and returns the answer; raises the SDK's errors.
+            tokens: The request's estimated tokens (see `acquire()`).
+            limits: The rate-limit headers of an answer, by lowercased name.
+            classify: What an exception raised by `attempt` means.
+            retry_policy: How often and after how long to retry; `RetryPolicy()` by default.
+            hold: Keep the permit after the answer (a stream); release it with `Sent.release()`.
+
+        Returns:
+            The answer, its permit and its rate-limit headers.
+
+        Raises:
+            Exception: the last attempt's exception, as `attempt` raised it.
+        """
+        policy = retry_policy if retry_policy is not None else _DEFAULT_RETRY_POLICY
+        permit: RateLimitPermit | None = None
+        retries = 0
+        while True:
+            permit = await self.acquire(tokens, permit)
+            try:
+                response = await attempt(retries)
+            except Exception as exc:
+                try:
+                    failure = classify(exc)
+                    if failure.headers is not None:
+                        self.observe(permit, failure.headers)
+                finally:
+                    self.release(permit)
+                if failure.kind == 'final' or retries >= policy.max_retries:
+                    raise
+                retry_after = self.retry_after(failure.headers) if failure.headers is not None else None
+                if failure.kind == 'rate_limited':
+                    if retry_after is not None and retry_after > policy.max_retry_after:
+                        # A daily limit, most likely: hold the others for a while, but do not keep this caller.
+                        self.pause(policy.max_retry_after)
+                        raise
+                    self.pause(retry_after, failure.headers)
+                else:
+                    await asyncio.sleep(policy.backoff(retries, retry_after))
+            except BaseException:
+                self.release(permit)
+                raise
+            else:
+                observed = limits(response)
+                self.observe(permit, observed)
+                if not hold:
+                    self.release(permit)
+                return Sent(response, permit, observed, self)
+            retries += 1
+
     def release(self, permit: RateLimitPermit) -> None:
         """The request is over (or about to be retried): free its concurrency slot and any in-flight charge."""
         with self._lock:
@@ -521,3 +689,6 @@ class RateLimiter:
     def _wake_head(self) -> None:
         if self._waiters:
             self._waiters[0].wake()
+
+
+_DEFAULT_RETRY_POLICY = RetryPolicy()

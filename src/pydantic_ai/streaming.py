@@ -1,5 +1,8 @@
 """The parts manager: assembles streamed text, thinking and tool-call deltas into response parts.
 
+(Also the public home of `iter_sse`, the server-sent events reader a provider plugin reads its chunks with; see
+`pydantic_ai._sse`.)
+
 Provider plugins feed it what each chunk carries, keyed by the provider's own identifier for the part
 (`vendor_part_id`: for example `'content'` for the text channel, or a tool call's `index`), and pass on the
 events it returns. Every `handle_*` method returns an iterator of events, possibly empty, so a caller always
@@ -25,6 +28,7 @@ from typing import Any, TypeVar
 
 from typing_extensions import assert_never
 
+from ._sse import iter_sse
 from .exceptions import UnexpectedModelBehavior
 from .messages import (
     BuiltinToolCallPart,
@@ -42,7 +46,7 @@ from .messages import (
     ToolCallPartDelta,
 )
 
-__all__ = ('ModelResponsePartsManager',)
+__all__ = ('ModelResponsePartsManager', 'iter_sse')
 
 
 def _joined(fragments: list[str]) -> str:

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +35,6 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import (
     ModelRequestParameters,
     StreamedResponse,
-    check_allow_model_requests,
     override_allow_model_requests,
 )
 from pydantic_ai.models.function import AgentInfo, FunctionModel, estimate_usage
@@ -96,16 +94,6 @@ class _RemoteFunctionModel(FunctionModel):
     """A `FunctionModel` standing in for a model that sends requests: `ALLOW_MODEL_REQUESTS` applies to it."""
 
     is_local = False
-
-    async def request(self, *args: Any, **kwargs: Any) -> Any:
-        check_allow_model_requests()
-        return await super().request(*args, **kwargs)
-
-    @asynccontextmanager
-    async def request_stream(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        check_allow_model_requests()
-        async with super().request_stream(*args, **kwargs) as stream:
-            yield stream
 
 
 class LocalProvider(Provider[None]):

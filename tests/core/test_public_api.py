@@ -15,6 +15,7 @@ import pydantic_ai.messages
 import pydantic_ai.providers
 import pydantic_ai.ratelimit
 import pydantic_ai.registry
+import pydantic_ai.streaming
 import pydantic_ai_groq
 from pydantic_ai.exceptions import (
     BatchItemError,
@@ -205,7 +206,17 @@ PROVIDERS_ALL = {
     'default_registry',
 }
 
-RATELIMIT_ALL = {'RateLimiter', 'RateLimitHeaders', 'FixedRateLimits', 'RateLimitPermit', 'parse_duration'}
+RATELIMIT_ALL = {
+    'RateLimiter',
+    'RateLimitHeaders',
+    'FixedRateLimits',
+    'RateLimitPermit',
+    'RetryPolicy',
+    'AttemptFailure',
+    'Sent',
+    'parse_duration',
+}
+STREAMING_ALL = {'ModelResponsePartsManager', 'iter_sse'}
 REGISTRY_ALL = {
     'ENTRY_POINT_GROUP',
     'PROVIDERS_GROUP',
@@ -231,6 +242,7 @@ PINNED: list[tuple[ModuleType, set[str]]] = [
     (pydantic_ai.providers, PROVIDERS_ALL),
     (pydantic_ai.ratelimit, RATELIMIT_ALL),
     (pydantic_ai.registry, REGISTRY_ALL),
+    (pydantic_ai.streaming, STREAMING_ALL),
 ]
 PINNED_IDS = [module.__name__ for module, _ in PINNED]
 

@@ -279,8 +279,6 @@ def test_public_names_are_pinned() -> None:
         'current_plugins',
         'default_plugins',
         'hookimpl',
-        'observe_request',
-        'observe_stream',
         'register_plugin',
         'unregister_plugin',
         'refresh_plugins',

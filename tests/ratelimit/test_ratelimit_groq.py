@@ -7,18 +7,27 @@ import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from typing import ClassVar
 
+import groq
 import httpx
 import pytest
 import pytest_asyncio
 
-from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior
 from pydantic_ai.messages import ModelResponse
 from pydantic_ai.models import ModelRequestParameters
-from pydantic_ai.ratelimit import FixedRateLimits, RateLimiter
+from pydantic_ai.ratelimit import AttemptFailure, FixedRateLimits, RateLimiter
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq.ratelimits import GROQ_RATE_LIMIT_HEADERS, estimate_tokens
-from pydantic_ai_groq.testing import GroqTestServer, RateLimits, ScriptedResponse, http_error, text_completion
+from pydantic_ai_groq.ratelimits import GROQ_RATE_LIMIT_HEADERS, classify_error, estimate_tokens
+from pydantic_ai_groq.testing import (
+    GroqTestServer,
+    RateLimits,
+    ScriptedResponse,
+    http_error,
+    raw_sse,
+    streamed_text,
+    text_completion,
+)
 
 from support.constants import FAKE_GROQ_API_KEY
 from support.reliability import loopback_http_client, prompt
@@ -45,16 +54,19 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield http_client
 
 
-def make_model(
+def make_provider(
     server: GroqTestServer,
     http_client: httpx.AsyncClient,
     *,
     provider_class: type[GroqProvider] = GroqProvider,
     api_key: str = FAKE_GROQ_API_KEY,
     **kwargs: object,
-) -> GroqModel:
-    provider = provider_class(api_key=api_key, base_url=server.base_url, http_client=http_client, **kwargs)  # type: ignore[arg-type]
-    return GroqModel('llama-3.3-70b-versatile', provider=provider)
+) -> GroqProvider:
+    return provider_class(api_key=api_key, base_url=server.base_url, http_client=http_client, **kwargs)  # type: ignore[arg-type]
+
+
+def make_model(server: GroqTestServer, http_client: httpx.AsyncClient, **kwargs: object) -> GroqModel:
+    return GroqModel('llama-3.3-70b-versatile', provider=make_provider(server, http_client, **kwargs))  # type: ignore[arg-type]
 
 
 async def ask(model: GroqModel, settings: ModelSettings | None = None) -> ModelResponse:
@@ -192,7 +204,8 @@ async def test_rate_limit_headers_reach_provider_details_with_the_limiter_off(
 
 async def test_a_429_pauses_every_caller_for_retry_after(server: GroqTestServer, client: httpx.AsyncClient) -> None:
     server.enqueue(http_error(429, retry_after=0.4))
-    model = make_model(server, client, max_retries=2)
+    provider = make_provider(server, client, max_retries=2)
+    model = GroqModel('llama-3.3-70b-versatile', provider=provider)
     first = asyncio.create_task(ask(model))
     await server.wait_for_async(lambda: server.request_count >= 1)
     await asyncio.sleep(0.05)
@@ -201,7 +214,7 @@ async def test_a_429_pauses_every_caller_for_retry_after(server: GroqTestServer,
     await first
     assert late.provider_details is not None
     assert late.provider_details['rate_limit_wait'] >= 0.25
-    assert model._limiter is not None and model._limiter.rate_limited == 1
+    assert provider.rate_limiter is not None and provider.rate_limiter.rate_limited == 1
     times = [request.headers.get('x-stainless-retry-count') for request in server.requests]
     assert times.count('1') == 1  # the retried request says it is a retry, as the SDK's own would
 
@@ -221,13 +234,13 @@ async def test_a_429_asking_for_more_than_a_minute_fails_at_once(
     server: GroqTestServer, client: httpx.AsyncClient
 ) -> None:
     server.enqueue(http_error(429, retry_after=3600))
-    model = make_model(server, client, max_retries=2)
+    provider = make_provider(server, client, max_retries=2)
     with pytest.raises(ModelHTTPError) as caught:
-        await ask(model)
+        await ask(GroqModel('llama-3.3-70b-versatile', provider=provider))
     assert caught.value.status_code == 429
     assert caught.value.retry_after == 3600
     assert server.request_count == 1
-    limiter = model._limiter
+    limiter = provider.rate_limiter
     assert limiter is not None and 59 <= (limiter.snapshot()['paused_for'] or 0) <= 66
 
 
@@ -310,9 +323,9 @@ async def test_a_concurrency_cap_bounds_requests_in_flight(client: httpx.AsyncCl
 async def test_the_off_switch_sends_everything_at_once(
     limited_server: GroqTestServer, client: httpx.AsyncClient
 ) -> None:
-    model = make_model(limited_server, client, rate_limit=False, max_retries=0)
-    assert model._limiter is None
-    assert model._provider.rate_limiter is None  # type: ignore[attr-defined]
+    provider = make_provider(limited_server, client, rate_limit=False, max_retries=0)
+    model = GroqModel('llama-3.3-70b-versatile', provider=provider)
+    assert provider.rate_limiter is None
     results = await asyncio.gather(*(ask(model) for _ in range(15)), return_exceptions=True)
     assert any(isinstance(r, ModelHTTPError) and r.status_code == 429 for r in results)
     ok = [r for r in results if isinstance(r, ModelResponse)]
@@ -322,11 +335,12 @@ async def test_the_off_switch_sends_everything_at_once(
 async def test_no_headers_means_no_pacing(client: httpx.AsyncClient) -> None:
     slow = dataclasses.replace(without_rate_limit_headers(text_completion('ok')), stall_before_headers=0.2)
     with GroqTestServer(default=slow) as server:
-        model = make_model(server, client)
+        provider = make_provider(server, client)
+        model = GroqModel('llama-3.3-70b-versatile', provider=provider)
         await asyncio.gather(*(ask(model) for _ in range(10)))
         # After the first answer (which shows no limits), the other nine were all in flight together.
         assert server.peak_open_connections >= 9
-    limiter = model._limiter
+    limiter = provider.rate_limiter
     assert limiter is not None
     assert limiter.snapshot()['tokens_limit'] is None
     assert limiter.is_idle
@@ -382,6 +396,60 @@ async def test_a_stream_holds_its_concurrency_slot_until_it_is_closed(
     await asyncio.wait_for(second, 5)
     assert server.request_count == 2
     assert limiter.is_idle
+
+
+async def test_every_way_out_of_a_stream_releases_its_permit(server: GroqTestServer, client: httpx.AsyncClient) -> None:
+    limiter = RateLimiter(headers=GROQ_RATE_LIMIT_HEADERS, max_concurrency=1)
+    model = make_model(server, client, rate_limit=limiter, max_retries=0)
+    server.enqueue(
+        streamed_text(['a', 'b']),  # left before reading
+        streamed_text(['a', 'b']),  # read to its end
+        raw_sse(['data: nope'], done=True),  # fails when the first frame is read, entering the block
+        http_error(400, code='tool_use_failed'),  # recovered: a stream of the failed generation
+        streamed_text(['x']).with_reset_after(1),  # the connection lost while streaming
+    )
+
+    async with model.request_stream(prompt('one'), None, NO_TOOLS):
+        pass
+    assert limiter.is_idle
+    assert (await ask_streamed(model)).parts[0].content == 'ab'  # type: ignore[union-attr]
+    assert limiter.is_idle
+    with pytest.raises(UnexpectedModelBehavior, match='not JSON'):
+        async with model.request_stream(prompt('three'), None, NO_TOOLS):
+            pass  # pragma: no cover
+    assert limiter.is_idle
+    async with model.request_stream(prompt('four'), None, NO_TOOLS) as stream:
+        async for _ in stream:
+            pass
+    assert stream.get().finish_reason == 'error'
+    assert limiter.is_idle
+    with pytest.raises(ModelAPIError):
+        await ask_streamed(model)
+    assert limiter.is_idle
+    assert server.request_count == 5
+
+
+@pytest.mark.parametrize(
+    ('status', 'kind'),
+    [(429, 'rate_limited'), (408, 'transient'), (409, 'transient'), (500, 'transient'), (503, 'transient'),
+     (400, 'final'), (401, 'final'), (404, 'final'), (413, 'final'), (422, 'final')],
+)  # fmt: skip
+async def test_groq_errors_are_classified_as_the_sdk_retries_them(status: int, kind: str) -> None:
+    request = httpx.Request('POST', 'https://api.groq.com/openai/v1/chat/completions')
+    answer = httpx.Response(status, request=request, headers={'x-ratelimit-remaining-tokens': '5', 'retry-after': '2'})
+    error = groq.APIStatusError('refused', response=answer, body=None)
+
+    failure = classify_error(error)
+
+    assert failure.kind == kind
+    assert failure.headers == {'x-ratelimit-remaining-tokens': '5', 'retry-after': '2'}
+
+
+async def test_connection_errors_and_timeouts_are_transient_and_anything_else_final() -> None:
+    request = httpx.Request('POST', 'https://api.groq.com/openai/v1/chat/completions')
+    assert classify_error(groq.APIConnectionError(request=request)) == AttemptFailure('transient')
+    assert classify_error(groq.APITimeoutError(request=request)) == AttemptFailure('transient')
+    assert classify_error(ValueError('a bug')) == AttemptFailure('final')
 
 
 async def test_a_request_limit_is_paced_as_well(client: httpx.AsyncClient) -> None:

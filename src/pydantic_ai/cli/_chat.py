@@ -141,9 +141,9 @@ class Session:
     ) -> tuple[ModelResponse, float | None]:
         """The response, and when its first event arrived (`None` when not streamed).
 
-        A model class that does not implement `request_stream()` gets a request that is not streamed.
+        A model that does not stream (`Model.supports_streaming`) gets a request that is not streamed.
         """
-        if not stream or type(self.model).request_stream is Model.request_stream:
+        if not stream or not self.model.supports_streaming:
             response = await model_request(self.model, conversation, model_settings=self._model_settings)
             return response, None
         first_token: float | None = None

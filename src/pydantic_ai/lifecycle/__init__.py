@@ -6,10 +6,10 @@ Two sides:
   `pydantic_ai.lifecycle` entry-point group of installed distributions (`LIFECYCLE_GROUP`; its first name,
   `pydantic_ai.plugins`, is read too), read once, on the first request; or they are registered at run time with
   `register_plugin()`. The OpenTelemetry instrumentation (`pydantic_ai.otel.instrument_all`) is registered this way.
-- **Model implementations** decorate their `request` with `observe_request` and their `request_stream` with
-  `observe_stream`; every request of such a model is then seen by the plugins in force, whether the model came
-  from `infer_model()` or was constructed directly. With no plugin the decorators cost one cheap check per request
-  (`current_hooks()`) and nothing per streamed event.
+- **Models** report to them without doing anything: `pydantic_ai.models.Model.request()` and `request_stream()`
+  run the hooks around the model's own `_request()`/`_request_stream()` (see `Model`), whether the model came from
+  `infer_model()` or was constructed directly. They ask `current_hooks()` for the hooks of the plugins in force;
+  with no plugin that costs one cheap check per request and nothing per streamed event.
 
 Which plugins are in force, as for the provider registry: the set made current for the block by `with
 use_plugins(plugins):` (a context variable, so it follows tasks and threads started in the block the way contextvars
@@ -25,20 +25,15 @@ Importing this module is cheap: pluggy and `importlib.metadata` are imported whe
 from __future__ import annotations
 
 import contextvars
-import functools
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from ._info import Hooks, RequestInfo
+from .._request_info import Hooks as Hooks  # package-internal: the models run the hooks
+from .._request_info import RequestInfo
 
 if TYPE_CHECKING:
     from ..hookspecs import LIFECYCLE_GROUP, hookimpl
-    from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
-    from ..models.base import Model, ModelRequestParameters, StreamedResponse
-    from ..settings import ModelSettings
-    from ..usage import Usage
     from ._manager import LifecyclePlugins
 
 __all__ = (
@@ -48,8 +43,6 @@ __all__ = (
     'current_plugins',
     'default_plugins',
     'hookimpl',
-    'observe_request',
-    'observe_stream',
     'register_plugin',
     'unregister_plugin',
     'refresh_plugins',
@@ -173,156 +166,6 @@ def refresh_plugins(*, plugins: LifecyclePlugins | None = None) -> None:
         plugins: The set to refresh; by default `current_plugins()`.
     """
     _target(plugins).refresh()
-
-
-_Method = TypeVar('_Method', bound=Callable[..., Any])
-
-
-def observe_request(method: _Method) -> _Method:
-    """Decorate a model's `request` method so the lifecycle plugins see each request.
-
-    With no plugin installed the decorated method costs one check more than the bare one.
-    """
-
-    @functools.wraps(method)
-    async def request(
-        self: Model,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> tuple[ModelResponse, Usage]:
-        hooks = current_hooks()
-        if hooks is None:
-            result: tuple[ModelResponse, Usage] = await method(self, messages, model_settings, model_request_parameters)
-            return result
-        bound = functools.partial(method, self)
-        return await _run_request(hooks, bound, self, messages, model_settings, model_request_parameters)
-
-    return cast(_Method, request)
-
-
-def observe_stream(method: _Method) -> _Method:
-    """Decorate a model's `request_stream` method (above its `@asynccontextmanager`) so lifecycle plugins see it.
-
-    With no plugin installed the decorated method costs one check more than the bare one, and nothing per event.
-    """
-
-    @functools.wraps(method)
-    def request_stream(
-        self: Model,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> AbstractAsyncContextManager[StreamedResponse]:
-        hooks = current_hooks()
-        opened = cast(
-            'AbstractAsyncContextManager[StreamedResponse]',
-            method(self, messages, model_settings, model_request_parameters),
-        )
-        if hooks is None:
-            return opened
-        info = RequestInfo(self, messages, model_settings, model_request_parameters, stream=True)
-        return _observed_stream(hooks, opened, info)
-
-    return cast(_Method, request_stream)
-
-
-async def _run_request(
-    hooks: Hooks,
-    send: Callable[..., Any],
-    model: Model,
-    messages: list[ModelMessage],
-    model_settings: ModelSettings | None,
-    model_request_parameters: ModelRequestParameters,
-) -> tuple[ModelResponse, Usage]:
-    """Make a request with `send(messages, model_settings, model_request_parameters)`, calling `hooks` around it.
-
-    For wrappers holding their own plugins (`InstrumentedModel`); models use `observe_request`.
-    """
-    info = RequestInfo(model, messages, model_settings, model_request_parameters, stream=False)
-    hooks.start(request=info)
-    try:
-        result: tuple[ModelResponse, Usage] = await send(messages, model_settings, model_request_parameters)
-    except BaseException as exc:
-        info.end_time = time.perf_counter()
-        info.cancelled = not isinstance(exc, Exception)
-        hooks.error(request=info, error=exc)
-        raise
-    info.end_time = time.perf_counter()
-    hooks.end(request=info, response=result[0])
-    return result
-
-
-def _run_stream(
-    hooks: Hooks,
-    opened: AbstractAsyncContextManager[StreamedResponse],
-    model: Model,
-    messages: list[ModelMessage],
-    model_settings: ModelSettings | None,
-    model_request_parameters: ModelRequestParameters,
-) -> AbstractAsyncContextManager[StreamedResponse]:
-    """The stream `opened` (a model's `request_stream(...)` not yet entered), with `hooks` called around it.
-
-    For wrappers holding their own plugins (`InstrumentedModel`); models use `observe_stream`.
-    """
-    info = RequestInfo(model, messages, model_settings, model_request_parameters, stream=True)
-    return _observed_stream(hooks, opened, info)
-
-
-@asynccontextmanager
-async def _observed_stream(
-    hooks: Hooks, opened: AbstractAsyncContextManager[StreamedResponse], info: RequestInfo
-) -> AsyncIterator[StreamedResponse]:
-    hooks.start(request=info)
-    stream: StreamedResponse | None = None
-    try:
-        async with opened as stream:
-            # The core's own attribute: the consumer's iteration goes through the counting generator.
-            stream._event_iterator = _counted(stream.__aiter__(), info)
-            yield stream
-    except BaseException as exc:
-        info.end_time = time.perf_counter()
-        if stream is None or info._failure is exc:
-            # Failed before the stream opened, or the stream itself raised it.
-            info.cancelled = not isinstance(exc, Exception)
-            hooks.error(request=info, error=exc)
-        elif info._failure is not None:
-            hooks.error(request=info, error=info._failure)
-        else:
-            # The consumer's own code raised, or its task was cancelled: the request did not fail, it was abandoned.
-            info.cancelled = not info._completed
-            hooks.end(request=info, response=stream.get())
-        raise
-    info.end_time = time.perf_counter()
-    if info._failure is not None:
-        # The stream failed and the consumer swallowed the error.
-        hooks.error(request=info, error=info._failure)
-    else:
-        info.cancelled = not info._completed
-        hooks.end(request=info, response=stream.get())
-
-
-async def _counted(
-    events: AsyncIterator[ModelResponseStreamEvent], info: RequestInfo
-) -> AsyncIterator[ModelResponseStreamEvent]:
-    count = 0
-    try:
-        async for event in events:
-            if not count:
-                info.first_chunk_time = time.perf_counter()
-            count += 1
-            yield event
-        info._completed = True
-    except GeneratorExit:
-        raise
-    except BaseException as exc:
-        info._failure = exc
-        raise
-    finally:
-        info.events = count
-        aclose = getattr(events, 'aclose', None)
-        if aclose is not None:
-            await aclose()
 
 
 def __getattr__(name: str) -> Any:

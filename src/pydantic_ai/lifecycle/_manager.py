@@ -18,9 +18,9 @@ from typing import Any
 import pluggy
 
 from .._entry_points import EntryPointScan, EntryPointSource
+from .._request_info import Hooks
 from ..exceptions import UserError
 from ..hookspecs import LIFECYCLE_HOOKS, hookimpl, plugin_manager
-from ._info import Hooks
 
 __all__ = ('LifecyclePlugins', 'HOOK_NAMES', 'logger')
 

@@ -12,12 +12,9 @@ never imports the registry (see `tests/core/test_import_graph.py`).
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import UserError
+from ._switch import check_allow_model_requests, override_allow_model_requests
 from .base import Model, ModelRequestParameters, StreamedResponse
 
 if TYPE_CHECKING:
@@ -42,38 +39,6 @@ raise. Local models (`Model.is_local`: `TestModel`, `FunctionModel`) still answe
 
 `override_allow_model_requests()` overrides it within a block, for the current task or thread only.
 """
-
-_allow_override: contextvars.ContextVar[bool | None] = contextvars.ContextVar('allow_model_requests', default=None)
-
-
-def check_allow_model_requests() -> None:
-    """Raise if model requests are currently disabled. Every model that sends requests calls this before sending.
-
-    Raises:
-        UserError: requests are disabled by `ALLOW_MODEL_REQUESTS = False` or `override_allow_model_requests(False)`.
-    """
-    allowed = _allow_override.get()
-    if allowed is None:
-        allowed = ALLOW_MODEL_REQUESTS
-    if not allowed:
-        raise UserError(
-            'Model requests are disabled: `pydantic_ai.models.ALLOW_MODEL_REQUESTS` is False or an '
-            '`override_allow_model_requests(False)` block is active. Use `override_allow_model_requests(True)` '
-            'around code that may make real requests.'
-        )
-
-
-@contextmanager
-def override_allow_model_requests(allow_model_requests: bool) -> Iterator[None]:
-    """Allow or forbid model requests within the block, whatever `ALLOW_MODEL_REQUESTS` says.
-
-    The override is held in a context variable, so concurrent tasks and threads are not affected.
-    """
-    token = _allow_override.set(allow_model_requests)
-    try:
-        yield
-    finally:
-        _allow_override.reset(token)
 
 
 def cached_async_http_client(*, timeout: float = 60, connect: float = 5) -> httpx.AsyncClient:

@@ -1,4 +1,4 @@
-"""What a model is: the `Model` base class, the parameters of a request, and a streamed response.
+"""What a model is: the `Model` base class and its request duties, the parameters of a request, a streamed response.
 
 Import these names from `pydantic_ai.models`, their public home; this module exists so that the provider registry
 (`pydantic_ai.registry`, which builds models) can import them without importing `pydantic_ai.models`'s compatibility
@@ -7,57 +7,60 @@ shim for `infer_model`, which imports the registry: imports in the core go one w
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
-from .._tool_definition import ToolDefinition
-from ..builtin_tools import AbstractBuiltinTool
+from .._request_parameters import ModelRequestParameters
+from ..lifecycle import Hooks, RequestInfo, current_hooks
 from ..messages import FinishReason, ModelMessage, ModelResponse, ModelResponseStreamEvent
-from ..output import OutputMode, OutputObjectDefinition
 from ..settings import ModelSettings
 from ..streaming import ModelResponsePartsManager
 from ..usage import Usage
+from ._switch import check_allow_model_requests
 
 __all__ = ('Model', 'ModelRequestParameters', 'StreamedResponse')
 
-
-@dataclass
-class ModelRequestParameters:
-    """What a request offers the model besides the conversation: tools, built-in tools and the output it wants.
-
-    Structured output (see `pydantic_ai.output`) is requested with tools (`result_tools`, the default), with the
-    provider's native JSON schema (`output_mode='native'` and `output_object`), as any JSON object
-    (`output_mode='json_object'`), or by instructions alone (`output_mode='prompted'` and `output_object`).
-    """
-
-    function_tools: list[ToolDefinition] = field(default_factory=list)
-    """Tools the model may call to get information or act."""
-    allow_text_result: bool = True
-    """Whether the model may answer with plain text. When `False` it must call a tool."""
-    result_tools: list[ToolDefinition] = field(default_factory=list)
-    """Tools whose call is the final, structured result (the `'tool'` output mode)."""
-    output_mode: OutputMode = 'tool'
-    """How structured output is requested: `'tool'`, `'native'`, `'json_object'` or `'prompted'`."""
-    output_object: OutputObjectDefinition | None = None
-    """The result's JSON schema, required by the `'native'` and `'prompted'` output modes."""
-    prompted_output_template: str | Literal[False] | None = None
-    """The `'prompted'` mode's instructions, with a `{schema}` placeholder; `None` for
-    `pydantic_ai.output.PROMPTED_OUTPUT_TEMPLATE`; `False` for none at all: the caller's own messages already ask
-    for the JSON (the meaning pydantic-ai gives this field), so the model adds no schema instructions."""
-    builtin_tools: list[AbstractBuiltinTool] = field(default_factory=list)
-    """Tools the provider runs itself, such as `WebSearchTool` and `CodeExecutionTool` (see
-    `pydantic_ai.builtin_tools`)."""
+if TYPE_CHECKING:
+    _Events: TypeAlias = AsyncIterator[ModelResponseStreamEvent]
+    _Send: TypeAlias = Callable[
+        [list[ModelMessage], ModelSettings | None, ModelRequestParameters], Awaitable[tuple[ModelResponse, Usage]]
+    ]
 
 
 class Model(ABC):
     """A model of some provider, able to answer a conversation.
 
-    Subclasses implement `request()` and usually `request_stream()`; they take their client from a
-    `Provider` (see `pydantic_ai.providers`).
+    **The request contract** (as `httpx.Client.send` wraps a transport): `request()` and `request_stream()` are the
+    entry points callers use, and run the request duties; a model implements two protected methods.
+
+    - `_request(messages, model_settings, model_request_parameters)`, async: send the conversation and return the
+      response and the usage of this request.
+    - `_request_stream(messages, model_settings, model_request_parameters)`, async, for models that stream: send
+      the conversation and return a `StreamedResponse`. An error of the request itself raises here; errors while
+      streaming raise from the iteration. Whatever the stream holds (an HTTP response, a chunk iterator) is
+      released by its `aclose()`, which the base class calls.
+
+    The duties, run around every request, streamed or not:
+
+    1. the lifecycle hooks of the plugins in force (`pydantic_ai.lifecycle`): start, then end or error, with the
+       timings, and for a stream the events the consumer took and the time to the first one; OpenTelemetry tracing
+       (`pydantic_ai.otel.instrument_all`) is one such plugin;
+    2. the allow-requests check (`check_allow_model_requests()`, after the start hook), unless the model
+       `is_local`;
+    3. for a stream, closing it (`aclose()`) when the `async with` block is left, read to its end or not.
+
+    A subclass that overrides `request()` or `request_stream()` itself (the original API's style) keeps working,
+    but bypasses the duties: the hooks do not see its requests (tracing included), and nothing is checked unless
+    it calls `check_allow_model_requests()` itself. A wrapper around another model does that on purpose, since the
+    wrapped model's own `request()` runs the duties (see `InstrumentedModel`, which reports to plugins of its own
+    with `_observed_request()` and `_observed_stream()`).
+
+    Models take their client from a `Provider` (see `pydantic_ai.providers`).
     """
 
     is_local: ClassVar[bool] = False
@@ -67,30 +70,72 @@ class Model(ABC):
     that are not local: a test suite forbids real requests and still runs its agents on the test models.
     """
 
-    @abstractmethod
     async def request(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
-        """Send the conversation and return the model's response and the usage of this request."""
-        raise NotImplementedError
+        """Send the conversation and return the model's response and the usage of this request.
 
-    @asynccontextmanager
-    async def request_stream(
+        Runs the request duties (see the class) around the model's `_request()`.
+
+        Raises:
+            UserError: requests are disabled (`ALLOW_MODEL_REQUESTS`) and the model is not local.
+        """
+        hooks = current_hooks()
+        if hooks is None:
+            # `_checked_request()` inlined: one coroutine less on every request when no plugin is installed.
+            if not self.is_local:
+                check_allow_model_requests()
+            return await self._request(messages, model_settings, model_request_parameters)
+        return await self._observed_request(
+            hooks, self._checked_request, messages, model_settings, model_request_parameters
+        )
+
+    def request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
+    ) -> AbstractAsyncContextManager[StreamedResponse]:
         """Send the conversation and stream the model's response.
 
-        Used as `async with model.request_stream(...) as stream: async for event in stream: ...`; leaving the
-        block closes the underlying HTTP response, whether or not the stream was read to the end.
+        Used as `async with model.request_stream(...) as stream: async for event in stream: ...`. Entering the block
+        sends the request (its errors raise there); leaving it closes the stream and what it holds (the HTTP
+        response), whether or not the stream was read to the end. Runs the request duties (see the class) around
+        the model's `_request_stream()`.
+
+        Raises:
+            UserError: requests are disabled (`ALLOW_MODEL_REQUESTS`) and the model is not local.
+            NotImplementedError: the model does not stream.
         """
+        opened = self._opened_stream(messages, model_settings, model_request_parameters)
+        hooks = current_hooks()
+        if hooks is None:
+            return opened
+        return self._observed_stream(hooks, opened, messages, model_settings, model_request_parameters)
+
+    async def _request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> tuple[ModelResponse, Usage]:
+        """Send the conversation and return the response and the usage of this request: what a model implements.
+
+        Not abstract, so that a subclass written in the original API's style (overriding `request()`) still builds.
+        """
+        raise NotImplementedError(f'{type(self).__name__} implements neither `_request()` nor `request()`.')
+
+    async def _request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> StreamedResponse:
+        """Send the conversation and return the streamed response: what a model that streams implements."""
         raise NotImplementedError(f'Streamed requests are not supported by {type(self).__name__}')
-        yield  # pragma: no cover
 
     @property
     @abstractmethod
@@ -108,6 +153,147 @@ class Model(ABC):
     def base_url(self) -> str | None:
         """The base URL of the provider's API, when there is one."""
         return None
+
+    @property
+    def supports_streaming(self) -> bool:
+        """Whether the model streams: it implements `_request_stream()`, or overrides `request_stream()` itself.
+
+        Callers that would rather not stream than fail (`pai`) ask this first.
+        """
+        cls = type(self)
+        return cls._request_stream is not Model._request_stream or cls.request_stream is not Model.request_stream
+
+    # -- the request duties ------------------------------------------------------------------------------------------
+
+    async def _checked_request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> tuple[ModelResponse, Usage]:
+        if not self.is_local:
+            check_allow_model_requests()
+        return await self._request(messages, model_settings, model_request_parameters)
+
+    @asynccontextmanager
+    async def _opened_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> AsyncIterator[StreamedResponse]:
+        if not self.is_local:
+            check_allow_model_requests()
+        stream = await self._request_stream(messages, model_settings, model_request_parameters)
+        try:
+            yield stream
+        finally:
+            await stream.aclose()
+
+    async def _observed_request(
+        self,
+        hooks: Hooks,
+        send: _Send,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> tuple[ModelResponse, Usage]:
+        """`send(messages, model_settings, model_request_parameters)` with the lifecycle `hooks` called around it.
+
+        The hooks' part of the duties, reporting this model. For wrappers too: `InstrumentedModel.request()` passes
+        its own plugins' hooks and the wrapped model's `request`.
+        """
+        info = RequestInfo(self, messages, model_settings, model_request_parameters, stream=False)
+        hooks.start(request=info)
+        try:
+            result = await send(messages, model_settings, model_request_parameters)
+        except BaseException as exc:
+            info.end_time = time.perf_counter()
+            info.cancelled = not isinstance(exc, Exception)
+            hooks.error(request=info, error=exc)
+            raise
+        info.end_time = time.perf_counter()
+        hooks.end(request=info, response=result[0])
+        return result
+
+    def _observed_stream(
+        self,
+        hooks: Hooks,
+        opened: AbstractAsyncContextManager[StreamedResponse],
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> AbstractAsyncContextManager[StreamedResponse]:
+        """The stream `opened` (a `request_stream(...)` not entered yet) with the lifecycle `hooks` called around it.
+
+        The hooks' part of the duties for streams, reporting this model; for wrappers too (see `_observed_request`).
+        """
+        info = RequestInfo(self, messages, model_settings, model_request_parameters, stream=True)
+        return _observed(hooks, opened, info)
+
+
+class _Outcome:
+    """How a stream observed for the hooks ended, as its event iterator saw it."""
+
+    __slots__ = ('failure', 'completed')
+
+    def __init__(self) -> None:
+        self.failure: BaseException | None = None
+        self.completed = False
+
+
+@asynccontextmanager
+async def _observed(
+    hooks: Hooks, opened: AbstractAsyncContextManager[StreamedResponse], info: RequestInfo
+) -> AsyncIterator[StreamedResponse]:
+    hooks.start(request=info)
+    outcome = _Outcome()
+    stream: StreamedResponse | None = None
+    try:
+        async with opened as stream:
+            stream.observe(lambda events: _counted(events, info, outcome))
+            yield stream
+    except BaseException as exc:
+        info.end_time = time.perf_counter()
+        if stream is None or outcome.failure is exc:
+            # Failed before the stream opened, or the stream itself raised it.
+            info.cancelled = not isinstance(exc, Exception)
+            hooks.error(request=info, error=exc)
+        elif outcome.failure is not None:
+            hooks.error(request=info, error=outcome.failure)
+        else:
+            # The consumer's own code raised, or its task was cancelled: the request did not fail, it was abandoned.
+            info.cancelled = not outcome.completed
+            hooks.end(request=info, response=stream.get())
+        raise
+    info.end_time = time.perf_counter()
+    if outcome.failure is not None:
+        # The stream failed and the consumer swallowed the error.
+        hooks.error(request=info, error=outcome.failure)
+    else:
+        info.cancelled = not outcome.completed
+        hooks.end(request=info, response=stream.get())
+
+
+async def _counted(events: _Events, info: RequestInfo, outcome: _Outcome) -> _Events:
+    count = 0
+    try:
+        async for event in events:
+            if not count:
+                info.first_chunk_time = time.perf_counter()
+            count += 1
+            yield event
+        outcome.completed = True
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        outcome.failure = exc
+        raise
+    finally:
+        info.events = count
+        aclose = getattr(events, 'aclose', None)
+        if aclose is not None:
+            await aclose()
 
 
 def _utc_now() -> datetime:
@@ -150,13 +336,29 @@ class StreamedResponse(ABC):
     """Assembles the parts from the deltas `iter_events()` feeds it; its events are the stream's events."""
     # A stream is one request; `report_usage()` sets the token counts as they arrive.
     _usage: Usage = field(default_factory=lambda: Usage(requests=1), init=False, repr=False)
-    _event_iterator: AsyncIterator[ModelResponseStreamEvent] | None = field(default=None, init=False, repr=False)
+    _event_iterator: _Events | None = field(default=None, init=False, repr=False)
+    # The iterators the observers wrapped, innermost first (see `observe`), for `aclose()`.
+    _observed: list[_Events] = field(default_factory=list, init=False, repr=False)
 
-    def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
+    def __aiter__(self) -> _Events:
         """The stream's events; iterating again continues where the last iteration stopped."""
         if self._event_iterator is None:
             self._event_iterator = self.iter_events()
         return self._event_iterator
+
+    def observe(self, observer: Callable[[_Events], _Events]) -> None:
+        """Pass the stream's events through `observer` on their way to the consumer: the stream's observer slot.
+
+        `observer` receives the stream's event iterator and returns an iterator of the same events, usually an async
+        generator yielding each event it takes. It sees every event the consumer receives and how the stream ends:
+        an exception raised through it, or its closing when the consumer leaves early (the stream's `aclose()`
+        closes every observer, outermost first, then the stream's own events). Call it before the stream is
+        iterated; each call wraps the observers set before. The request duties use it for the lifecycle hooks (see
+        `Model.request_stream`).
+        """
+        events = self.__aiter__()
+        self._observed.append(events)
+        self._event_iterator = observer(events)
 
     @abstractmethod
     def iter_events(self) -> AsyncIterator[ModelResponseStreamEvent]:
@@ -187,11 +389,11 @@ class StreamedResponse(ABC):
     async def aclose(self) -> None:
         """Stop the event iterator if it was started, so nothing is left for the garbage collector to finalize.
 
-        Models call this when their `request_stream` block exits, whether or not the stream was read to the end.
+        `Model.request_stream()` calls this when its block is left, whether or not the stream was read to the end.
         """
-        iterator = self._event_iterator
-        if isinstance(iterator, AsyncGenerator):
-            await iterator.aclose()
+        for iterator in (self._event_iterator, *reversed(self._observed)):
+            if isinstance(iterator, AsyncGenerator):
+                await iterator.aclose()
 
     def get(self) -> ModelResponse:
         """The response assembled from the events received so far, with its metadata and usage so far."""

@@ -21,13 +21,11 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeAlias
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import EmptyStreamError, InvalidArgumentsError, UserError
-from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     BinaryContent,
     ModelMessage,
@@ -120,8 +118,7 @@ class FunctionModel(Model):
     def __repr__(self) -> str:
         return f'FunctionModel(model_name={self._model_name!r})'
 
-    @observe_request
-    async def request(
+    async def _request(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
@@ -141,25 +138,19 @@ class FunctionModel(Model):
             response.model_name = self._model_name
         return response, usage
 
-    @observe_stream
-    @asynccontextmanager
-    async def request_stream(
+    async def _request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
+    ) -> StreamedResponse:
         """Call `stream_function` and stream what it yields."""
         if self.stream_function is None:
             raise UserError('This FunctionModel has no `stream_function` for streamed requests; pass one.')
         info = _agent_info(model_settings, model_request_parameters)
-        stream = FunctionStreamedResponse(
+        return FunctionStreamedResponse(
             model_name=self._model_name, deltas=self.stream_function(list(messages), info), messages=messages
         )
-        try:
-            yield stream
-        finally:
-            await stream.aclose()
 
     @property
     def model_name(self) -> str:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Literal
 
 from .._tool_definition import ToolDefinition
 from ..exceptions import TestSetupError, UserError
-from ..lifecycle import observe_request, observe_stream
 from ..messages import (
     FinishReason,
     ModelMessage,
@@ -57,8 +55,7 @@ class TestModel(Model):
     last_model_request_parameters: ModelRequestParameters | None = field(default=None, init=False)
     """The parameters of the latest request, to check what an agent offered."""
 
-    @observe_request
-    async def request(
+    async def _request(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
@@ -71,21 +68,15 @@ class TestModel(Model):
         response.usage = usage
         return response, usage
 
-    @observe_stream
-    @asynccontextmanager
-    async def request_stream(
+    async def _request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
+    ) -> StreamedResponse:
         """Stream the same answer `request()` gives: text word by word, each tool call whole."""
         self.last_model_request_parameters = model_request_parameters
-        stream = TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
-        try:
-            yield stream
-        finally:
-            await stream.aclose()
+        return TestStreamedResponse(response=self._answer(messages, model_request_parameters), messages=messages)
 
     @property
     def model_name(self) -> str:

@@ -2,9 +2,9 @@
 
 Two ways to turn it on:
 
-- `instrument_all()` (also `pydantic_ai.instrument_all`): every request of every model that reports to the
-  lifecycle hooks (every model built on `pydantic_ai.models.Model`), however the model was built, is traced. It
-  registers the OpenTelemetry plugin of this module as a lifecycle plugin.
+- `instrument_all()` (also `pydantic_ai.instrument_all`): every request of every model built on
+  `pydantic_ai.models.Model` (whose `request()` runs the lifecycle hooks), however the model was built, is traced.
+  It registers the OpenTelemetry plugin of this module as a lifecycle plugin.
 - `InstrumentedModel(model, settings)`: one model, any `Model` implementation, traced.
 
 Each request is one span named `chat {request model}` (kind CLIENT; the caller's current span is its parent) with
@@ -22,8 +22,7 @@ metrics go nowhere.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -33,8 +32,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ..exceptions import ModelHTTPError, UserError
 from ..hookspecs import hookimpl
-from ..lifecycle import _run_request, _run_stream, current_plugins, register_plugin
-from ..lifecycle._info import Hooks, RequestInfo
+from ..lifecycle import Hooks, RequestInfo, current_plugins, register_plugin
 from ..lifecycle._manager import LifecyclePlugins
 from ..messages import ModelMessage, ModelResponse
 from ..models import Model, ModelRequestParameters, StreamedResponse
@@ -234,6 +232,11 @@ class OpenTelemetryPlugin:
 class InstrumentedModel(Model):
     """A model whose every request is traced with OpenTelemetry; wraps any `Model`.
 
+    A plain wrapper: its `request()` and `request_stream()` are the wrapped model's (which run that model's own
+    request duties: the allow-requests check, the process-wide lifecycle plugins, closing the stream), reported to
+    this wrapper's own OpenTelemetry plugin through the base class's `_observed_request()`/`_observed_stream()`.
+    With `instrument_all()` on too, a request gives two spans: this wrapper's, around the wrapped model's.
+
     Args:
         wrapped: The model to trace, or a `'provider:model-name'` string for `infer_model()`.
         settings: Where spans and metrics go; by default the global OpenTelemetry providers, without content.
@@ -261,25 +264,19 @@ class InstrumentedModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> tuple[ModelResponse, Usage]:
         """The wrapped model's `request`, in a span."""
-        wrapped = self.wrapped
-        return await _run_request(
-            self._hooks, wrapped.request, wrapped, messages, model_settings, model_request_parameters
+        return await self._observed_request(
+            self._hooks, self.wrapped.request, messages, model_settings, model_request_parameters
         )
 
-    @asynccontextmanager
-    async def request_stream(
+    def request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
+    ) -> AbstractAsyncContextManager[StreamedResponse]:
         """The wrapped model's `request_stream`, in a span that lasts until the block is left."""
-        wrapped = self.wrapped
-        opened = wrapped.request_stream(messages, model_settings, model_request_parameters)
-        async with _run_stream(
-            self._hooks, opened, wrapped, messages, model_settings, model_request_parameters
-        ) as stream:
-            yield stream
+        opened = self.wrapped.request_stream(messages, model_settings, model_request_parameters)
+        return self._observed_stream(self._hooks, opened, messages, model_settings, model_request_parameters)
 
     @property
     def model_name(self) -> str:
@@ -295,6 +292,11 @@ class InstrumentedModel(Model):
     def base_url(self) -> str | None:
         """The wrapped model's base URL."""
         return self.wrapped.base_url
+
+    @property
+    def supports_streaming(self) -> bool:
+        """Whether the wrapped model streams."""
+        return self.wrapped.supports_streaming
 
 
 PLUGIN_NAME = 'opentelemetry'

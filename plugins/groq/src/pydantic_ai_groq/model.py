@@ -6,8 +6,7 @@ This module is also importable as `pydantic_ai.models.groq`, the original API's 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -18,11 +17,10 @@ from groq import AsyncGroq
 
 from pydantic_ai import __version__ as core_version
 from pydantic_ai.exceptions import UserError
-from pydantic_ai.lifecycle import observe_request, observe_stream
 from pydantic_ai.messages import ModelMessage, ModelResponse
-from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.providers import Provider
-from pydantic_ai.ratelimit import RateLimiter
+from pydantic_ai.ratelimit import RateLimiter, RetryPolicy, Sent
 from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
@@ -34,9 +32,9 @@ from ._utils import check_exclusive
 from ._version import __version__
 from .model_names import GroqModelName, LatestGroqModelNames, warn_if_deprecated
 from .provider import CHAT_COMPLETIONS_PATH, GroqProvider
-from .ratelimits import SentRequest, estimate_tokens, rate_limit_details, send_paced
+from .ratelimits import classify_error, estimate_tokens, rate_limit_details, response_limits, too_large_error
 from .settings import GroqModelSettings
-from .streaming import GroqStreamedResponse, iter_chunks
+from .streaming import GroqStreamedResponse, failed_chunks, iter_chunks, peek
 
 if TYPE_CHECKING:
     from pydantic_ai.registry import ProviderRegistry
@@ -65,6 +63,7 @@ class GroqModel(Model):
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
     _limiter: RateLimiter | None = field(repr=False)
+    _retry_policy: RetryPolicy = field(repr=False)
     _path: str = field(repr=False)
     _stream_usage: bool = field(repr=False)
 
@@ -122,6 +121,8 @@ class GroqModel(Model):
                 'client: use a Groq-compatible provider.'
             )
         self.client = client
+        # While a limiter paces requests, it makes the retries the client would have made (see `ratelimits`).
+        self._retry_policy = RetryPolicy(max_retries=client.max_retries)
         self._model_name = model_name
         self._provider = resolved
         self._path, self._stream_usage = gateway_options(resolved)
@@ -146,8 +147,7 @@ class GroqModel(Model):
         """The base URL requests go to."""
         return self._provider.base_url
 
-    @observe_request
-    async def request(
+    async def _request(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
@@ -158,45 +158,37 @@ class GroqModel(Model):
         A `tool_use_failed` error (the model produced a malformed tool call) is returned as a response with
         `finish_reason='error'` holding what the model generated, rather than raised; see `GroqStreamedResponse`.
         """
-        check_allow_model_requests()
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=False)
-        sent = SentRequest()
-        with map_api_errors(self._model_name, provider_name=self.system):
-            try:
-                http_response = await self._send(content, options, stream=False, tokens=tokens, sent=sent)
-            except groq.APIStatusError as exc:
-                error = error_object(exc.body)
-                if not is_recoverable(error):
-                    raise
-                failed = self._failed_generation(error, exc.status_code)
-                return failed, failed.usage + Usage()
-        response = map_completion(self._json(http_response), self._model_name, self.system)
+        sent = await self._send(content, options, stream=False, tokens=tokens)
+        if isinstance(sent, _FailedGeneration):
+            failed = self._failed_generation(sent.error, sent.status_code)
+            return failed, failed.usage + Usage()
+        response = map_completion(self._json(sent.response), self._model_name, self.system)
         extra = rate_limit_details(sent)
         if extra:
             response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
 
-    @observe_stream
-    @asynccontextmanager
-    async def request_stream(
+    async def _request_stream(
         self,
         messages: list[ModelMessage],
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
-    ) -> AsyncIterator[StreamedResponse]:
-        """Send the conversation to Groq and stream the response; leaving the block closes the HTTP response.
+    ) -> GroqStreamedResponse:
+        """Send the conversation to Groq and return the streamed response; closing it closes the HTTP response.
 
-        The request is sent, and its first chunk read, when the block is entered: an HTTP error raises there.
+        The request is sent, and its first chunk read (for the model name and timestamp), when the `request_stream`
+        block is entered: an HTTP error raises there.
         """
-        check_allow_model_requests()
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
-        sent = SentRequest()
-        send = partial(self._send, content, options, stream=True, tokens=tokens, sent=sent)
-        chunks = iter_chunks(send, self._model_name, provider_name=self.system)
+        sent = await self._send(content, options, stream=True, tokens=tokens)
+        if isinstance(sent, _FailedGeneration):
+            source, extra = failed_chunks(sent.error), {}
+        else:
+            source, extra = iter_chunks(sent, self._model_name, provider_name=self.system), rate_limit_details(sent)
         try:
-            # Read ahead for the model name and timestamp; `iter_chunks` yields the first chunk again.
-            first = await anext(chunks, None)
-            if first is None:
+            first, chunks = await peek(source)
+            if first is None or chunks is None:
                 raise malformed(self._model_name, 'no chunk before the end of the stream', streamed=True)
             model_name = first.get('model')
             streamed = GroqStreamedResponse(
@@ -205,41 +197,60 @@ class GroqModel(Model):
                 provider_name=self.system,
                 chunks=chunks,
             )
-            extra = rate_limit_details(sent)
-            if extra:
-                streamed.provider_details = {**(streamed.provider_details or {}), **extra}
-            try:
-                yield streamed
-            finally:
-                await streamed.aclose()
-        finally:
-            await chunks.aclose()
-            if sent.permit is not None and self._limiter is not None:
-                self._limiter.release(sent.permit)
+        except BaseException:
+            await source.aclose()
+            raise
+        if extra:
+            streamed.provider_details = {**(streamed.provider_details or {}), **extra}
+        return streamed
 
     async def _send(
-        self, content: bytes, options: Any, *, stream: bool, tokens: int = 0, sent: SentRequest | None = None
-    ) -> httpx.Response:
-        """Post the request body and return the HTTP response (streamed: its body not read yet).
+        self, content: bytes, options: Any, *, stream: bool, tokens: int
+    ) -> Sent[httpx.Response] | _FailedGeneration:
+        """Post the request body, its errors mapped; what was sent (streamed: the response's body not read yet).
 
-        The single place requests leave the model, streamed or not; errors are the SDK's, mapped by the callers.
-        With a rate limiter, the request waits its turn and is retried by it (see `ratelimits.send_paced`); `sent`
-        receives the response and the limiter's permit, for `provider_details` and to release a stream's permit.
+        The single place requests leave the model, streamed or not, and the request's phase of both paths: a
+        stream's errors after this point are mapped where its bytes are read (`iter_chunks`). With a rate limiter,
+        the request waits its turn and is retried by it (`RateLimiter.send()`, Groq's errors classified by
+        `ratelimits.classify_error`); a stream's permit is then released when it is closed. Returns what
+        happened: what was sent, or the failed generation of a recoverable HTTP error (see `is_recoverable`),
+        which the caller returns as a response instead of raising it.
+
+        Raises:
+            ModelHTTPError: the request failed; with a rate limiter, also a 413 (larger than the token limit).
         """
-        if self._limiter is None:
-            response: httpx.Response = await self.client.post(
-                self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
-            )
-        else:
-            response, permit, limits = await send_paced(
-                self.client, self._limiter, self._path, content, options,
-                tokens=tokens, stream=stream, model_name=self._model_name,
-            )  # fmt: skip
-            if sent is not None:
-                sent.permit, sent.limits = permit, limits
-        if sent is not None:
-            sent.response = response
-        return response
+        limiter = self._limiter
+        with map_api_errors(self._model_name, provider_name=self.system):
+            try:
+                if limiter is None:
+                    response: httpx.Response = await self.client.post(
+                        self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
+                    )
+                    return Sent(response)
+                return await limiter.send(
+                    partial(self._attempt, content, options, stream),
+                    tokens=tokens,
+                    limits=response_limits,
+                    classify=classify_error,
+                    retry_policy=self._retry_policy,
+                    hold=stream,
+                )
+            except groq.APIStatusError as exc:
+                if limiter is not None and exc.status_code == 413:
+                    raise too_large_error(exc, tokens, limiter, self._model_name) from exc
+                error = error_object(exc.body)
+                if not is_recoverable(error):
+                    raise
+                return _FailedGeneration(error, exc.status_code)
+
+    def _attempt(self, content: bytes, options: Any, stream: bool, retries: int) -> Awaitable[httpx.Response]:
+        """One attempt of a paced request: the SDK's retries off (the limiter retries), retries marked as the SDK's."""
+        attempt = {**options, 'max_retries': 0}
+        if retries:
+            attempt['headers'] = {**options.get('headers', {}), 'x-stainless-retry-count': str(retries)}
+        return self.client.post(
+            self._path, cast_to=httpx.Response, content=content, options=cast(Any, attempt), stream=stream
+        )
 
     def batch_api(self, *, completion_window: str = '24h') -> GroqBatchAPI:
         """Groq's Batch API for this model (see `pydantic_ai_groq.batch` and `pydantic_ai.direct.model_request_batch`).
@@ -303,6 +314,14 @@ class GroqModel(Model):
             finish_reason='error',
             provider_details={'finish_reason': None, 'error': error, 'status_code': status_code},
         )
+
+
+@dataclass(frozen=True)
+class _FailedGeneration:
+    """A recoverable failed generation Groq answered with an HTTP error (see `is_recoverable`)."""
+
+    error: dict[str, Any]
+    status_code: int
 
 
 def gateway_options(provider: Provider[Any]) -> tuple[str, bool]:

@@ -1,45 +1,42 @@
-"""Pacing Groq requests by Groq's `x-ratelimit-*` headers: the header names, the token estimate, the send loop.
+"""Pacing Groq requests by Groq's `x-ratelimit-*` headers: the header names, the token estimate, what errors mean.
 
-The limiter itself is the core's vendor-neutral `pydantic_ai.ratelimit.RateLimiter`; this module gives it Groq's
-header names (`GROQ_RATE_LIMIT_HEADERS`), estimates what a request will cost before it is sent, and sends a request
-through it with 429s, 413s and the SDK's retries handled (`send_paced`).
+The limiter and its send loop are the core's vendor-neutral `pydantic_ai.ratelimit.RateLimiter` (`send()`, with a
+`RetryPolicy`); this module gives them Groq's header names (`GROQ_RATE_LIMIT_HEADERS`), estimates what a request
+will cost before it is sent (`estimate_tokens`), and says what each groq SDK error means (`classify_error`).
 
 How the SDK's retries and the limiter's combine: while a limiter is in use, every attempt goes out with the SDK's
-own retries off (`max_retries=0` for that request) and `send_paced` makes the retries itself, at most the
-provider's `max_retries` (the SDK's default 2) in all, whatever failed. A 429 pauses the whole limiter for the
-server's `retry-after` (plus jitter) and the request queues again; a `retry-after` over a minute (a daily request
-limit, say) pauses the limiter for a minute and fails the request at once, as the SDK would not wait that long
-either. A 408, 409, 5xx, timeout or connection error is retried after the SDK's own backoff (its `retry-after` if
-it sent one, else 0.5 s doubling up to 8 s, minus up to a quarter of jitter). So a request is attempted at most
-`max_retries + 1` times, never the SDK's retries times ours, and each retry carries `x-stainless-retry-count` as the
-SDK's would. A 413 is never retried.
+own retries off (`max_retries=0` for that request) and the limiter makes the retries, at most the provider's
+`max_retries` (the SDK's default 2) in all, whatever failed. A 429 pauses the whole limiter for the server's
+`retry-after` (plus jitter) and the request queues again; a `retry-after` over a minute (a daily request limit, say)
+pauses the limiter for a minute and fails the request at once. A 408, 409, 5xx, timeout or connection error is
+retried after the core's `RetryPolicy` backoff (the server's `retry-after` if it sent one, else 0.5 s doubling up to
+8 s, less up to a quarter of jitter). So a request is attempted at most `max_retries + 1` times, never the SDK's
+retries times ours, and each retry carries `x-stainless-retry-count` as the SDK's would. A 413 is never retried: it
+fails at once saying the request's size and the limit (`too_large_error`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
-import random
 import re
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import groq
 import httpx
-from groq import AsyncGroq
 
 from pydantic_ai.exceptions import ModelHTTPError
-from pydantic_ai.ratelimit import RateLimiter, RateLimitHeaders, RateLimitPermit
+from pydantic_ai.ratelimit import AttemptFailure, RateLimiter, RateLimitHeaders, Sent
 
 from ._errors import error_object, is_retryable
 
 __all__ = (
-    'SentRequest',
     'GROQ_RATE_LIMIT_HEADERS',
     'estimate_tokens',
-    'send_paced',
+    'classify_error',
+    'too_large_error',
     'rate_limit_details',
     'limit_headers',
+    'response_limits',
 )
 
 GROQ_RATE_LIMIT_HEADERS = RateLimitHeaders(
@@ -53,10 +50,6 @@ GROQ_RATE_LIMIT_HEADERS = RateLimitHeaders(
 )
 """The headers Groq reports its rate limits in (also sent by OpenAI-compatible gateways)."""
 
-MAX_PAUSE = 60.0
-"""The longest `retry-after` a 429 is retried after (as the SDK's own cap); a longer one fails the request at once."""
-_INITIAL_BACKOFF = 0.5
-_MAX_BACKOFF = 8.0
 _SIZE = re.compile(r'Limit (\d+), (?:Used \d+, )?Requested (\d+)')
 
 
@@ -94,17 +87,7 @@ def estimate_tokens(body: dict[str, Any]) -> int:
     return math.ceil(characters / 4) + completion
 
 
-@dataclass
-class SentRequest:
-    """What the model's send path reports back: the HTTP response, and the limiter's permit when there is one."""
-
-    response: httpx.Response | None = None
-    permit: RateLimitPermit | None = None
-    limits: dict[str, str] | None = None
-    """The answer's `x-ratelimit-*` and `retry-after` headers, when the limiter has read them (read once)."""
-
-
-def rate_limit_details(sent: SentRequest) -> dict[str, Any]:
+def rate_limit_details(sent: Sent[httpx.Response]) -> dict[str, Any]:
     """What a response's `provider_details` gain: `rate_limits` and `rate_limit_wait`, when there is something to say.
 
     `rate_limits` holds the answer's `x-ratelimit-*` headers as sent (limit, remaining and reset of requests and
@@ -114,7 +97,7 @@ def rate_limit_details(sent: SentRequest) -> dict[str, Any]:
     details: dict[str, Any] = {}
     limits = sent.limits
     if limits is None:
-        limits = limit_headers(sent.response.headers) if sent.response is not None else {}
+        limits = limit_headers(sent.response.headers)
     found = {name: value for name, value in limits.items() if name != 'retry-after'}
     if found:
         details['rate_limits'] = found
@@ -135,85 +118,32 @@ def limit_headers(headers: httpx.Headers) -> dict[str, str]:
     }
 
 
-async def send_paced(
-    client: AsyncGroq,
-    limiter: RateLimiter,
-    path: str,
-    content: bytes,
-    options: dict[str, Any],
-    *,
-    tokens: int,
-    stream: bool,
-    model_name: str,
-) -> tuple[httpx.Response, RateLimitPermit, dict[str, str]]:
-    """Send one request through `limiter` (see the module docstring); also returns the answer's limit headers.
+def response_limits(response: httpx.Response) -> dict[str, str]:
+    """An answer's rate-limit headers (see `limit_headers`): what `RateLimiter.send()` observes of a success."""
+    return limit_headers(response.headers)
 
-    A non-streamed request's permit is released here (its body has been read); a streamed request's permit holds
-    its concurrency slot until the caller releases it, when the stream is closed.
 
-    Raises:
-        groq.APIStatusError: the final error answer (the model maps it, as without a limiter).
-        groq.APIConnectionError: the final connection failure or timeout.
-        ModelHTTPError: a 413, the request being larger than the token limit; its message says both sizes.
+def classify_error(exc: Exception) -> AttemptFailure:
+    """What an error of the groq SDK means to `RateLimiter.send()`; the headers of an error answer come along.
+
+    A 429 is `'rate_limited'`; a 408, 409 or 5xx, a timeout or a connection error is `'transient'`, as the SDK
+    itself retries, except the flex tier's capacity error (`is_retryable`), which fails at once; anything else (a
+    413 included, see `too_large_error`) is `'final'`.
     """
-    max_retries = client.max_retries
-    permit: RateLimitPermit | None = None
-    retries = 0
-    while True:
-        permit = await limiter.acquire(tokens, permit)
-        attempt = {**options, 'max_retries': 0}
-        if retries:
-            attempt['headers'] = {**options.get('headers', {}), 'x-stainless-retry-count': str(retries)}
-        try:
-            response = cast(
-                httpx.Response,
-                await client.post(
-                    path, cast_to=httpx.Response, content=content, options=cast(Any, attempt), stream=stream
-                ),
-            )
-        except groq.APIStatusError as exc:
-            headers = limit_headers(exc.response.headers)
-            limiter.observe(permit, headers)
-            limiter.release(permit)
-            status = exc.status_code
-            if status == 413:
-                raise _too_large(exc, tokens, limiter, model_name) from exc
-            if retries >= max_retries or not is_retryable(status, exc.body):
-                raise
-            if status == 429:
-                retry_after = limiter.retry_after(headers)
-                if retry_after is not None and retry_after > MAX_PAUSE:
-                    # A daily limit, most likely: hold the others for a while, but do not keep this caller for hours.
-                    limiter.pause(MAX_PAUSE)
-                    raise
-                limiter.pause(retry_after, headers)
-            else:
-                await asyncio.sleep(_backoff(retries, limiter.retry_after(headers)))
-        except groq.APIConnectionError:
-            limiter.release(permit)
-            if retries >= max_retries:
-                raise
-            await asyncio.sleep(_backoff(retries, None))
-        except BaseException:
-            limiter.release(permit)
-            raise
-        else:
-            limits = limit_headers(response.headers)
-            limiter.observe(permit, limits)
-            if not stream:
-                limiter.release(permit)
-            return response, permit, limits
-        retries += 1
+    if isinstance(exc, groq.APIStatusError):
+        status = exc.status_code
+        headers = limit_headers(exc.response.headers)
+        if status == 429:
+            return AttemptFailure('rate_limited', headers)
+        if is_retryable(status, exc.body):
+            return AttemptFailure('transient', headers)
+        return AttemptFailure('final', headers)
+    if isinstance(exc, groq.APIConnectionError):
+        return AttemptFailure('transient')
+    return AttemptFailure('final')
 
 
-def _backoff(retries: int, retry_after: float | None) -> float:
-    """The SDK's delay before a retry: the server's `retry-after` when in (0, 60], else exponential with jitter."""
-    if retry_after is not None and 0 < retry_after <= 60:
-        return retry_after
-    return min(_INITIAL_BACKOFF * 2.0**retries, _MAX_BACKOFF) * (1 - 0.25 * random.random())
-
-
-def _too_large(exc: groq.APIStatusError, tokens: int, limiter: RateLimiter, model_name: str) -> Exception:
+def too_large_error(exc: groq.APIStatusError, tokens: int, limiter: RateLimiter, model_name: str) -> ModelHTTPError:
     """The `ModelHTTPError` for a 413: the request's size and the limit, from Groq's message or our own figures."""
     message = error_object(exc.body).get('message')
     found = _SIZE.search(message) if isinstance(message, str) else None

@@ -1,7 +1,7 @@
 """`GroqStreamedResponse`: Groq's streamed chat-completion chunks as core stream events.
 
-Chunks are read straight from the server-sent events (`_sse.py`) as parsed JSON, without building an SDK model
-per chunk. What each chunk can carry, and where it goes:
+Chunks are read straight from the server-sent events (the core's `pydantic_ai.streaming.iter_sse`) as parsed JSON,
+without building an SDK model per chunk. What each chunk can carry, and where it goes:
 
 - `delta.reasoning` (reasoning models, `reasoning_format='parsed'`): a `ThinkingPart`;
 - `delta.content`: text; `<think>...</think>` inside it (`reasoning_format='raw'`) is split into thinking and text,
@@ -20,8 +20,9 @@ per chunk. What each chunk can carry, and where it goes:
   that is absent): usage reported on several chunks (Groq-compatible servers send a running total on each) keeps
   the latest; its timings and a compound answer's `x_groq.usage_breakdown` also go to `provider_details`.
 
-`iter_chunks` sends the request and reads the bytes; every error of a stream is mapped there, once. The response
-is then one loop over its chunks.
+`iter_chunks` reads the bytes of a sent streamed request; every error while streaming is mapped there, once (the
+request's own errors are mapped where it is sent, by the model, as for a request that does not stream). The model
+reads the first chunk on opening with `peek`, which puts it back; the response is then one loop over its chunks.
 
 An `event: error` frame ends the stream. For `tool_use_failed` (the model produced a malformed tool call) the
 stream ends normally with `finish_reason='error'`: the parts received so far stay, and what the model generated
@@ -32,95 +33,79 @@ other error frame raises `ModelAPIError`; parts received before it remain availa
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-import groq
 import httpx
 
 from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
+from pydantic_ai.ratelimit import Sent
+from pydantic_ai.streaming import iter_sse
 
 from ._citations import place_citations
-from ._errors import error_object, is_recoverable, malformed, map_api_errors, stream_error
+from ._errors import is_recoverable, malformed, map_api_errors, stream_error
 from ._response import THINK_TAGS, failed_generation_parts, map_finish_reason, map_timings, map_usage
 from ._server_tools import executed_tool_parts, has_result
-from ._sse import iter_sse
 from ._utils import JSON
 
-__all__ = ('GroqStreamedResponse', 'iter_chunks')
+__all__ = ('GroqStreamedResponse', 'iter_chunks', 'failed_chunks', 'peek')
+
+T = TypeVar('T')
 
 
-async def iter_chunks(
-    send: Callable[[], Awaitable[httpx.Response]], model_name: str, *, provider_name: str
-) -> AsyncGenerator[JSON, None]:
-    """Send a streamed request and yield its chunks as parsed JSON objects, up to `data: [DONE]`.
+async def iter_chunks(sent: Sent[httpx.Response], model_name: str, *, provider_name: str) -> AsyncGenerator[JSON, None]:
+    """Yield the chunks of a sent streamed request as parsed JSON objects, up to `data: [DONE]`.
 
-    Every error of the stream is mapped here, where the bytes come from, into the `pydantic_ai.exceptions` tree:
-    the HTTP error of the request itself, transport errors while reading, malformed frames and `event: error`
-    frames. A recoverable failed generation (see `is_recoverable`), whether Groq answered it with an HTTP error or
-    an `event: error` frame, is yielded as a last chunk `{'error': {...}}`, which the response turns into parts.
-
-    The first chunk is yielded twice: the model reads it ahead for the response's model name and timestamp, and
-    the response's event loop reads it again, so that loop needs no first step of its own. Closing the generator
-    closes the HTTP response.
+    Every error while streaming is mapped here, where the bytes come from, into the `pydantic_ai.exceptions` tree:
+    transport errors while reading, bytes that are not UTF-8, malformed frames and `event: error` frames. A
+    recoverable failed generation (see `is_recoverable`) in an `event: error` frame is yielded as a last chunk
+    `{'error': {...}}`, which the response turns into parts. Closing the generator closes the HTTP response and
+    releases the rate limiter's permit.
 
     Args:
-        send: Sends the request and returns the streamed HTTP response (the model's send path).
+        sent: The streamed request, sent (`GroqModel`'s send path): its response's body is not read yet.
         model_name: The model the request is for, for error messages.
         provider_name: The provider the request goes through, for error messages.
 
     Raises:
-        ModelHTTPError: the request failed with an HTTP error that is not recoverable.
         ModelAPIError: the stream reported an error that is not recoverable.
-        ModelConnectionError: the connection failed or was lost (`ModelTimeoutError`: timed out).
-        UnexpectedModelBehavior: a frame is not a JSON object, or the stream ended without `[DONE]` or an error.
+        ModelConnectionError: the connection was lost (`ModelTimeoutError`: timed out).
+        UnexpectedModelBehavior: a frame is not UTF-8 or not a JSON object, or the stream ended without `[DONE]`
+            or an error.
     """
-    with map_api_errors(model_name, provider_name=provider_name):
-        try:
-            response = await send()
-        except groq.APIStatusError as exc:
-            error = error_object(exc.body)
-            if not is_recoverable(error):
-                raise
-            failed = {'error': error}
-            yield failed
-            yield failed
-            return
-    read_ahead = True
+    response = sent.response
     try:
         with map_api_errors(model_name, provider_name=provider_name, streaming=True):
-            events = iter_sse(response.aiter_bytes(), model_name)
-            async for event, data in events:
-                if data == '[DONE]':
-                    # Read to the end of the body (Groq sends nothing more), so the connection goes back to the pool
-                    # instead of being closed half-read.
-                    async for _ in events:
-                        pass
-                    return
-                try:
-                    chunk = json.loads(data)
-                except ValueError as exc:
-                    raise malformed(model_name, 'a frame that is not JSON', data, streamed=True) from exc
-                if not isinstance(chunk, dict):
-                    raise malformed(model_name, 'a frame that is not a JSON object', data, streamed=True)
-                if event == 'error' or ('error' in chunk and 'choices' not in chunk):
-                    error = chunk.get('error', chunk)
-                    error = error if isinstance(error, dict) else {'message': str(error)}
-                    if not is_recoverable(error):
-                        raise stream_error(error, model_name, provider_name=provider_name)
-                    # Nothing follows an error frame; the failed generation becomes the stream's last parts.
-                    chunk = {'error': error}
-                    if read_ahead:
-                        yield chunk
+            events = iter_sse(response.aiter_bytes())
+            try:
+                async for event, data in events:
+                    if data == '[DONE]':
+                        # Read to the end of the body (Groq sends nothing more), so the connection goes back to the
+                        # pool instead of being closed half-read.
+                        async for _ in events:
+                            pass
+                        return
+                    try:
+                        chunk = json.loads(data)
+                    except ValueError as exc:
+                        raise malformed(model_name, 'a frame that is not JSON', data, streamed=True) from exc
+                    if not isinstance(chunk, dict):
+                        raise malformed(model_name, 'a frame that is not a JSON object', data, streamed=True)
+                    if event == 'error' or ('error' in chunk and 'choices' not in chunk):
+                        error = chunk.get('error', chunk)
+                        error = error if isinstance(error, dict) else {'message': str(error)}
+                        if not is_recoverable(error):
+                            raise stream_error(error, model_name, provider_name=provider_name)
+                        # Nothing follows an error frame; the failed generation becomes the stream's last parts.
+                        yield {'error': error}
+                        return
                     yield chunk
-                    return
-                if read_ahead:
-                    read_ahead = False
-                    yield chunk
-                yield chunk
+            except UnicodeDecodeError as exc:
+                problem = f'bytes that are not UTF-8 (at byte {exc.start} of a message)'
+                raise malformed(model_name, problem, exc.object, streamed=True) from exc
             raise malformed(
                 model_name,
                 'a body that ended without `data: [DONE]`: the connection was closed early and the response may be '
@@ -129,6 +114,54 @@ async def iter_chunks(
             )
     finally:
         await response.aclose()
+        sent.release()
+
+
+async def failed_chunks(error: JSON) -> AsyncGenerator[JSON, None]:
+    """The chunks of a recoverable failed generation Groq answered with an HTTP error: `{'error': {...}}` alone."""
+    yield {'error': error}
+
+
+class Peeked(AsyncIterator[T]):
+    """An async iterator whose first item was taken to look at, and is given again first (see `peek`).
+
+    `aclose()` closes the iterator peeked at, whether or not iteration started.
+    """
+
+    def __init__(self, first: T, rest: AsyncGenerator[T, None]) -> None:
+        self._first = first
+        self._rest = rest
+        self._iterator: AsyncGenerator[T, None] | None = None
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        if self._iterator is None:
+            self._iterator = self._iterate()
+        return self._iterator
+
+    def __anext__(self) -> Awaitable[T]:
+        return self.__aiter__().__anext__()
+
+    async def _iterate(self) -> AsyncGenerator[T, None]:
+        yield self._first
+        async for item in self._rest:
+            yield item
+
+    async def aclose(self) -> None:
+        """Close the iterator peeked at (which closes the HTTP response beneath it), and the iteration if started."""
+        if self._iterator is not None:
+            await self._iterator.aclose()
+        await self._rest.aclose()
+
+
+async def peek(chunks: AsyncGenerator[T, None]) -> tuple[T | None, Peeked[T] | None]:
+    """Take the first item of `chunks`: it, and an iterator giving it again followed by the rest.
+
+    Returns `(None, None)` when `chunks` ends at once. An error of the first item raises here.
+    """
+    first = await anext(chunks, None)
+    if first is None:
+        return None, None
+    return first, Peeked(first, chunks)
 
 
 @dataclass(kw_only=True)
@@ -353,5 +386,6 @@ class GroqStreamedResponse(StreamedResponse):
     async def aclose(self) -> None:
         """Stop the event iterator and the chunk iterator beneath it (which closes the HTTP response)."""
         await super().aclose()
-        if isinstance(self.chunks, AsyncGenerator):
-            await self.chunks.aclose()
+        aclose = getattr(self.chunks, 'aclose', None)
+        if aclose is not None:
+            await aclose()

@@ -1,6 +1,8 @@
-"""What the lifecycle hooks receive (`RequestInfo`) and how they are called (`Hooks`): the package's lowest layer.
+"""What the lifecycle hooks receive (`RequestInfo`) and how they are called (`Hooks`): request data of the kernel.
 
-Re-exported by `pydantic_ai.lifecycle`; imports nothing of the core at run time.
+Re-exported by `pydantic_ai.lifecycle`; imports nothing of the core at run time. It sits below the hook
+specifications (`pydantic_ai.hookspecs`, which name `RequestInfo`), the lifecycle plugins and the models that run
+the hooks (see `pydantic_ai.models.Model`), so it names a model only by what a hook reads of it (`RequestModel`).
 """
 
 from __future__ import annotations
@@ -8,14 +10,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..messages import ModelMessage
-    from ..models.base import Model, ModelRequestParameters
-    from ..settings import ModelSettings
+    from ._request_parameters import ModelRequestParameters
+    from .messages import ModelMessage
+    from .settings import ModelSettings
 
-__all__ = ('RequestInfo', 'Hooks')
+__all__ = ('RequestInfo', 'RequestModel', 'Hooks')
+
+
+class RequestModel(Protocol):
+    """The model of a request as a hook sees it; every `pydantic_ai.models.Model` is one."""
+
+    @property
+    def model_name(self) -> str:
+        """The model's name, as the provider knows it."""
+        ...
+
+    @property
+    def system(self) -> str | None:
+        """The provider's registered name."""
+        ...
+
+    @property
+    def base_url(self) -> str | None:
+        """The base URL of the provider's API, when there is one."""
+        ...
 
 
 @dataclass(eq=False)
@@ -25,8 +46,8 @@ class RequestInfo:
     Times are `time.perf_counter()` values, in seconds.
     """
 
-    model: Model
-    """The model making the request (for a wrapper such as `InstrumentedModel`, the wrapped model)."""
+    model: RequestModel
+    """The model whose `request()` or `request_stream()` was called (a `pydantic_ai.models.Model`)."""
     messages: list[ModelMessage]
     """The conversation sent. Read it, do not change it."""
     model_settings: ModelSettings | None
@@ -47,8 +68,6 @@ class RequestInfo:
     """Streams: how many events the consumer received."""
     cancelled: bool = False
     """Whether the request was abandoned: a stream the consumer left before its end, or a cancelled task."""
-    _failure: BaseException | None = field(default=None, repr=False)
-    _completed: bool = field(default=False, repr=False)
 
     @property
     def provider_name(self) -> str | None:
