@@ -168,7 +168,10 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
     async def stream(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[ResultDataT]:
         """The result as it grows, one value per `stream_structured()` step (the last one complete and validated).
 
-        Partial structured values that do not validate yet are skipped (the original API raised on them).
+        As in the original API, the complete result comes once more at the end, even when it equals the last
+        partial value (its tests pin `['The cat sat on the mat.', 'The cat sat on the mat.']` for a text answer
+        arriving in one group). Use `stream_output()` to get each value once. Partial structured values that do
+        not validate yet are skipped (the original API raised on them).
         """
         async for response, is_last in self.stream_structured(debounce_by=debounce_by):
             try:
@@ -177,6 +180,25 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
                 if is_last:
                     raise
                 continue
+            yield value
+
+    async def stream_output(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[ResultDataT]:
+        """The result as it grows, each value once; the last value yielded is the complete, validated result.
+
+        Like `stream()`, but the complete result is not repeated when it equals the last partial value yielded
+        (it is yielded when the result validators or the final validation change it).
+        """
+        last: list[ResultDataT] = []
+        async for response, is_last in self.stream_structured(debounce_by=debounce_by):
+            try:
+                value = await self._validate(response, not is_last)
+            except _PARTIAL_ERRORS:
+                if is_last:
+                    raise
+                continue
+            if is_last and last and last[0] == value:
+                return
+            last[:] = [value]
             yield value
 
     async def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> AsyncIterator[str]:

@@ -287,3 +287,43 @@ async def test_reading_a_streamed_result_checks_token_limits_up_to_its_last_toke
         async with agent.run_stream('x', usage_limits=UsageLimits(response_tokens_limit=5)) as result:
             with pytest.raises(UsageLimitExceeded, match=r'response_tokens=6\)'):
                 await result.get_data()
+
+
+async def test_stream_repeats_the_complete_result_as_the_original_api_stream_output_yields_each_value_once() -> None:
+    agent = Agent(text_stream('The cat ', 'sat.'))
+    async with agent.run_stream('x') as result:
+        repeated = [text async for text in result.stream()]
+    async with agent.run_stream('x') as result:
+        once = [text async for text in result.stream_output()]
+        assert result.is_complete
+
+    assert repeated == ['The cat sat.', 'The cat sat.']  # not-final, then final: the original API's contract
+    assert once == ['The cat sat.']
+
+
+async def test_stream_output_yields_growing_structured_values_once_and_ends_with_the_validated_result() -> None:
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[DeltaToolCalls]:
+        yield {0: DeltaToolCall(name='final_result', tool_call_id='r1')}
+        for piece in ('{"city": "Lon', 'don", "items": [1, ', '2, 3]}'):
+            yield {0: DeltaToolCall(json_args=piece)}
+
+    agent = Agent(FunctionModel(stream_function=stream), result_type=Answer)
+    async with agent.run_stream('x') as result:
+        values = [answer async for answer in result.stream_output(debounce_by=None)]
+
+    assert [v.items for v in values] == [[1], [1, 2, 3]]
+    assert values[-1] == await result.get_data()
+
+
+async def test_stream_output_yields_the_final_value_when_a_result_validator_changes_it() -> None:
+    agent = Agent(text_stream('hello'))
+
+    @agent.result_validator
+    def shout(text: str) -> str:
+        return text.upper()
+
+    async with agent.run_stream('x') as result:
+        values = [text async for text in result.stream_output(debounce_by=None)]
+
+    assert values[-1] == 'HELLO'
+    assert values.count('HELLO') == 1
