@@ -8,7 +8,7 @@ class City(BaseModel):
     name: str
     country: str
 
-agent = Agent('groq:openai/gpt-oss-120b', result_type=City, system_prompt='Be concise.')
+agent = Agent('acme:large-1', result_type=City, system_prompt='Be concise.')
 
 @agent.tool_plain
 def population(city: str) -> int:

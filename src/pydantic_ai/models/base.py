@@ -146,7 +146,7 @@ class Model(ABC):
     @property
     @abstractmethod
     def system(self) -> str | None:
-        """The provider's name (for example `'groq'`), used in telemetry and error messages."""
+        """The provider's name (for example `'acme'`), used in telemetry and error messages."""
         raise NotImplementedError
 
     @property

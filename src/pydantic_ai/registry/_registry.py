@@ -6,7 +6,7 @@ Rules, in the order a lookup applies them:
 2. Otherwise the entry points named `name` in the `pydantic_ai.providers` group (`PROVIDERS_GROUP`) are read from
    installed distributions' metadata. None: `UnknownProviderError`, listing the names there are. Entry points from more
    than one distribution: `DuplicateProviderError`, naming them all; nothing is picked silently.
-3. The one entry point is loaded (only it: looking up `groq` imports the Groq plugin and nothing else) and
+3. The one entry point is loaded (only it: looking up `acme` imports the plugin providing it and nothing else) and
    registered with pluggy, which validates its hook implementations then (a provider class or factory named by the
    entry point is first wrapped in an adapter plugin, see `pydantic_ai.registry._adapter`), and the provider's
    `ProviderProfile` is read and checked. Any failure becomes a `ProviderPluginError` naming the distribution and
