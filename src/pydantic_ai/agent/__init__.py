@@ -62,7 +62,9 @@ from ._run import (
     SystemPromptRunner,
 )
 
-__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'RunExecutor', 'SystemPromptRunner', 'use_executor')
+# What users need: the agent and its run options, and the seam a durable-execution engine installs its executor at
+# (`RunExecutor`, `use_executor`; see `pydantic_ai.durable_exec`). The run loop's own types stay in `_run`.
+__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'RunExecutor', 'use_executor')
 
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
