@@ -93,14 +93,14 @@ def map_usage(usage: Any, *, requests: int, cache: Any = None) -> Usage:
         ('completion_tokens_details', 'reasoning_tokens'),
     ):
         section = usage.get(container)
-        value = section.get(key) if isinstance(section, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
+        value = _int(section.get(key)) if isinstance(section, dict) else None
+        if value is not None:
             details[key] = value
     for source in (usage, cache):
         if isinstance(source, dict):
             for key in _CACHE_COUNTERS:
-                value = source.get(key)
-                if isinstance(value, int) and not isinstance(value, bool):
+                value = _int(source.get(key))
+                if value is not None:
                     details[key] = value
     return Usage(
         requests=requests,
