@@ -1,7 +1,7 @@
 """pydantic-ai-core: a small, fast, strictly typed core for talking to LLMs, with providers as plugins.
 
 The names below are the public API; `tests/core/test_public_api.py` pins the list. Provider-specific classes come
-from plugin distributions (for example `pydantic_ai_groq.GroqModel` from `pydantic-ai-groq`).
+from plugin distributions (a provider's `Model` subclass from its `pydantic-ai-<provider>` distribution).
 """
 
 from __future__ import annotations

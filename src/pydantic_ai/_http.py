@@ -29,7 +29,7 @@ import httpx
 __all__ = ('DEFAULT_TIMEOUT', 'LoopBoundTransport', 'shared_async_http_client')
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-"""The groq SDK's own defaults: 60 s to read, write or wait for a pooled connection, 5 s to connect."""
+"""60 s to read, write or wait for a pooled connection, 5 s to connect: the defaults providers' SDKs commonly use."""
 
 
 @dataclass

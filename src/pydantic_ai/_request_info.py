@@ -71,7 +71,7 @@ class RequestInfo:
 
     @property
     def provider_name(self) -> str | None:
-        """The provider's registered name (the model's `system`), such as `'groq'`."""
+        """The provider's registered name (the model's `system`), such as `'acme'`."""
         return self.model.system
 
     @property

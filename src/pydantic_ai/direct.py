@@ -3,7 +3,7 @@
 ```python
 from pydantic_ai import ModelRequest, model_request_sync
 
-response = model_request_sync('groq:openai/gpt-oss-120b', [ModelRequest.user_text_prompt('Hello!')])
+response = model_request_sync('acme:large-1', [ModelRequest.user_text_prompt('Hello!')])
 print(response.parts[0].content, response.usage.response_tokens)
 ```
 
@@ -44,7 +44,7 @@ async def model_request(
 
     Args:
         model: The model: a `Model`, or a `'provider:model-name'` string such as
-            `'groq:openai/gpt-oss-120b'`, resolved through the provider registry.
+            `'acme:large-1'`, resolved through the provider registry.
         messages: The conversation so far, usually ending with a `ModelRequest`.
         model_settings: Settings for this request (temperature, max tokens, ...).
         model_request_parameters: Tools and output options; by default none (plain text answers).
@@ -81,7 +81,7 @@ async def model_request_stream(
     """Send a conversation to a model and stream its response.
 
     ```python
-    async with model_request_stream('groq:openai/gpt-oss-120b', messages) as stream:
+    async with model_request_stream('acme:large-1', messages) as stream:
         async for event in stream:
             print(event)
         response = stream.get()
@@ -169,7 +169,7 @@ async def model_request_batch(
 
     ```python
     results = await model_request_batch(
-        'groq:openai/gpt-oss-120b',
+        'acme:large-1',
         [('hi', [ModelRequest.user_text_prompt('Hello!')]), ('bye', [ModelRequest.user_text_prompt('Bye!')])],
         on_progress=lambda progress: print(progress.status, progress.completed, '/', progress.total),
     )

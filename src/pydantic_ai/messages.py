@@ -92,7 +92,8 @@ class ImageUrl:
     url: str
     """The image's URL (`https://...`)."""
     vendor_metadata: dict[str, Any] | None = None
-    """Provider-specific options for this image, for example `{'detail': 'high'}` (read by Groq)."""
+    """Provider-specific options for this image, for example `{'detail': 'high'}` (each provider documents the keys
+    it reads)."""
     kind: Literal['image-url'] = 'image-url'
     """Discriminator for serialization."""
 
@@ -132,7 +133,8 @@ class BinaryContent:
     media_type: str
     """The media type, such as `image/png` or `audio/wav`."""
     vendor_metadata: dict[str, Any] | None = None
-    """Provider-specific options for this content, for example `{'detail': 'low'}` for an image (read by Groq)."""
+    """Provider-specific options for this content, for example `{'detail': 'low'}` for an image (each provider
+    documents the keys it reads)."""
     kind: Literal['binary'] = 'binary'
     """Discriminator for serialization."""
 
@@ -385,7 +387,7 @@ class ToolCallPart:
 class ThinkingPart:
     """The model's reasoning before it answered, as the provider returned it.
 
-    Reasoning comes from a separate field of the response (Groq's `reasoning`) or from `<think>...</think>` tags
+    Reasoning comes from a separate field of the response (a `reasoning` field, say) or from `<think>...</think>` tags
     inside the text, which are split out into this part.
     """
 
@@ -473,9 +475,9 @@ class ModelResponse:
     usage: Usage = field(default_factory=Usage)
     """The usage of the request that produced this response (the same counts `Model.request` returns)."""
     provider_name: str | None = None
-    """The provider that answered, such as `'groq'` or the name of a Groq-compatible provider."""
+    """The provider that answered (the model's `system`), such as `'acme'`, or a gateway's own name."""
     provider_response_id: str | None = None
-    """The provider's id for this response (Groq's `chatcmpl-...`), for support requests and tracing."""
+    """The provider's id for this response (such as `chatcmpl-...`), for support requests and tracing."""
     finish_reason: FinishReason | None = None
     """Why the model stopped, normalised; `None` when the provider did not say."""
     provider_details: dict[str, Any] | None = None

@@ -5,9 +5,10 @@ Three modes, chosen with `ModelRequestParameters.output_mode`:
 - `'tool'` (the default): the result schema is offered as a tool (`ModelRequestParameters.result_tools`) and the
   model answers by calling it. Works with every model that calls tools.
 - `'native'`: the schema in `output_object` is sent as the provider's native JSON-schema response format, and the
-  model answers with text that is JSON matching it (Groq: `response_format={'type': 'json_schema', ...}`).
-- `'json_object'`: the model is only told to answer with a JSON object (Groq: `response_format={'type':
-  'json_object'}`); put the schema in the prompt. For models without JSON-schema support.
+  model answers with text that is JSON matching it (in a chat-completions API: `response_format={'type':
+  'json_schema', ...}`).
+- `'json_object'`: the model is only told to answer with a JSON object (in a chat-completions API:
+  `response_format={'type': 'json_object'}`); put the schema in the prompt. For models without JSON-schema support.
 - `'prompted'`: the schema in `output_object` goes into the instructions, as a system prompt built by
   `prompted_output_instructions()` from `ModelRequestParameters.prompted_output_template` (default
   `PROMPTED_OUTPUT_TEMPLATE`); no response format and no output tool is sent, and the answer is the JSON text. For
@@ -35,8 +36,7 @@ class OutputObjectDefinition:
     json_schema: dict[str, Any]
     """The JSON schema the answer must match."""
     name: str | None = None
-    """The schema's name, shown to the model; a provider that requires one (Groq does) sends `'final_result'` when it is
-    `None`."""
+    """The schema's name, shown to the model; a provider that requires one sends `'final_result'` when it is `None`."""
     description: str | None = None
     """What the result is, shown to the model."""
     strict: bool | None = None

@@ -17,8 +17,9 @@ How the budget is modelled (the same for tokens and for requests):
 
 - The last answer's headers say `remaining` and `reset`. The limiter assumes that until the reset time only
   `remaining` is available, and that all of `limit` is available again at the reset time. This is exact for a
-  fixed window, and cautious for a token bucket that refills continuously (Groq's): the limiter then sends a burst
-  of up to `limit`, waits for the bucket to be full, and sends the next, which still uses the whole rate.
+  fixed window, and cautious for a token bucket that refills continuously (as some providers keep): the limiter
+  then sends a burst of up to `limit`, waits for the bucket to be full, and sends the next, which still uses the
+  whole rate.
 - The limiter keeps its own account: every request sent takes its estimate off what is left. Requests sent but
   not answered yet are "in flight", and the server may not have counted them yet, or counted them in another order
   than they were sent (they travel on different connections). So while others are in flight, an answer's headers

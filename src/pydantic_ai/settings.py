@@ -14,7 +14,7 @@ class ModelSettings(TypedDict, total=False):
     """Settings for one model request; every key is optional.
 
     Providers extend this with their own keys, each prefixed with the provider's name (for example
-    `groq_reasoning_format`), by subclassing it as another `TypedDict`. A key a provider cannot honour is
+    `acme_reasoning_effort`), by subclassing it as another `TypedDict`. A key a provider cannot honour is
     ignored by that provider rather than sent.
     """
 

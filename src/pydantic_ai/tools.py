@@ -41,7 +41,7 @@ class Tool(Generic[AgentDepsT]):
         # The docstring's summary becomes the description, its `Args:` section the parameters' descriptions.
         return random.randint(1, sides)
 
-    agent = Agent('groq:openai/gpt-oss-120b', tools=[Tool(roll_die, max_retries=2)])
+    agent = Agent('acme:large-1', tools=[Tool(roll_die, max_retries=2)])
     ```
     """
 

@@ -439,3 +439,17 @@ def test_report_usage_keeps_the_latest_report_not_a_sum() -> None:
         requests=1, request_tokens=5, response_tokens=9, total_tokens=14, timings={'total_time': 0.5}
     )
     assert stream.get().usage == stream.usage()
+
+
+def test_report_usage_keeps_every_count_reported_and_shares_no_dict_with_the_report() -> None:
+    stream = _NoTimestamp(model_name='m')
+    reported = Usage(
+        requests=7, request_tokens=20, total_tokens=22, details={'reasoning_tokens': 3}, cache_read_tokens=16
+    )
+    stream.report_usage(reported)
+    assert stream.usage() == Usage(
+        requests=1, request_tokens=20, total_tokens=22, details={'reasoning_tokens': 3}, cache_read_tokens=16
+    )
+    assert reported.details is not None
+    reported.details['reasoning_tokens'] = 99
+    assert stream.usage().details == {'reasoning_tokens': 3}

@@ -10,6 +10,7 @@ from types import ModuleType
 import pytest
 
 import pydantic_ai
+import pydantic_ai.agent
 import pydantic_ai.exceptions
 import pydantic_ai.messages
 import pydantic_ai.providers
@@ -234,8 +235,12 @@ REGISTRY_ALL = {
     'use_registry',
 }
 
+AGENT_ALL = {'Agent', 'capture_run_messages', 'EndStrategy', 'RunExecutor', 'use_executor'}
+"""The agent, its run options, and the executor seam of durable execution; not the run loop's own types."""
+
 PINNED: list[tuple[ModuleType, set[str]]] = [
     (pydantic_ai, PYDANTIC_AI_ALL),
+    (pydantic_ai.agent, AGENT_ALL),
     (pydantic_ai_groq, PYDANTIC_AI_GROQ_ALL),
     (pydantic_ai.messages, MESSAGES_ALL),
     (pydantic_ai.exceptions, EXCEPTIONS_ALL),

@@ -15,12 +15,28 @@ from collections.abc import Iterator, Sequence
 import httpx
 import pytest
 
-from pydantic_ai.exceptions import ModelAPIError, ModelConnectionError, ModelHTTPError, ModelTimeoutError
+from pydantic_ai.exceptions import (
+    ModelAPIError,
+    ModelConnectionError,
+    ModelHTTPError,
+    ModelTimeoutError,
+    UnexpectedModelBehavior,
+)
 from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.providers import ProviderProfile
 from pydantic_ai.registry import ProviderRegistry, use_registry
 from pydantic_ai_groq import GroqModel, GroqProvider
-from pydantic_ai_groq.testing import GroqTestServer, http_error, json_response, raw_sse, text_completion, wire
+from pydantic_ai_groq.testing import (
+    GroqFake,
+    GroqTestServer,
+    ScriptedResponse,
+    http_error,
+    json_response,
+    raw_response,
+    raw_sse,
+    text_completion,
+    wire,
+)
 
 from support.reliability import loopback_http_client, prompt, unused_port
 
@@ -197,6 +213,73 @@ async def test_an_error_frame_in_the_gateways_stream_names_the_gateway() -> None
                         pass
 
     assert exc_info.value.message == f"provider 'mygw-test' reported an error for model '{MODEL}': upstream overloaded"
+
+
+# --- answers of the wrong shape ------------------------------------------------------------------------------------
+
+CHUNK = wire.chat_completion_chunk({'content': 'Hel'}, model=MODEL)
+
+MALFORMED_ANSWERS = [
+    pytest.param(raw_response('not json'), False, 'answered with a body that is not valid JSON', id='body-not-json'),
+    pytest.param(json_response({'choices': []}), False, 'answered with no choice', id='no-choice'),
+    pytest.param(
+        json_response(wire.chat_completion(tool_calls=[{'id': 'c1', 'type': 'function', 'function': {}}])),
+        False,
+        'answered with a tool call that has no function name',
+        id='tool-call-without-name',
+    ),
+    pytest.param(
+        json_response(wire.chat_completion('Hi', annotations=[{'type': 'document_citation'}])),
+        False,
+        'answered with a `document_citation` annotation without `document_id`, `start_index` and `end_index`',
+        id='citation-without-span',
+    ),
+    pytest.param(raw_sse(['data: not json']), True, 'streamed a frame that is not JSON', id='frame-not-json'),
+    pytest.param(raw_sse([], done=True), True, 'streamed no chunk before the end of the stream', id='no-chunk'),
+    pytest.param(
+        raw_sse([CHUNK, {'model': MODEL, 'choices': [{'index': 0}]}], done=True),
+        True,
+        'streamed a chunk without a `delta`',
+        id='chunk-without-delta',
+    ),
+    pytest.param(raw_sse([CHUNK]), True, 'streamed a body that ended without `data: [DONE]`', id='no-done'),
+    pytest.param(
+        raw_sse([CHUNK, wire.chat_completion_chunk({'annotations': [1]}, model=MODEL)], done=True),
+        True,
+        'streamed an annotation that is not an object',
+        id='streamed-citation-not-an-object',
+    ),
+]
+
+
+async def malformed_error(provider_class: type[GroqProvider], answer: ScriptedResponse, streamed: bool) -> str:
+    """The message of the `UnexpectedModelBehavior` a model of `provider_class` raises for `answer`."""
+    async with GroqFake(answer) as fake:
+        provider = provider_class(api_key='k', http_client=fake.http_client, max_retries=0, rate_limit=False)
+        model = GroqModel(MODEL, provider=provider)
+        with pytest.raises(UnexpectedModelBehavior) as exc_info:
+            if streamed:
+                async with model.request_stream(prompt(), None, ModelRequestParameters()) as stream:
+                    async for _ in stream:
+                        pass
+            else:
+                await model.request(prompt(), None, ModelRequestParameters())
+    return exc_info.value.message
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ('provider_class', 'api'), [(MyGatewayProvider, "provider 'mygw-test'"), (GroqProvider, 'Groq')], ids=['gw', 'groq']
+)
+@pytest.mark.parametrize(('answer', 'streamed', 'problem'), MALFORMED_ANSWERS)
+async def test_an_answer_of_the_wrong_shape_names_the_api_that_sent_it(
+    provider_class: type[GroqProvider], api: str, answer: ScriptedResponse, streamed: bool, problem: str
+) -> None:
+    message = await malformed_error(provider_class, answer, streamed)
+
+    assert message.startswith(f'{api} {problem}')
+    assert message.endswith(f" for model '{MODEL}'")
+    assert ('Groq' in message) is (provider_class is GroqProvider)
 
 
 # --- pai models ----------------------------------------------------------------------------------------------------

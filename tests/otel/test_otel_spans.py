@@ -22,9 +22,11 @@ from pydantic_ai_groq.testing import (
     GroqTestServer,
     ToolCall,
     http_error,
+    raw_sse,
     streamed_text,
     text_completion,
     tool_call_completion,
+    wire,
 )
 
 from support.constants import FAKE_GROQ_API_KEY
@@ -493,3 +495,76 @@ async def test_instrument_all_traces_each_request_of_an_agent_run_with_test_and_
     providers = [attributes(s)['gen_ai.provider.name'] for s in spans]
     assert providers == ['test', 'test', 'function']  # the tool call, the answer, then the function model
     assert all(s.status.status_code is StatusCode.UNSET for s in spans)
+
+
+class _UsageModel(Model):
+    """A local model answering with a given usage."""
+
+    is_local = True
+
+    def __init__(self, usage: Usage) -> None:
+        self._usage = usage
+
+    async def _request(
+        self,
+        messages: list[Any],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> tuple[ModelResponse, Usage]:
+        response = ModelResponse(parts=[TextPart('ok')], model_name='usage-1', usage=self._usage, finish_reason='stop')
+        return response, self._usage.copy()
+
+    @property
+    def model_name(self) -> str:
+        return 'usage-1'
+
+    @property
+    def system(self) -> str:
+        return 'usage-provider'
+
+
+@pytest.mark.parametrize(
+    ('usage', 'recorded'),
+    [
+        pytest.param(Usage(requests=1, request_tokens=10, cache_read_tokens=7), 7, id='typed-field'),
+        pytest.param(Usage(requests=1, request_tokens=10, details={'cached_tokens': 4}), 4, id='details-only'),
+        pytest.param(
+            Usage(requests=1, request_tokens=10, cache_read_tokens=7, details={'cached_tokens': 4}),
+            7,
+            id='typed-field-wins',
+        ),
+        pytest.param(Usage(requests=1, request_tokens=10, cache_read_tokens=0), 0, id='zero-is-recorded'),
+        pytest.param(Usage(requests=1, request_tokens=10), None, id='none-reported'),
+    ],
+)
+async def test_cache_reads_are_recorded_as_the_conventions_cache_read_attribute(
+    telemetry: Telemetry, usage: Usage, recorded: int | None
+) -> None:
+    model = InstrumentedModel(_UsageModel(usage), telemetry.settings())
+
+    await model.request(prompt(), None, NO_TOOLS)
+
+    assert attributes(telemetry.span()).get('gen_ai.usage.cache_read.input_tokens') == recorded
+
+
+async def test_a_streamed_answers_cache_reads_are_recorded(
+    server: GroqTestServer, http_client: httpx.AsyncClient, telemetry: Telemetry
+) -> None:
+    usage = {'prompt_tokens': 20, 'completion_tokens': 2, 'total_tokens': 22}
+    chunks = [
+        wire.chat_completion_chunk({'content': 'Hi'}),
+        wire.chat_completion_chunk(
+            {}, finish_reason='stop', x_groq={'usage': {**usage, 'prompt_tokens_details': {'cached_tokens': 16}}}
+        ),
+    ]
+    server.enqueue(raw_sse(chunks, done=True))
+    model = InstrumentedModel(server_model(server, http_client), telemetry.settings())
+
+    async with model.request_stream(prompt(), None, NO_TOOLS) as stream:
+        async for _ in stream:
+            pass
+
+    assert stream.usage().cache_read_tokens == 16
+    attrs = attributes(telemetry.span())
+    assert attrs['gen_ai.usage.cache_read.input_tokens'] == 16
+    assert attrs['gen_ai.usage.input_tokens'] == 20

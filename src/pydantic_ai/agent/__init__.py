@@ -8,7 +8,7 @@ class City(BaseModel):
     name: str
     country: str
 
-agent = Agent('groq:openai/gpt-oss-120b', result_type=City, system_prompt='Be concise.')
+agent = Agent('acme:large-1', result_type=City, system_prompt='Be concise.')
 
 @agent.tool_plain
 def population(city: str) -> int:
@@ -29,7 +29,7 @@ import contextvars
 import copy
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Generic, overload
@@ -62,7 +62,9 @@ from ._run import (
     SystemPromptRunner,
 )
 
-__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'RunExecutor', 'SystemPromptRunner', 'use_executor')
+# What users need: the agent and its run options, and the seam a durable-execution engine installs its executor at
+# (`RunExecutor`, `use_executor`; see `pydantic_ai.durable_exec`). The run loop's own types stay in `_run`.
+__all__ = ('Agent', 'capture_run_messages', 'EndStrategy', 'RunExecutor', 'use_executor')
 
 AgentDepsT = TypeVar('AgentDepsT', default=None)
 ResultDataT = TypeVar('ResultDataT', default=str)
@@ -118,7 +120,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         *,
         result_type: type[ResultDataT] | Any = str,
         system_prompt: str | Sequence[str] = (),
-        deps_type: type[AgentDepsT] | Any = _NONE_TYPE,
+        deps_type: type[AgentDepsT] = _NONE_TYPE,
         name: str | None = None,
         model_settings: ModelSettings | None = None,
         retries: int = 1,
@@ -139,7 +141,8 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             result_type: The result's type: `str` for text, or a pydantic model, dataclass, `TypedDict`, scalar,
                 container or union of these.
             system_prompt: Static system prompts, sent first in every new conversation.
-            deps_type: The type of `deps` (for type checkers; not checked at run time).
+            deps_type: The type of `deps`, which type checkers infer the agent's deps type from (not checked at run
+                time); with none, runs take no `deps`.
             name: A name for the agent (used in logs); inferred from the variable name on the first run if unset.
             model_settings: Default settings for every request; a run's settings are merged over them.
             retries: How many retries each tool gets by default.
@@ -354,6 +357,38 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             self._override_deps, self._override_model = saved
 
     # -- runs --------------------------------------------------------------------------------------------------------
+    # Each run method has two call shapes for type checkers: without `deps` (or `deps=None`) for an agent whose deps
+    # type is `None`, and with `deps` of the agent's deps type otherwise (`tests/typechecked/agent_calls.py`).
+
+    @overload
+    async def run(
+        self: Agent[None, ResultDataT],
+        user_prompt: str | Sequence[UserContent],
+        *,
+        result_type: Any = None,
+        message_history: list[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: None = None,
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: Usage | None = None,
+        infer_name: bool = True,
+    ) -> RunResult[ResultDataT]: ...
+
+    @overload
+    async def run(
+        self,
+        user_prompt: str | Sequence[UserContent],
+        *,
+        result_type: Any = None,
+        message_history: list[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT,
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: Usage | None = None,
+        infer_name: bool = True,
+    ) -> RunResult[ResultDataT]: ...
 
     async def run(
         self,
@@ -362,7 +397,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
-        deps: AgentDepsT = None,  # type: ignore[assignment]
+        deps: Any = None,
         model_settings: ModelSettings | None = None,
         usage_limits: UsageLimits | None = None,
         usage: Usage | None = None,
@@ -400,6 +435,22 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             if final is not None:
                 return RunResult(run.messages, new_index, final.data, final.tool_name, run.usage)  # type: ignore[arg-type]
 
+    @overload
+    def run_sync(
+        self: Agent[None, ResultDataT],
+        user_prompt: str | Sequence[UserContent],
+        *,
+        result_type: Any = None,
+        message_history: list[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: None = None,
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: Usage | None = None,
+        infer_name: bool = True,
+    ) -> RunResult[ResultDataT]: ...
+
+    @overload
     def run_sync(
         self,
         user_prompt: str | Sequence[UserContent],
@@ -407,7 +458,21 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
-        deps: AgentDepsT = None,  # type: ignore[assignment]
+        deps: AgentDepsT,
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: Usage | None = None,
+        infer_name: bool = True,
+    ) -> RunResult[ResultDataT]: ...
+
+    def run_sync(
+        self,
+        user_prompt: str | Sequence[UserContent],
+        *,
+        result_type: Any = None,
+        message_history: list[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: Any = None,
         model_settings: ModelSettings | None = None,
         usage_limits: UsageLimits | None = None,
         usage: Usage | None = None,
@@ -436,6 +501,36 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
             )
         )
 
+    @overload
+    def run_stream(
+        self: Agent[None, ResultDataT],
+        user_prompt: str | Sequence[UserContent],
+        *,
+        result_type: Any = None,
+        message_history: list[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: None = None,
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: Usage | None = None,
+        infer_name: bool = True,
+    ) -> AbstractAsyncContextManager[StreamedRunResult[ResultDataT]]: ...
+
+    @overload
+    def run_stream(
+        self,
+        user_prompt: str | Sequence[UserContent],
+        *,
+        result_type: Any = None,
+        message_history: list[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT,
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: Usage | None = None,
+        infer_name: bool = True,
+    ) -> AbstractAsyncContextManager[StreamedRunResult[ResultDataT]]: ...
+
     @asynccontextmanager
     async def run_stream(
         self,
@@ -444,7 +539,7 @@ class Agent(Generic[AgentDepsT, ResultDataT]):
         result_type: Any = None,
         message_history: list[ModelMessage] | None = None,
         model: Model | str | None = None,
-        deps: AgentDepsT = None,  # type: ignore[assignment]
+        deps: Any = None,
         model_settings: ModelSettings | None = None,
         usage_limits: UsageLimits | None = None,
         usage: Usage | None = None,

@@ -5,7 +5,7 @@ from pydantic_ai.batch import BatchItem
 from pydantic_ai.direct import model_request_batch
 
 results = await model_request_batch(
-    'groq:openai/gpt-oss-120b',
+    'acme:large-1',
     [('q1', [ModelRequest.user_text_prompt('2+2?')]), BatchItem([ModelRequest.user_text_prompt('3+3?')])],
     poll_interval=30,
     on_progress=print,

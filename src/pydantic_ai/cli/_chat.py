@@ -30,7 +30,7 @@ def ending_problem(response: ModelResponse, settings: ModelSettings | None) -> s
     """What was wrong with how the answer ended, as one line for stderr; `None` when it ended normally.
 
     `finish_reason='length'`: the answer was cut off at the token limit. `finish_reason='error'`: the provider
-    rejected what the model generated (Groq's `tool_use_failed`, say: the model tried to call a tool, and `pai`
+    rejected what the model generated (a failed tool call, say: the model tried to call a tool, and `pai`
     offers none); what it generated was printed, and is not an answer.
     """
     if response.finish_reason == 'length':

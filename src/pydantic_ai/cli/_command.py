@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ('COMMAND_NAME', 'Command', 'CommandContext')
 
 COMMAND_NAME = re.compile(r'[a-z][a-z0-9]*(?:-[a-z0-9]+)*')
-"""What a command name looks like: lowercase words joined by hyphens (`batch`, `groq-server`)."""
+"""What a command name looks like: lowercase words joined by hyphens (`batch`, `fake-server`)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Command:
     Any other exception becomes one line on stderr naming the command and exit status 1, never a crash of `pai`.
 
     Args:
-        name: The command's name: lowercase words joined by hyphens, such as `serve` or `groq-server`.
+        name: The command's name: lowercase words joined by hyphens, such as `serve` or `fake-server`.
         help: One line for `pai --help`.
         add_arguments: Adds the command's options and arguments to its parser.
         run: Runs the command with the parsed arguments.
@@ -72,7 +72,7 @@ class Command:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or COMMAND_NAME.fullmatch(self.name) is None:
             raise UserError(
-                f'A command name is lowercase words joined by hyphens, such as "serve" or "groq-server"; '
+                f'A command name is lowercase words joined by hyphens, such as "serve" or "fake-server"; '
                 f'got {self.name!r}.'
             )
         if not isinstance(self.help, str):

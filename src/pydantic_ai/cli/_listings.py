@@ -48,7 +48,7 @@ def show_providers(output: Output, *, as_json: bool) -> int:
         )
         return EXIT_OK
     if not providers:
-        output.line('No providers are installed: install a provider plugin, such as pydantic-ai-groq.')
+        output.line('No providers are installed: install a provider plugin, a `pydantic-ai-<provider>` distribution.')
         return EXIT_OK
     rows = [
         [

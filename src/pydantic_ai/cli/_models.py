@@ -6,7 +6,7 @@ knows exactly what the key may use today. Without a key, or when that request fa
 provider's plugin lists (the `pydantic_ai_model_names` hook) and says so.
 
 Which models chat (decided): model lists say nothing about what a model does, so the kind is read from the name,
-by rules that hold across OpenAI-compatible APIs (Groq's list among them):
+by rules that hold across the model lists of OpenAI-compatible APIs:
 
 | the name contains | kind |
 | --- | --- |

@@ -79,8 +79,8 @@ def default_provider() -> str:
         return names[0]
     if not names:
         raise CliError(
-            'no provider is installed: install a provider plugin, such as pydantic-ai-groq (`pai providers` lists '
-            'what is installed)',
+            'no provider is installed: install a provider plugin, a `pydantic-ai-<provider>` distribution '
+            '(`pai providers` lists what is installed)',
             EXIT_USAGE,
         )
     raise CliError(

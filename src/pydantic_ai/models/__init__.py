@@ -1,8 +1,8 @@
 """Models: the `Model` base class, the parameters of a request, a streamed response, and the request switch.
 
 A `Model` turns a conversation (`list[ModelMessage]`) into the provider's wire format, sends it, and turns the
-answer back into a `ModelResponse`. Models for a provider come from that provider's plugin (for example
-`pydantic_ai_groq.GroqModel`); `infer_model('provider:model-name')` builds one through the provider registry.
+answer back into a `ModelResponse`. Models for a provider come from that provider's plugin (a
+`Model` subclass in its distribution); `infer_model('provider:model-name')` builds one through the provider registry.
 
 `Model`, `ModelRequestParameters` and `StreamedResponse` are defined in `pydantic_ai.models.base` and re-exported
 here, their public home. `infer_model` is the original API's path to `pydantic_ai.registry.infer_model`: the registry
@@ -47,7 +47,7 @@ def cached_async_http_client(*, timeout: float = 60, connect: float = 5) -> http
     Models and providers use it when the caller passes no HTTP client, so that they share connections. It is safe
     across event loops: connections are pooled per event loop, so a request never travels on a connection opened
     by another (possibly closed) loop, and a loop's connections are closed when `asyncio.run()` finishes it (see
-    `pydantic_ai._http`). The defaults are the groq SDK's: 60 s to read a response, 5 s to connect.
+    `pydantic_ai._http`). The defaults (`pydantic_ai._http.DEFAULT_TIMEOUT`): 60 s to read a response, 5 s to connect.
     """
     from .._http import shared_async_http_client
 

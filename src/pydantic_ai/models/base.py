@@ -146,7 +146,7 @@ class Model(ABC):
     @property
     @abstractmethod
     def system(self) -> str | None:
-        """The provider's name (for example `'groq'`), used in telemetry and error messages."""
+        """The provider's name (for example `'acme'`), used in telemetry and error messages."""
         raise NotImplementedError
 
     @property
@@ -376,15 +376,9 @@ class StreamedResponse(ABC):
         that reports parts of the usage separately (input tokens first, output tokens at the end) merges them
         before calling this.
         """
-        self._usage = Usage(
-            requests=self._usage.requests,
-            request_tokens=usage.request_tokens,
-            response_tokens=usage.response_tokens,
-            total_tokens=usage.total_tokens,
-            details=dict(usage.details) if usage.details else None,
-            timings=dict(usage.timings) if usage.timings else None,
-            cache_read_tokens=usage.cache_read_tokens,
-        )
+        reported = usage.copy()
+        reported.requests = self._usage.requests
+        self._usage = reported
 
     async def aclose(self) -> None:
         """Stop the event iterator if it was started, so nothing is left for the garbage collector to finalize.

@@ -368,15 +368,19 @@ def _add_settings(attributes: dict[str, Any], settings: ModelSettings) -> None:
 
 
 def _add_usage(attributes: dict[str, Any], usage: Usage) -> None:
+    """The usage's token counts as the conventions' attributes.
+
+    Cache reads come from `Usage.cache_read_tokens`; a model that counts them only in `details['cached_tokens']`
+    (the key models used before the field existed) is read there instead.
+    """
     if usage.request_tokens is not None:
         attributes[sc.GEN_AI_USAGE_INPUT_TOKENS] = usage.request_tokens
     if usage.response_tokens is not None:
         attributes[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = usage.response_tokens
-    details = usage.details
-    if details:
-        reasoning = details.get('reasoning_tokens')
-        if reasoning is not None:
-            attributes[sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = reasoning
-        cached = details.get('cached_tokens')
-        if cached is not None:
-            attributes[sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cached
+    details = usage.details or {}
+    reasoning = details.get('reasoning_tokens')
+    if reasoning is not None:
+        attributes[sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = reasoning
+    cached = usage.cache_read_tokens if usage.cache_read_tokens is not None else details.get('cached_tokens')
+    if cached is not None:
+        attributes[sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cached

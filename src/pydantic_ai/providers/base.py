@@ -33,7 +33,7 @@ class Provider(Protocol[ClientT_co]):
 
     @property
     def name(self) -> str:
-        """The provider's name, such as `'groq'`."""
+        """The provider's name, such as `'acme'`."""
         ...
 
     @property
@@ -68,7 +68,7 @@ class ProviderProfile:
     ```
 
     or, the shortest form, class attributes named as the fields (`api_key_env_var = 'MY_API_KEY'`), which is how
-    subclasses of a provider class that declares them (such as Groq-compatible gateways) fill theirs. A `profile`
+    subclasses of a provider class that declares them (such as a gateway's subclass) fill theirs. A `profile`
     attribute wins over the separate attributes. The registry reads and checks the profile once, when it registers
     the provider (a field of the wrong type makes the plugin broken), and hands it out as
     `ProviderRegistry.profile(name)`; nothing else reads these attributes.

@@ -141,7 +141,7 @@ def infer_provider(
     passed to the provider's factory as keyword arguments (and only those), so any provider can be configured by name.
 
     Args:
-        name: The provider name, such as `'groq'`.
+        name: The provider name, such as `'acme'`.
         api_key: The API key, instead of the provider's environment variable.
         base_url: The API's base URL, instead of the provider's default.
         http_client: The `httpx.AsyncClient` the provider's client sends requests with.
@@ -160,7 +160,7 @@ def infer_provider(
 def infer_model(model: Model | str, *, registry: ProviderRegistry | None = None) -> Model:
     """A model from a `'provider:model-name'` string, through the provider registry; a `Model` is returned as-is.
 
-    `infer_model('groq:openai/gpt-oss-120b')` looks up the `groq` provider (loading only that plugin), creates it
+    `infer_model('acme:large-1')` looks up the `acme` provider (loading only that plugin), creates it
     with its defaults (for example the API key from the environment) and asks its plugin for the model. The bare
     name `'test'` is the core's `TestModel()` (as in the original API), whatever the registry holds: it is no
     provider, so it works with no plugin installed.

@@ -6,7 +6,7 @@ An entry point in the `pydantic_ai.providers` group names one of (checked in thi
    `PluginManager.parse_hookimpl_opts` tells). It is registered with pluggy as it is (a module with no hooks at all
    is a broken plugin).
 2. **A provider class**: a class (without such hook implementations) whose instances have `name`, `base_url` and
-   `client` (properties, class attributes or annotated fields), such as a `GroqProvider` subclass.
+   `client` (properties, class attributes or annotated fields), such as a gateway's subclass of a provider class.
 3. **A factory**: any other callable that can be called with no arguments and returns a `Provider`.
 
 Forms 2 and 3 are wrapped in an `AdapterPlugin`, one per provider name, which implements the hooks from what the

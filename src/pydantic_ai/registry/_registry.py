@@ -6,7 +6,7 @@ Rules, in the order a lookup applies them:
 2. Otherwise the entry points named `name` in the `pydantic_ai.providers` group (`PROVIDERS_GROUP`) are read from
    installed distributions' metadata. None: `UnknownProviderError`, listing the names there are. Entry points from more
    than one distribution: `DuplicateProviderError`, naming them all; nothing is picked silently.
-3. The one entry point is loaded (only it: looking up `groq` imports the Groq plugin and nothing else) and
+3. The one entry point is loaded (only it: looking up `acme` imports the plugin providing it and nothing else) and
    registered with pluggy, which validates its hook implementations then (a provider class or factory named by the
    entry point is first wrapped in an adapter plugin, see `pydantic_ai.registry._adapter`), and the provider's
    `ProviderProfile` is read and checked. Any failure becomes a `ProviderPluginError` naming the distribution and
@@ -225,6 +225,20 @@ class ProviderRegistry:
         others = [p for p in manager.get_plugins() if p is not plugin]
         return manager.subset_hook_caller(hook, others)
 
+    def _call(self, name: str, loaded: _Loaded, caller: pluggy.HookCaller, **kwargs: Any) -> object:
+        """What provider `name`'s plugin answers through `caller`: our own errors pass, any other is the plugin's fault.
+
+        Raises:
+            ProviderPluginError: the hook raised something other than a `PydanticAIError`.
+        """
+        try:
+            return caller(**kwargs)
+        except PydanticAIError:
+            raise
+        except Exception as exc:
+            problem = f'its `{caller.name}` hook raised {type(exc).__name__}: {exc}'
+            raise _broken(name, loaded.record, problem) from exc
+
     def _provider_factory(self, name: str, plugin: object, record: _EntryPointRecord | None) -> ProviderFactory:
         if not any(impl.plugin is plugin for impl in self._plugin_manager.hook.pydantic_ai_provider.get_hookimpls()):
             raise _broken(
@@ -314,13 +328,9 @@ class ProviderRegistry:
         if caller.get_hookimpls():
             if provider is None:
                 provider = self.infer_provider(provider_name)
-            try:
-                model = caller(provider_name=provider_name, model_name=model_name, provider=provider)
-            except PydanticAIError:
-                raise
-            except Exception as exc:
-                problem = f'its `pydantic_ai_model` hook raised {type(exc).__name__}: {exc}'
-                raise _broken(provider_name, loaded.record, problem) from exc
+            model = self._call(
+                provider_name, loaded, caller, provider_name=provider_name, model_name=model_name, provider=provider
+            )
         if model is None:
             raise UserError(
                 f'The plugin of provider {provider_name!r} does not build models from a name, so '
@@ -339,13 +349,7 @@ class ProviderRegistry:
             ProviderPluginError: the hook raised, or returned something other than a sequence of strings.
         """
         loaded = self._load(name)
-        try:
-            names: object = self._caller('pydantic_ai_model_names', loaded.plugin)(provider_name=name)
-        except PydanticAIError:
-            raise
-        except Exception as exc:
-            problem = f'its `pydantic_ai_model_names` hook raised {type(exc).__name__}: {exc}'
-            raise _broken(name, loaded.record, problem) from exc
+        names = self._call(name, loaded, self._caller('pydantic_ai_model_names', loaded.plugin), provider_name=name)
         if names is None:
             return []
         if (
@@ -364,13 +368,7 @@ class ProviderRegistry:
             ProviderPluginError: the hook raised, or returned something other than a mapping of names to notes.
         """
         loaded = self._load(name)
-        try:
-            notes: object = self._caller('pydantic_ai_model_notes', loaded.plugin)(provider_name=name)
-        except PydanticAIError:
-            raise
-        except Exception as exc:
-            problem = f'its `pydantic_ai_model_notes` hook raised {type(exc).__name__}: {exc}'
-            raise _broken(name, loaded.record, problem) from exc
+        notes = self._call(name, loaded, self._caller('pydantic_ai_model_notes', loaded.plugin), provider_name=name)
         if notes is None:
             return {}
         if not isinstance(notes, Mapping):

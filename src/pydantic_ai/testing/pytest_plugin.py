@@ -16,7 +16,7 @@ A test marked `@pytest.mark.vcr` that calls any provider plugin's model then:
   such as `messages[0].content`;
 - stores compressed response bodies decoded, so a re-recorded cassette's diff is readable;
 - during replay sets a placeholder for each registered provider's API key variable that is unset
-  (`api_key_env_var`, such as `GROQ_API_KEY`), so providers start without the real key.
+  (`api_key_env_var`, such as `ACME_API_KEY`), so providers start without the real key.
 
 Settings in a `vcr_config` fixture still apply on top (pytest-recording's own mechanism); the credential check and
 the mismatch report apply whatever it says.

@@ -1,7 +1,15 @@
 """The Groq provider plugin for pydantic-ai-core.
 
 `GroqProvider` hands out an authenticated `groq.AsyncGroq` client; `GroqModel` translates conversations to and
-from Groq chat completions, streamed and not. The plugin registers itself as the `groq` provider.
+from Groq chat completions, streamed and not. The plugin registers itself as the `groq` provider, so a
+`'groq:<model>'` string works wherever the core takes a model:
+
+```python
+from pydantic_ai import Agent, ModelRequest, model_request_sync
+
+agent = Agent('groq:openai/gpt-oss-120b', system_prompt='Be concise.')
+response = model_request_sync('groq:openai/gpt-oss-120b', [ModelRequest.user_text_prompt('Hello!')])
+```
 """
 
 from __future__ import annotations

@@ -67,14 +67,20 @@ def map_citation_options(value: object) -> str:
     return str(value)
 
 
-def _citation(annotation: Any, model_name: str, streamed: bool) -> Citation | None:
+def _citation(annotation: Any, model_name: str, provider_name: str, streamed: bool) -> Citation | None:
     """One annotation as a citation with Groq's offsets; `None` for a kind we do not know.
 
     Raises:
         UnexpectedModelBehavior: a known kind of the wrong shape.
     """
     if not isinstance(annotation, Mapping):
-        raise malformed(model_name, 'an annotation that is not an object', annotation, streamed=streamed)
+        raise malformed(
+            model_name,
+            'an annotation that is not an object',
+            annotation,
+            provider_name=provider_name,
+            streamed=streamed,
+        )
     kind = annotation.get('type')
     if kind not in ('document_citation', 'function_citation'):
         return None
@@ -88,6 +94,7 @@ def _citation(annotation: Any, model_name: str, streamed: bool) -> Citation | No
             model_name,
             f'a `{kind}` annotation without `{key}`, `start_index` and `end_index`',
             annotation,
+            provider_name=provider_name,
             streamed=streamed,
         )
     if kind == 'document_citation':
@@ -100,9 +107,16 @@ def _is_index(*values: int) -> bool:
 
 
 def place_citations(
-    parts: Sequence[ModelResponsePart], annotations: Sequence[Any], model_name: str, *, streamed: bool = False
+    parts: Sequence[ModelResponsePart],
+    annotations: Sequence[Any],
+    model_name: str,
+    *,
+    provider_name: str,
+    streamed: bool = False,
 ) -> tuple[dict[int, list[Citation]], list[Any]]:
     """Where each annotation goes: citations by the index of the text part they cite, and the annotations left over.
+
+    `model_name` and `provider_name` (the model's `system`) are for the error an annotation of the wrong shape raises.
 
     Raises:
         UnexpectedModelBehavior: an annotation of a known kind has the wrong shape.
@@ -116,7 +130,7 @@ def place_citations(
     placed: dict[int, list[Citation]] = {}
     left: list[Any] = []
     for annotation in annotations:
-        citation = _citation(annotation, model_name, streamed)
+        citation = _citation(annotation, model_name, provider_name, streamed)
         span = next((s for s in spans if citation is not None and s[1] <= citation.start_index < s[1] + s[2]), None)
         if citation is None or span is None:
             left.append(annotation)

@@ -112,18 +112,21 @@ _CAPACITY_HINT = (
 
 
 def malformed(
-    model_name: str, problem: str, payload: object = None, *, streamed: bool = False
+    model_name: str, problem: str, payload: object = None, *, provider_name: str, streamed: bool = False
 ) -> UnexpectedModelBehavior:
-    """The error for an answer this library cannot use: `Groq answered with <problem> for model '<name>'`.
+    """The error for an answer this library cannot use: `<API> answered with <problem> for model '<name>'`.
 
     Args:
         model_name: The model the request was for.
         problem: What is wrong, as a noun phrase (`'a choice that has no `message`'`).
         payload: The offending value; its first characters (as JSON when it is JSON, else its text) go in `body`.
+        provider_name: The provider that answered (the model's `system`), named as `api_name` names it.
         streamed: Whether it arrived in a stream (the message then says `streamed`).
     """
     verb = 'streamed' if streamed else 'answered with'
-    return UnexpectedModelBehavior(f'Groq {verb} {problem} for model {model_name!r}', _excerpt(payload))
+    return UnexpectedModelBehavior(
+        f'{api_name(provider_name)} {verb} {problem} for model {model_name!r}', _excerpt(payload)
+    )
 
 
 def _excerpt(payload: object) -> str | None:

@@ -15,6 +15,10 @@ naming the part and what to change; nothing is dropped silently except what is d
   text already uses their results. Thinking parts that a built-in tool run split apart (see `_server_tools`) go back
   joined as the one reasoning text they were.
 - A `TextPart`'s citations are not sent back: Groq's messages have no place for them.
+- An image's `vendor_metadata['detail']` (`'auto'`, `'low'` or `'high'`) is sent as Groq's `image_url.detail`;
+  no other key of `vendor_metadata` is read.
+- `output_mode='native'` is Groq's `response_format={'type': 'json_schema', ...}`, whose schema needs a name:
+  `'final_result'` when the `OutputObjectDefinition` has none; `'json_object'` is `{'type': 'json_object'}`.
 
 Built-in tools, compound and search settings are mapped by `_server_tools`; documents and citation options by
 `_citations`.

@@ -93,14 +93,14 @@ def map_usage(usage: Any, *, requests: int, cache: Any = None) -> Usage:
         ('completion_tokens_details', 'reasoning_tokens'),
     ):
         section = usage.get(container)
-        value = section.get(key) if isinstance(section, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
+        value = _int(section.get(key)) if isinstance(section, dict) else None
+        if value is not None:
             details[key] = value
     for source in (usage, cache):
         if isinstance(source, dict):
             for key in _CACHE_COUNTERS:
-                value = source.get(key)
-                if isinstance(value, int) and not isinstance(value, bool):
+                value = _int(source.get(key))
+                if value is not None:
                     details[key] = value
     return Usage(
         requests=requests,
@@ -202,18 +202,20 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
         UnexpectedModelBehavior: the completion has no choice or no message, or a field has the wrong shape.
     """
     if not isinstance(data, dict):
-        raise malformed(requested_model, 'JSON that is not an object', data)
+        raise malformed(requested_model, 'JSON that is not an object', data, provider_name=provider_name)
     choices = data.get('choices')
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise malformed(requested_model, 'no choice (`choices` is missing or empty)', data)
+        raise malformed(requested_model, 'no choice (`choices` is missing or empty)', data, provider_name=provider_name)
     choice = choices[0]
     message = choice.get('message')
     if not isinstance(message, dict):
-        raise malformed(requested_model, 'a choice that has no `message`', data)
+        raise malformed(requested_model, 'a choice that has no `message`', data, provider_name=provider_name)
     reasoning = message.get('reasoning')
     executed = message.get('executed_tools')
     if executed is not None and not (isinstance(executed, list) and all(isinstance(t, dict) for t in executed)):
-        raise malformed(requested_model, '`executed_tools` that is not a list of objects', data)
+        raise malformed(
+            requested_model, '`executed_tools` that is not a list of objects', data, provider_name=provider_name
+        )
     runs = map_executed_tools(executed, provider_name)
     if isinstance(reasoning, str) and reasoning:
         parts = interleave(reasoning, runs, provider_name)
@@ -221,10 +223,10 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
         parts = runs
     content = message.get('content')
     if content is not None and not isinstance(content, str):
-        raise malformed(requested_model, '`message.content` that is not a string', data)
+        raise malformed(requested_model, '`message.content` that is not a string', data, provider_name=provider_name)
     if content:
         parts.extend(split_thinking(content, provider_name) if THINK_TAGS[0] in content else [TextPart(content)])
-    parts.extend(_tool_calls(message.get('tool_calls'), requested_model, data))
+    parts.extend(_tool_calls(message.get('tool_calls'), requested_model, data, provider_name))
     raw_finish = choice.get('finish_reason')
     details: JSON = {'finish_reason': raw_finish}
     x_groq = data.get('x_groq')
@@ -239,8 +241,10 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
     annotations = message.get('annotations')
     if annotations:
         if not isinstance(annotations, list):
-            raise malformed(requested_model, '`message.annotations` that is not a list', data)
-        placed, left = place_citations(parts, annotations, requested_model)
+            raise malformed(
+                requested_model, '`message.annotations` that is not a list', data, provider_name=provider_name
+            )
+        placed, left = place_citations(parts, annotations, requested_model, provider_name=provider_name)
         apply_citations(parts, placed)
         if left:
             details['annotations'] = left
@@ -258,22 +262,27 @@ def map_completion(data: Any, requested_model: str, provider_name: str) -> Model
     )
 
 
-def _tool_calls(calls: Any, requested_model: str, data: Any) -> list[ToolCallPart]:
+def _tool_calls(calls: Any, requested_model: str, data: Any, provider_name: str) -> list[ToolCallPart]:
     if calls is None:
         return []
     if not isinstance(calls, list):
-        raise malformed(requested_model, '`tool_calls` that is not a list', data)
+        raise malformed(requested_model, '`tool_calls` that is not a list', data, provider_name=provider_name)
     parts: list[ToolCallPart] = []
     for call in calls:
         function = call.get('function') if isinstance(call, dict) else None
         name = function.get('name') if isinstance(function, dict) else None
         if not isinstance(call, dict) or not isinstance(function, dict) or not isinstance(name, str) or not name:
-            raise malformed(requested_model, 'a tool call that has no function name', data)
+            raise malformed(requested_model, 'a tool call that has no function name', data, provider_name=provider_name)
         arguments = function.get('arguments')
         if arguments is None:
             arguments = ''
         elif not isinstance(arguments, (str, dict)):
-            raise malformed(requested_model, f'arguments of tool {name!r} that are not a JSON string', data)
+            raise malformed(
+                requested_model,
+                f'arguments of tool {name!r} that are not a JSON string',
+                data,
+                provider_name=provider_name,
+            )
         call_id = call.get('id')
         parts.append(ToolCallPart(name, arguments, call_id if isinstance(call_id, str) else None))
     return parts

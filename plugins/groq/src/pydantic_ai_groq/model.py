@@ -189,7 +189,9 @@ class GroqModel(Model):
         try:
             first, chunks = await peek(source)
             if first is None or chunks is None:
-                raise malformed(self._model_name, 'no chunk before the end of the stream', streamed=True)
+                raise malformed(
+                    self._model_name, 'no chunk before the end of the stream', provider_name=self.system, streamed=True
+                )
             model_name = first.get('model')
             streamed = GroqStreamedResponse(
                 model_name=model_name if isinstance(model_name, str) and model_name else self._model_name,
@@ -302,7 +304,12 @@ class GroqModel(Model):
         try:
             return json.loads(http_response.content)
         except ValueError as exc:
-            raise malformed(self._model_name, f'a body that is not valid JSON ({exc})', http_response.content) from exc
+            raise malformed(
+                self._model_name,
+                f'a body that is not valid JSON ({exc})',
+                http_response.content,
+                provider_name=self.system,
+            ) from exc
 
     def _failed_generation(self, error: dict[str, Any], status_code: int) -> ModelResponse:
         """The response for a recoverable error: what the model generated, with `finish_reason='error'`."""

@@ -369,11 +369,12 @@ def is_reasoning_model(model_name: str) -> bool:
     Decided from the name (`openai/gpt-oss-*`, `qwen/qwen3-*`, `qwen-qwq-*`, `deepseek-r1-*`, `groq/compound*`,
     `compound-beta*`), because the API does not say; an unknown name counts as not reasoning.
     """
-    base = model_name.rpartition('/')[2].lower()
+    base = _base_name(model_name)
     return base.startswith(_REASONING_FAMILIES) or base.startswith('qwen-qwq')
 
 
 def _base_name(model_name: str) -> str:
+    """The name after any `vendor/` prefix, lowercased: what the family checks below look at."""
     return model_name.rpartition('/')[2].lower()
 
 

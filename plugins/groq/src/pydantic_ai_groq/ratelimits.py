@@ -3,6 +3,8 @@
 The limiter and its send loop are the core's vendor-neutral `pydantic_ai.ratelimit.RateLimiter` (`send()`, with a
 `RetryPolicy`); this module gives them Groq's header names (`GROQ_RATE_LIMIT_HEADERS`), estimates what a request
 will cost before it is sent (`estimate_tokens`), and says what each groq SDK error means (`classify_error`).
+Groq's limits are token buckets that refill continuously, which the core's limiter models cautiously (a burst of
+up to `limit`, then a wait for the bucket to refill; see `pydantic_ai.ratelimit`).
 
 How the SDK's retries and the limiter's combine: while a limiter is in use, every attempt goes out with the SDK's
 own retries off (`max_retries=0` for that request) and the limiter makes the retries, at most the provider's

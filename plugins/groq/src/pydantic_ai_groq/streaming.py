@@ -39,14 +39,14 @@ from typing import Any, TypeVar
 
 import httpx
 
-from pydantic_ai.exceptions import ModelAPIError
+from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.messages import ModelResponseStreamEvent
 from pydantic_ai.models import StreamedResponse
 from pydantic_ai.ratelimit import Sent
 from pydantic_ai.streaming import iter_sse
 
 from ._citations import place_citations
-from ._errors import is_recoverable, malformed, map_api_errors, stream_error
+from ._errors import GROQ, is_recoverable, malformed, map_api_errors, stream_error
 from ._response import THINK_TAGS, failed_generation_parts, map_finish_reason, map_timings, map_usage
 from ._server_tools import executed_tool_parts, has_result
 from ._utils import JSON
@@ -91,9 +91,17 @@ async def iter_chunks(sent: Sent[httpx.Response], model_name: str, *, provider_n
                     try:
                         chunk = json.loads(data)
                     except ValueError as exc:
-                        raise malformed(model_name, 'a frame that is not JSON', data, streamed=True) from exc
+                        raise malformed(
+                            model_name, 'a frame that is not JSON', data, provider_name=provider_name, streamed=True
+                        ) from exc
                     if not isinstance(chunk, dict):
-                        raise malformed(model_name, 'a frame that is not a JSON object', data, streamed=True)
+                        raise malformed(
+                            model_name,
+                            'a frame that is not a JSON object',
+                            data,
+                            provider_name=provider_name,
+                            streamed=True,
+                        )
                     if event == 'error' or ('error' in chunk and 'choices' not in chunk):
                         error = chunk.get('error', chunk)
                         error = error if isinstance(error, dict) else {'message': str(error)}
@@ -105,11 +113,12 @@ async def iter_chunks(sent: Sent[httpx.Response], model_name: str, *, provider_n
                     yield chunk
             except UnicodeDecodeError as exc:
                 problem = f'bytes that are not UTF-8 (at byte {exc.start} of a message)'
-                raise malformed(model_name, problem, exc.object, streamed=True) from exc
+                raise malformed(model_name, problem, exc.object, provider_name=provider_name, streamed=True) from exc
             raise malformed(
                 model_name,
                 'a body that ended without `data: [DONE]`: the connection was closed early and the response may be '
                 'incomplete (the parts received so far are available from `get()`)',
+                provider_name=provider_name,
                 streamed=True,
             )
     finally:
@@ -240,7 +249,7 @@ class GroqStreamedResponse(StreamedResponse):
         choice = choices[0] if isinstance(choices, list) else None
         delta = choice.get('delta') if isinstance(choice, dict) else None
         if not isinstance(delta, dict):
-            raise malformed(self.model_name, 'a chunk without a `delta`', chunk, streamed=True)
+            raise self._malformed('a chunk without a `delta`', chunk)
         events: list[ModelResponseStreamEvent] = []
         parts = self.parts_manager
         reasoning = delta.get('reasoning')
@@ -271,7 +280,7 @@ class GroqStreamedResponse(StreamedResponse):
         annotations = delta.get('annotations')
         if annotations:
             if not isinstance(annotations, list):
-                raise malformed(self.model_name, '`annotations` that is not a list', annotations, streamed=True)
+                raise self._malformed('`annotations` that is not a list', annotations)
             self._annotations.extend(annotations)
         raw_finish = choice.get('finish_reason')  # type: ignore[union-attr]
         if raw_finish is not None:
@@ -281,20 +290,20 @@ class GroqStreamedResponse(StreamedResponse):
 
     def _handle_tool_calls(self, tool_calls: Any) -> list[ModelResponseStreamEvent]:
         if not isinstance(tool_calls, list):
-            raise malformed(self.model_name, '`tool_calls` that is not a list', tool_calls, streamed=True)
+            raise self._malformed('`tool_calls` that is not a list', tool_calls)
         events: list[ModelResponseStreamEvent] = []
         for call in tool_calls:
             if not isinstance(call, dict):
-                raise malformed(self.model_name, 'a tool call that is not an object', call, streamed=True)
+                raise self._malformed('a tool call that is not an object', call)
             function = call.get('function')
             if function is not None and not isinstance(function, dict):
-                raise malformed(self.model_name, 'a tool call whose `function` is not an object', call, streamed=True)
+                raise self._malformed('a tool call whose `function` is not an object', call)
             name = function.get('name') if function else None
             args = function.get('arguments') if function else None
             call_id = call.get('id')
             index = call.get('index')
             if index is not None and not isinstance(index, (int, str)):
-                raise malformed(self.model_name, '`tool_calls[].index` that is not an integer', index, streamed=True)
+                raise self._malformed('`tool_calls[].index` that is not an integer', index)
             events.extend(
                 self.parts_manager.handle_tool_call_delta(
                     vendor_part_id=index,
@@ -312,11 +321,11 @@ class GroqStreamedResponse(StreamedResponse):
 
     def _handle_executed_tools(self, executed: Any) -> list[ModelResponseStreamEvent]:
         if not isinstance(executed, list):
-            raise malformed(self.model_name, '`executed_tools` that is not a list', executed, streamed=True)
+            raise self._malformed('`executed_tools` that is not a list', executed)
         events: list[ModelResponseStreamEvent] = []
         for tool in executed:
             if not isinstance(tool, dict):
-                raise malformed(self.model_name, 'an executed tool that is not an object', tool, streamed=True)
+                raise self._malformed('an executed tool that is not an object', tool)
             # A later delta of a run may repeat the whole entry or carry only some fields: merge by index.
             index = tool.get('index', len(self._executed_tools))
             seen = self._executed_tools.get(index)
@@ -357,7 +366,11 @@ class GroqStreamedResponse(StreamedResponse):
         if not self._annotations:
             return
         placed, left = place_citations(
-            self.parts_manager.get_parts(), self._annotations, self.model_name, streamed=True
+            self.parts_manager.get_parts(),
+            self._annotations,
+            self.model_name,
+            provider_name=self.provider_name or GROQ,
+            streamed=True,
         )
         for index, citations in placed.items():
             yield from self.parts_manager.handle_citations(index=index, citations=citations)
@@ -378,10 +391,14 @@ class GroqStreamedResponse(StreamedResponse):
             elif part.part_kind == 'text':
                 yield from parts.handle_text_delta(vendor_part_id='failed_generation', content=part.content)
 
+    def _malformed(self, problem: str, payload: object) -> UnexpectedModelBehavior:
+        """The error for a chunk of the wrong shape, naming the provider that streamed it (see `malformed`)."""
+        return malformed(self.model_name, problem, payload, provider_name=self.provider_name or GROQ, streamed=True)
+
     def _text(self, value: Any, field_name: str) -> str:
         if isinstance(value, str):
             return value
-        raise malformed(self.model_name, f'`{field_name}` that is not a string', repr(value), streamed=True)
+        raise self._malformed(f'`{field_name}` that is not a string', repr(value))
 
     async def aclose(self) -> None:
         """Stop the event iterator and the chunk iterator beneath it (which closes the HTTP response)."""
