@@ -140,6 +140,22 @@ async def test_tool_call_name_split_across_chunks(groq_mock: GroqFake) -> None:
     assert stream.get().parts == [ToolCallPart('get_weather', '{"city": "Oslo"}', tool_call_id='call_1')]
 
 
+async def test_tool_call_entry_with_nothing_new_is_one_empty_delta_event(groq_mock: GroqFake) -> None:
+    chunks = [
+        wire.chat_completion_chunk({'tool_calls': [wire.tool_call_delta(0, call_id='call_1', name='get_weather')]}),
+        wire.chat_completion_chunk({'tool_calls': [wire.tool_call_delta(0, arguments='{"city": "Oslo"}')]}),
+        # The entry that closes the call carries nothing new (the original API's tests stream such a chunk).
+        wire.chat_completion_chunk({'tool_calls': [wire.tool_call_delta(0)]}, finish_reason='tool_calls'),
+    ]
+    events, stream = await stream_all(groq_mock, chunks)
+    assert events == [
+        PartStartEvent(index=0, part=ToolCallPart('get_weather', '', tool_call_id='call_1')),
+        PartDeltaEvent(index=0, delta=ToolCallPartDelta(args_delta='{"city": "Oslo"}')),
+        PartDeltaEvent(index=0, delta=ToolCallPartDelta()),
+    ]
+    assert stream.get().parts == [ToolCallPart('get_weather', '{"city": "Oslo"}', tool_call_id='call_1')]
+
+
 async def test_two_tool_calls_interleaved_by_index_plus_text(groq_mock: GroqFake) -> None:
     chunks = [
         wire.chat_completion_chunk({'content': 'Let me '}),
