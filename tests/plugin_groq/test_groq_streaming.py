@@ -324,6 +324,28 @@ async def test_usage_from_top_level_when_x_groq_has_no_usage(groq_mock: GroqFake
     assert stream.usage() == Usage(requests=1, request_tokens=6, response_tokens=4, total_tokens=10)
 
 
+async def test_usage_not_read_from_top_level_beside_a_null_x_groq(groq_mock: GroqFake) -> None:
+    # `x_groq: null` says the chunk has none of Groq's metadata, usage included (chunks built with the groq SDK's
+    # `x_groq=None`, as in the original API's tests); Groq itself never sends it.
+    chunks = [wire.chat_completion_chunk({'content': c}, usage=wire.usage_body(2, 1, timings=False)) for c in 'ab']
+    for chunk in chunks:
+        chunk['x_groq'] = None
+    _, stream = await stream_all(groq_mock, chunks)
+    assert stream.usage() == Usage(requests=1)
+
+
+async def test_usage_from_x_groq_after_chunks_with_a_null_x_groq(groq_mock: GroqFake) -> None:
+    first = wire.chat_completion_chunk({'content': 'a'}, usage=wire.usage_body(2, 1, timings=False))
+    first['x_groq'] = None
+    last = wire.chat_completion_chunk(
+        {'content': 'b'},
+        usage=wire.usage_body(7, 3, timings=False),
+        x_groq={'id': 'req_test', 'usage': wire.usage_body(7, 3, timings=False)},
+    )
+    _, stream = await stream_all(groq_mock, [first, last])
+    assert stream.usage() == Usage(requests=1, request_tokens=7, response_tokens=3, total_tokens=10)
+
+
 async def test_usage_without_any_token_counts_is_one_request(groq_mock: GroqFake) -> None:
     _, stream = await stream_all(groq_mock, [wire.chat_completion_chunk({'content': 'a'})])
     assert stream.usage() == Usage(requests=1)
