@@ -7,6 +7,7 @@ from Groq chat completions, streamed and not. The plugin registers itself as the
 from __future__ import annotations
 
 from . import _core_check  # noqa: F401  first: fail clearly if `pydantic_ai` is not pydantic-ai-core (another project's)
+from ._chat_client import GroqChatClient
 from ._version import __version__
 from .model import GroqModel
 from .model_names import GroqModelName, LatestGroqModelNames
@@ -16,6 +17,7 @@ from .streaming import GroqStreamedResponse
 
 __all__ = (
     '__version__',
+    'GroqChatClient',
     'GroqModel',
     'GroqModelName',
     'GroqModelSettings',
