@@ -64,7 +64,7 @@ class GroqModel(Model):
     """
 
     client: AsyncGroq = field(repr=False)
-    """The authenticated client requests are sent with."""
+    """The authenticated client requests are sent with (a `GroqChatClient` the provider was given, as it is)."""
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
     _limiter: RateLimiter | None = field(repr=False)

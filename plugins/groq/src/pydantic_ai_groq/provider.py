@@ -101,11 +101,12 @@ class GroqProvider(Provider[AsyncGroq]):
     model_names: ClassVar[Sequence[str]] = ()
     """Model names listed for a subclass registered by its class (Groq's own are listed by the plugin's hook)."""
 
-    _client: AsyncGroq | GroqChatClient
-
     profile = _Profile()
     """What the class declares for `pai`, the cassette plugin and the registry: a `ProviderProfile`, derived from the
     class attributes above of the class it is read on (a subclass sets those, not this)."""
+
+    _client: AsyncGroq | GroqChatClient
+    """The client: the `AsyncGroq` built or passed, or a `GroqChatClient` passed as `groq_client`."""
 
     def __init__(
         self,
