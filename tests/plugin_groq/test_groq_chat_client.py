@@ -17,7 +17,7 @@ import pytest
 from groq.types.chat import ChatCompletion, ChatCompletionChunk
 
 from pydantic_ai import Agent
-from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError, UnexpectedModelBehavior, UserError
+from pydantic_ai.exceptions import ModelConnectionError, ModelHTTPError, UserError
 from pydantic_ai.messages import (
     ModelResponse,
     ModelResponseStreamEvent,
@@ -271,20 +271,20 @@ async def test_plain_dict_answers_are_read_as_json() -> None:
 
 @pytest.mark.parametrize('answer', ['not a completion', 42], ids=['str', 'int'])
 @pytest.mark.asyncio
-async def test_answer_that_is_not_a_completion_raises_unexpected_model_behavior(answer: object) -> None:
-    with pytest.raises(UnexpectedModelBehavior, match='chat.completions.create'):
+async def test_answer_that_is_not_a_completion_raises_user_error_saying_what_to_return(answer: object) -> None:
+    with pytest.raises(UserError, match=r'chat.completions.create` must return a groq `ChatCompletion`'):
         await double_model(ChatDouble(answer)).request(user_prompt(), None, PARAMS)
 
 
 @pytest.mark.asyncio
-async def test_stream_that_is_not_async_iterable_raises_unexpected_model_behavior() -> None:
-    with pytest.raises(UnexpectedModelBehavior, match='not an async iterable'):
+async def test_stream_that_is_not_async_iterable_raises_user_error() -> None:
+    with pytest.raises(UserError, match='not an async iterable'):
         await stream_events(double_model(ChatDouble([1, 2])))
 
 
 @pytest.mark.asyncio
-async def test_chunk_that_is_not_a_chunk_raises_unexpected_model_behavior() -> None:
-    with pytest.raises(UnexpectedModelBehavior, match='ChatCompletionChunk'):
+async def test_chunk_that_is_not_a_chunk_raises_user_error() -> None:
+    with pytest.raises(UserError, match=r"returned a str \('chunk'\)"):
         await stream_events(double_model(ChatDouble(ChunkStream([cast(Any, 'chunk')]))))
 
 

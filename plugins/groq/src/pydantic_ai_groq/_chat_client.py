@@ -31,7 +31,9 @@ from typing import Any, Protocol
 import groq
 from pydantic import BaseModel
 
-from ._errors import malformed, map_api_errors
+from pydantic_ai.exceptions import UserError
+
+from ._errors import map_api_errors
 from ._utils import JSON
 
 __all__ = ('GroqChatClient', 'Created', 'is_chat_client', 'create', 'completion_json', 'created_chunks')
@@ -97,27 +99,34 @@ async def create(client: GroqChatClient, content: bytes) -> Created:
     return Created(await client.chat.completions.create(**body))
 
 
-def to_json(value: object, model_name: str, expected: str, *, streamed: bool = False) -> JSON:
+def _wrong_answer(what: str) -> UserError:
+    # The chat client is the user's own code (a test double), so what it returns wrongly is theirs to fix.
+    return UserError(
+        f'The chat client passed as `groq_client` returned {what}: its `chat.completions.create` must return a groq '
+        '`ChatCompletion` (or a dict of its JSON), and with `stream=True` an async iterable of `ChatCompletionChunk`s.'
+    )
+
+
+def to_json(value: object) -> JSON:
     """An SDK object (a pydantic model) as the JSON object it stands for; a dict as it is.
 
     Raises:
-        UnexpectedModelBehavior: `value` is neither.
+        UserError: `value` is neither.
     """
     if isinstance(value, dict):
         return value
     if isinstance(value, BaseModel):
         return value.model_dump(mode='json', by_alias=True, exclude_unset=True)
-    raise malformed(
-        model_name,
-        f'a {type(value).__name__} from `chat.completions.create` where a {expected} was expected',
-        repr(value),
-        streamed=streamed,
-    )
+    raise _wrong_answer(f'a {type(value).__name__} ({value!r:.80})')
 
 
-def completion_json(created: Created, model_name: str) -> JSON:
-    """The JSON of a non-streamed answer (a `ChatCompletion`), for `_response.map_completion`."""
-    return to_json(created.result, model_name, 'ChatCompletion')
+def completion_json(created: Created) -> JSON:
+    """The JSON of a non-streamed answer (a `ChatCompletion`), for `_response.map_completion`.
+
+    Raises:
+        UserError: the answer is not a pydantic model or a dict.
+    """
+    return to_json(created.result)
 
 
 async def created_chunks(created: Created, model_name: str, *, provider_name: str) -> AsyncGenerator[JSON, None]:
@@ -126,19 +135,14 @@ async def created_chunks(created: Created, model_name: str, *, provider_name: st
     Closing the generator leaves the stream's `async with` block (which closes an SDK stream).
 
     Raises:
-        UnexpectedModelBehavior: the answer is not an async iterable, or a chunk is not a `ChatCompletionChunk`.
+        UserError: the answer is not an async iterable, or a chunk is not a pydantic model or a dict.
         ModelHTTPError: and the rest of the `pydantic_ai.exceptions` tree, for what the stream raises.
     """
     stream: Any = created.result
     with map_api_errors(model_name, provider_name=provider_name, streaming=True):
         if not hasattr(stream, '__aiter__'):
-            raise malformed(
-                model_name,
-                f'a {type(stream).__name__} from `chat.completions.create(stream=True)`: not an async iterable',
-                repr(stream),
-                streamed=True,
-            )
+            raise _wrong_answer(f'a {type(stream).__name__}, which is not an async iterable, for `stream=True`')
         managed = hasattr(stream, '__aenter__') and hasattr(stream, '__aexit__')
         async with stream if managed else nullcontext(stream) as chunks:
             async for chunk in chunks:
-                yield to_json(chunk, model_name, 'ChatCompletionChunk', streamed=True)
+                yield to_json(chunk)

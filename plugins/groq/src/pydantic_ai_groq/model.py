@@ -181,7 +181,7 @@ class GroqModel(Model):
             return failed, failed.usage + Usage()
         extra: dict[str, Any] | None = None
         if isinstance(sent, Created):
-            data = completion_json(sent, self._model_name)
+            data = completion_json(sent)
         else:
             data, extra = self._json(sent.response), rate_limit_details(sent)
         response = map_completion(data, self._model_name, self.system)
