@@ -22,6 +22,7 @@ from .messages import (
     TextPart,
     TextPartDelta,
     ToolCallPart,
+    ToolCallPartDelta,
     ToolReturnPart,
 )
 from .usage import Usage, UsageLimits
@@ -225,7 +226,10 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
         """The response as it grows, unvalidated, with whether it is the last one (the stream has ended).
 
         Yielded once per group of events (`debounce_by` as for `stream_text()`; what the response held already,
-        if it has content, counts as the first event), and once more, complete, with `True`.
+        if it has content, counts as the first event), and once more, complete, with `True`. Events that arrive
+        while the response has no content yet (text, or a tool call's arguments) are not counted: a tool call
+        whose name alone has arrived has nothing to show, as in the original API, whose parts started only
+        with their arguments.
         """
         async for _ in _grouped(self._changes(), debounce_by):
             yield self._stream.get(), False
@@ -277,10 +281,14 @@ class StreamedRunResult(_MessagesMixin, Generic[ResultDataT]):
 
     async def _changes(self) -> AsyncIterator[Any]:
         current = self._stream.get()
-        if any(_has_content(part) for part in current.parts):
+        has_content = any(_has_content(part) for part in current.parts)
+        if has_content:
             yield current
         async for event in self._events():
-            yield event
+            # Content, once there, stays: each event is looked at only until the first that brings some.
+            if has_content or _brings_content(event):
+                has_content = True
+                yield event
 
     async def _text_deltas(self) -> AsyncIterator[str]:
         for part in self._stream.get().parts:
@@ -312,6 +320,19 @@ def _has_content(part: Any) -> bool:
         return bool(part.content)
     if isinstance(part, ToolCallPart):
         return bool(part.args)
+    return False
+
+
+def _brings_content(event: Any) -> bool:
+    """Whether a stream event gives the response content, in the sense of `_has_content`."""
+    if isinstance(event, PartStartEvent):
+        return _has_content(event.part)
+    if isinstance(event, PartDeltaEvent):
+        delta = event.delta
+        if isinstance(delta, TextPartDelta):
+            return bool(delta.content_delta)
+        if isinstance(delta, ToolCallPartDelta):
+            return bool(delta.args_delta)
     return False
 
 

@@ -15,6 +15,12 @@ Parts are in the order they start: a tool call takes its position when its name 
 calls in index order, so that is index order; a stream that started a higher index first keeps start order,
 because an event's `index` is a part's position when announced and must stay valid.
 
+Empty fragments: text or thinking with no content emits nothing (servers send `""` as a placeholder of a channel).
+A tool call's delta is addressed to that call (its vendor part id), so once the call has started every delta fed
+for it is one `PartDeltaEvent`, even one that adds nothing (such as the entry of a chunk that only closes the call):
+its `ToolCallPartDelta` is then empty, and applying it changes nothing. Consumers see every step the provider made
+on a call, as pydantic-ai's own parts manager reports them, so `stream(debounce_by=None)` gives one value per step.
+
 Fragments are kept in lists and joined once, when `get_parts()` is called, so assembling a response of `n`
 fragments costs O(n) however finely it is split. Calling `get_parts()` after every event is therefore
 O(n) each time; consumers that display partial output should apply the deltas instead.
@@ -406,7 +412,8 @@ class ModelResponsePartsManager:
         """Add a fragment of a tool call: part of its name, part of its arguments, and/or its id.
 
         Fragments may arrive in any split and the name may come after argument fragments; the `PartStartEvent`
-        is emitted once the name is known (carrying everything received so far), `PartDeltaEvent`s after that.
+        is emitted once the name is known (carrying everything received so far), then one `PartDeltaEvent` per
+        delta, also for a delta that adds nothing (an empty `ToolCallPartDelta`; see the module's docstring).
         With `vendor_part_id=None` the fragment extends the latest part when that is a tool call.
 
         Raises:
@@ -429,11 +436,9 @@ class ModelResponsePartsManager:
                 )
 
         if builder is not None:
-            if not (tool_name or args or (tool_call_id and tool_call_id != builder.tool_call_id)):
-                return
             builder.add(tool_name, args, tool_call_id)
             delta = ToolCallPartDelta(
-                tool_name_delta=tool_name or None, args_delta=args or None, tool_call_id=tool_call_id
+                tool_name_delta=tool_name or None, args_delta=args or None, tool_call_id=tool_call_id or None
             )
             yield PartDeltaEvent(index=index, delta=delta)
             return

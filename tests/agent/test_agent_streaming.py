@@ -101,6 +101,43 @@ async def test_streamed_structured_partial_results_in_order() -> None:
     assert final_request.parts[0].content == 'Final result processed.'
 
 
+async def test_stream_counts_steps_only_once_the_result_has_arguments() -> None:
+    # Steps before any argument (the name alone, an empty delta) show nothing: no leading empty partial value. Once
+    # there are arguments, every step counts, one that adds nothing included (it repeats the value), as in the
+    # original API; then the complete value, once more.
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[DeltaToolCalls]:
+        yield {0: DeltaToolCall(name='final_result', tool_call_id='r1')}
+        yield {0: DeltaToolCall()}
+        for piece in ('{"city": "Lon', 'don", "items": [1, ', '2]}'):
+            yield {0: DeltaToolCall(json_args=piece)}
+        yield {0: DeltaToolCall()}
+
+    agent = Agent(FunctionModel(stream_function=stream), result_type=Answer)
+    async with agent.run_stream('x') as result:
+        partials = [answer async for answer in result.stream(debounce_by=None)]
+        assert result.is_complete
+    # '{"city": "Lon' does not validate yet (`items` is required): skipped, as before.
+    assert [(p.city, p.items) for p in partials] == [
+        ('London', [1]),
+        ('London', [1, 2]),
+        ('London', [1, 2]),
+        ('London', [1, 2]),
+    ]
+
+
+async def test_stream_structured_skips_steps_before_the_response_has_content() -> None:
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[DeltaToolCalls]:
+        yield {0: DeltaToolCall(name='final_', tool_call_id='r1')}
+        yield {0: DeltaToolCall(name='result')}
+        yield {0: DeltaToolCall()}
+        yield {0: DeltaToolCall(json_args='{"city": "Rome", "items": []}')}
+
+    agent = Agent(FunctionModel(stream_function=stream), result_type=Answer)
+    async with agent.run_stream('x') as result:
+        args = [response.parts[0].args async for response, _ in result.stream_structured(debounce_by=None)]
+    assert args == ['{"city": "Rome", "items": []}'] * 2
+
+
 async def test_stream_structured_yields_raw_responses_and_validate_structured_result() -> None:
     async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[DeltaToolCalls]:
         yield {0: DeltaToolCall(name='final_result', json_args='{"city": "Ro')}

@@ -36,11 +36,14 @@ from pydantic_ai.usage import Usage
 
 TS = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
-# ALLOW_MODEL_REQUESTS and its override
+# ALLOW_MODEL_REQUESTS and its override (how overrides in several tasks combine: test_request_switch.py)
+
+# Read at collection, outside every test's override (which sets the switch process-wide while the test runs).
+SWITCH_OUTSIDE_TESTS = pydantic_ai.models.ALLOW_MODEL_REQUESTS
 
 
 def test_conftest_disables_model_requests_for_the_suite() -> None:
-    assert pydantic_ai.models.ALLOW_MODEL_REQUESTS is False
+    assert SWITCH_OUTSIDE_TESTS is False
 
 
 @pytest.mark.forbid_model_requests

@@ -122,7 +122,8 @@ def _check_tool_args_assembled(manager: ModelResponsePartsManager, events: list[
     assert manager.get_parts() == [expected]
     assert isinstance(events[0], PartStartEvent)
     assert events[0].part == ToolCallPart('get_weather', '', tool_call_id='call_1')
-    assert len(events) == 1 + len([c for c in chunks if c])
+    # One event per delta fed after the start, an empty fragment's included (its delta is empty).
+    assert len(events) == 1 + len(chunks)
     assert all(isinstance(e, PartDeltaEvent) and isinstance(e.delta, ToolCallPartDelta) for e in events[1:])
     assert _apply_events(events) == [expected]
     assert manager.get_parts()[0].args_as_dict() == json.loads(ARGS)  # type: ignore[union-attr]
@@ -235,16 +236,36 @@ def test_same_tool_call_id_repeated_is_fine() -> None:
     manager = ModelResponsePartsManager()
     list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name='t', args=None, tool_call_id='id1'))
     list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name=None, args='{}', tool_call_id='id1'))
-    assert list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name=None, args=None, tool_call_id='id1')) == []
+    events = list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name=None, args=None, tool_call_id='id1'))
+    assert events == [PartDeltaEvent(index=0, delta=ToolCallPartDelta(tool_call_id='id1'))]
     assert manager.get_parts() == [ToolCallPart('t', '{}', tool_call_id='id1')]
 
 
-def test_empty_tool_call_delta_after_start_emits_nothing() -> None:
+def test_empty_tool_call_delta_after_start_is_one_empty_delta_event_that_changes_nothing() -> None:
     manager = ModelResponsePartsManager()
-    list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name='t', args='{}', tool_call_id=None))
-    assert list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name=None, args=None, tool_call_id=None)) == []
-    assert list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name='', args='', tool_call_id=None)) == []
+    events = list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name='t', args='{}', tool_call_id=None))
+    for name, args in ((None, None), ('', '')):
+        step = list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name=name, args=args, tool_call_id=None))
+        assert step == [PartDeltaEvent(index=0, delta=ToolCallPartDelta())]
+        events += step
     assert manager.get_parts() == [ToolCallPart('t', '{}')]
+    assert _apply_events(events) == manager.get_parts()
+
+
+def test_empty_tool_call_delta_with_no_vendor_id_extends_the_latest_call() -> None:
+    manager = ModelResponsePartsManager()
+    list(manager.handle_tool_call_delta(vendor_part_id=None, tool_name='t', args='{}', tool_call_id=None))
+    events = list(manager.handle_tool_call_delta(vendor_part_id=None, tool_name=None, args=None, tool_call_id=None))
+    assert events == [PartDeltaEvent(index=0, delta=ToolCallPartDelta())]
+    assert manager.get_parts() == [ToolCallPart('t', '{}')]
+
+
+def test_empty_tool_call_delta_before_the_name_emits_nothing() -> None:
+    manager = ModelResponsePartsManager()
+    assert list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name=None, args=None, tool_call_id=None)) == []
+    assert manager.get_parts() == []
+    events = list(manager.handle_tool_call_delta(vendor_part_id=0, tool_name='t', args=None, tool_call_id=None))
+    assert events == [PartStartEvent(index=0, part=ToolCallPart('t', ''))]
 
 
 @pytest.mark.parametrize('started', [True, False], ids=['after_name', 'before_name'])

@@ -123,6 +123,7 @@ PYDANTIC_AI_ALL = {
 
 PYDANTIC_AI_GROQ_ALL = {
     '__version__',
+    'GroqChatClient',
     'GroqModel',
     'GroqModelName',
     'GroqModelSettings',

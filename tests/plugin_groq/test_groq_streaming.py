@@ -140,6 +140,22 @@ async def test_tool_call_name_split_across_chunks(groq_mock: GroqFake) -> None:
     assert stream.get().parts == [ToolCallPart('get_weather', '{"city": "Oslo"}', tool_call_id='call_1')]
 
 
+async def test_tool_call_entry_with_nothing_new_is_one_empty_delta_event(groq_mock: GroqFake) -> None:
+    chunks = [
+        wire.chat_completion_chunk({'tool_calls': [wire.tool_call_delta(0, call_id='call_1', name='get_weather')]}),
+        wire.chat_completion_chunk({'tool_calls': [wire.tool_call_delta(0, arguments='{"city": "Oslo"}')]}),
+        # The entry that closes the call carries nothing new (the original API's tests stream such a chunk).
+        wire.chat_completion_chunk({'tool_calls': [wire.tool_call_delta(0)]}, finish_reason='tool_calls'),
+    ]
+    events, stream = await stream_all(groq_mock, chunks)
+    assert events == [
+        PartStartEvent(index=0, part=ToolCallPart('get_weather', '', tool_call_id='call_1')),
+        PartDeltaEvent(index=0, delta=ToolCallPartDelta(args_delta='{"city": "Oslo"}')),
+        PartDeltaEvent(index=0, delta=ToolCallPartDelta()),
+    ]
+    assert stream.get().parts == [ToolCallPart('get_weather', '{"city": "Oslo"}', tool_call_id='call_1')]
+
+
 async def test_two_tool_calls_interleaved_by_index_plus_text(groq_mock: GroqFake) -> None:
     chunks = [
         wire.chat_completion_chunk({'content': 'Let me '}),
@@ -306,6 +322,28 @@ async def test_usage_from_top_level_when_x_groq_has_no_usage(groq_mock: GroqFake
     last['x_groq'] = {'id': 'req_test'}
     _, stream = await stream_all(groq_mock, [wire.chat_completion_chunk({'content': 'a'}), last])
     assert stream.usage() == Usage(requests=1, request_tokens=6, response_tokens=4, total_tokens=10)
+
+
+async def test_usage_not_read_from_top_level_beside_a_null_x_groq(groq_mock: GroqFake) -> None:
+    # `x_groq: null` says the chunk has none of Groq's metadata, usage included (chunks built with the groq SDK's
+    # `x_groq=None`, as in the original API's tests); Groq itself never sends it.
+    chunks = [wire.chat_completion_chunk({'content': c}, usage=wire.usage_body(2, 1, timings=False)) for c in 'ab']
+    for chunk in chunks:
+        chunk['x_groq'] = None
+    _, stream = await stream_all(groq_mock, chunks)
+    assert stream.usage() == Usage(requests=1)
+
+
+async def test_usage_from_x_groq_after_chunks_with_a_null_x_groq(groq_mock: GroqFake) -> None:
+    first = wire.chat_completion_chunk({'content': 'a'}, usage=wire.usage_body(2, 1, timings=False))
+    first['x_groq'] = None
+    last = wire.chat_completion_chunk(
+        {'content': 'b'},
+        usage=wire.usage_body(7, 3, timings=False),
+        x_groq={'id': 'req_test', 'usage': wire.usage_body(7, 3, timings=False)},
+    )
+    _, stream = await stream_all(groq_mock, [first, last])
+    assert stream.usage() == Usage(requests=1, request_tokens=7, response_tokens=3, total_tokens=10)
 
 
 async def test_usage_without_any_token_counts_is_one_request(groq_mock: GroqFake) -> None:

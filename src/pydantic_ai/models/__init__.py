@@ -37,7 +37,8 @@ ALLOW_MODEL_REQUESTS = True
 """The global switch: set to `False` (for example in a test suite's `conftest.py`) to make every real model request
 raise. Local models (`Model.is_local`: `TestModel`, `FunctionModel`) still answer, as in the original API.
 
-`override_allow_model_requests()` overrides it within a block, for the current task or thread only.
+`override_allow_model_requests()` overrides it within a block: for the current task (which wins over overrides in
+other tasks) and, as in the original API, process-wide until the block ends (see `pydantic_ai.models._switch`).
 """
 
 

@@ -15,6 +15,7 @@ response = model_request_sync('groq:openai/gpt-oss-120b', [ModelRequest.user_tex
 from __future__ import annotations
 
 from . import _core_check  # noqa: F401  first: fail clearly if `pydantic_ai` is not pydantic-ai-core (another project's)
+from ._chat_client import GroqChatClient
 from ._version import __version__
 from .model import GroqModel
 from .model_names import GroqModelName, LatestGroqModelNames
@@ -24,6 +25,7 @@ from .streaming import GroqStreamedResponse
 
 __all__ = (
     '__version__',
+    'GroqChatClient',
     'GroqModel',
     'GroqModelName',
     'GroqModelSettings',

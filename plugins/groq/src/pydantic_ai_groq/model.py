@@ -25,6 +25,7 @@ from pydantic_ai.registry import infer_provider
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import Usage
 
+from ._chat_client import Created, GroqChatClient, completion_json, create, created_chunks, is_chat_client
 from ._errors import error_object, is_recoverable, malformed, map_api_errors
 from ._request import build_body, dumps, request_headers
 from ._response import failed_generation_parts, map_completion, timestamp
@@ -56,16 +57,22 @@ class GroqModel(Model):
     as Groq's wire JSON and sent as-is, and responses are parsed straight from JSON: the SDK's per-field
     re-validation and per-chunk models are skipped, which makes requests and streams several times cheaper.
     Apart from `__init__`, all methods are private or match those of the base class.
+
+    A client that is not an `AsyncGroq` but has `chat.completions.create` (a `GroqChatClient`: a test double, as
+    the original API's tests use) is sent the same body through that method instead, and its SDK objects are read
+    by the same translators (see `pydantic_ai_groq._chat_client`); no rate limiter or retries apply to it.
     """
 
     client: AsyncGroq = field(repr=False)
-    """The authenticated client requests are sent with."""
+    """The authenticated client requests are sent with (a `GroqChatClient` the provider was given, as it is)."""
     _model_name: GroqModelName = field(repr=False)
     _provider: Provider[AsyncGroq] = field(repr=False)
     _limiter: RateLimiter | None = field(repr=False)
     _retry_policy: RetryPolicy = field(repr=False)
     _path: str = field(repr=False)
     _stream_usage: bool = field(repr=False)
+    _chat_client: GroqChatClient | None = field(repr=False)
+    """The client when it is a `GroqChatClient` rather than an `AsyncGroq`: requests then go through its `create`."""
 
     def __init__(
         self,
@@ -73,7 +80,7 @@ class GroqModel(Model):
         *,
         provider: Literal['groq'] | str | Provider[AsyncGroq] | None = None,
         api_key: str | None = None,
-        groq_client: AsyncGroq | None = None,
+        groq_client: AsyncGroq | GroqChatClient | None = None,
         http_client: httpx.AsyncClient | None = None,
         registry: ProviderRegistry | None = None,
     ) -> None:
@@ -84,14 +91,15 @@ class GroqModel(Model):
             provider: Where the client comes from: `'groq'`, the name of any registered Groq-compatible provider,
                 or a `Provider[AsyncGroq]` instance. When given, no other argument may be.
             api_key: The API key; defaults to the `GROQ_API_KEY` environment variable.
-            groq_client: An existing `AsyncGroq` client to use as-is; then `api_key` and `http_client` must be `None`.
+            groq_client: An existing `AsyncGroq` client to use as-is (or, for tests, a `GroqChatClient`: see
+                `GroqProvider`); then `api_key` and `http_client` must be `None`.
             http_client: An existing `httpx.AsyncClient` to send requests with.
             registry: The provider registry a `provider` name is looked up in; by default the current one
                 (`pydantic_ai.registry.current_registry()`).
 
         Raises:
             UserError: the model name is empty, arguments conflict, no API key is configured, or the provider's
-                client is not an `AsyncGroq`.
+                client is neither an `AsyncGroq` nor a `GroqChatClient`.
             UnknownProviderError: `provider` names no registered provider.
         """
         if not isinstance(model_name, str) or not model_name:
@@ -115,18 +123,26 @@ class GroqModel(Model):
         else:
             resolved = GroqProvider(api_key=api_key, groq_client=groq_client, http_client=http_client)
         client = resolved.client
+        self._chat_client = None
         if not isinstance(client, AsyncGroq):
-            raise UserError(
-                f'Provider {resolved.name!r} hands out a {type(client).__name__}, but GroqModel needs a groq.AsyncGroq '
-                'client: use a Groq-compatible provider.'
-            )
+            if not is_chat_client(client):
+                raise UserError(
+                    f'Provider {resolved.name!r} hands out a {type(client).__name__}, but GroqModel needs a '
+                    'groq.AsyncGroq client: use a Groq-compatible provider.'
+                )
+            self._chat_client = client
         self.client = client
-        # While a limiter paces requests, it makes the retries the client would have made (see `ratelimits`).
-        self._retry_policy = RetryPolicy(max_retries=client.max_retries)
         self._model_name = model_name
         self._provider = resolved
         self._path, self._stream_usage = gateway_options(resolved)
-        self._limiter = resolved.rate_limiter if isinstance(resolved, GroqProvider) else None
+        if self._chat_client is None:
+            # While a limiter paces requests, it makes the retries the client would have made (see `ratelimits`).
+            self._retry_policy = RetryPolicy(max_retries=client.max_retries)
+            self._limiter = resolved.rate_limiter if isinstance(resolved, GroqProvider) else None
+        else:
+            # A chat client has no HTTP layer: no rate-limit headers to pace by, nothing to retry (`_chat_client`).
+            self._retry_policy = RetryPolicy(max_retries=0)
+            self._limiter = None
         warn_if_deprecated(model_name)
 
     def __repr__(self) -> str:
@@ -163,8 +179,12 @@ class GroqModel(Model):
         if isinstance(sent, _FailedGeneration):
             failed = self._failed_generation(sent.error, sent.status_code)
             return failed, failed.usage + Usage()
-        response = map_completion(self._json(sent.response), self._model_name, self.system)
-        extra = rate_limit_details(sent)
+        extra: dict[str, Any] | None = None
+        if isinstance(sent, Created):
+            data = completion_json(sent)
+        else:
+            data, extra = self._json(sent.response), rate_limit_details(sent)
+        response = map_completion(data, self._model_name, self.system)
         if extra:
             response.provider_details = {**(response.provider_details or {}), **extra}
         return response, response.usage + Usage()
@@ -182,8 +202,11 @@ class GroqModel(Model):
         """
         content, options, tokens = self._prepare(messages, model_settings, model_request_parameters, stream=True)
         sent = await self._send(content, options, stream=True, tokens=tokens)
+        extra: dict[str, Any] = {}
         if isinstance(sent, _FailedGeneration):
-            source, extra = failed_chunks(sent.error), {}
+            source = failed_chunks(sent.error)
+        elif isinstance(sent, Created):
+            source = created_chunks(sent, self._model_name, provider_name=self.system)
         else:
             source, extra = iter_chunks(sent, self._model_name, provider_name=self.system), rate_limit_details(sent)
         try:
@@ -208,15 +231,16 @@ class GroqModel(Model):
 
     async def _send(
         self, content: bytes, options: Any, *, stream: bool, tokens: int
-    ) -> Sent[httpx.Response] | _FailedGeneration:
+    ) -> Sent[httpx.Response] | Created | _FailedGeneration:
         """Post the request body, its errors mapped; what was sent (streamed: the response's body not read yet).
 
         The single place requests leave the model, streamed or not, and the request's phase of both paths: a
         stream's errors after this point are mapped where its bytes are read (`iter_chunks`). With a rate limiter,
         the request waits its turn and is retried by it (`RateLimiter.send()`, Groq's errors classified by
-        `ratelimits.classify_error`); a stream's permit is then released when it is closed. Returns what
-        happened: what was sent, or the failed generation of a recoverable HTTP error (see `is_recoverable`),
-        which the caller returns as a response instead of raising it.
+        `ratelimits.classify_error`); a stream's permit is then released when it is closed. A `GroqChatClient`
+        is sent the body through its `create` instead (`_chat_client`). Returns what happened: what was sent
+        (`Created`: what the chat client returned), or the failed generation of a recoverable HTTP error (see
+        `is_recoverable`), which the caller returns as a response instead of raising it.
 
         Raises:
             ModelHTTPError: the request failed; with a rate limiter, also a 413 (larger than the token limit).
@@ -224,6 +248,8 @@ class GroqModel(Model):
         limiter = self._limiter
         with map_api_errors(self._model_name, provider_name=self.system):
             try:
+                if self._chat_client is not None:
+                    return await create(self._chat_client, content)
                 if limiter is None:
                     response: httpx.Response = await self.client.post(
                         self._path, cast_to=httpx.Response, content=content, options=options, stream=stream
@@ -262,6 +288,11 @@ class GroqModel(Model):
         """
         from .batch import GroqBatchAPI
 
+        if self._chat_client is not None:
+            raise UserError(
+                "Groq's Batch API needs a groq.AsyncGroq client (it uploads files); this model was given a "
+                f'{type(self._chat_client).__name__}, which only answers `chat.completions.create`.'
+            )
         return GroqBatchAPI(self, completion_window=completion_window)
 
     def _prepare(
@@ -284,7 +315,9 @@ class GroqModel(Model):
         if stream and self._stream_usage and 'stream_options' not in body:
             body['stream_options'] = {'include_usage': True}
         # The client's default header names matter only to respell the caller's; computing them costs a little.
-        client_headers = self.client.default_headers if 'extra_headers' in settings else ()
+        client_headers = (
+            self.client.default_headers if 'extra_headers' in settings and self._chat_client is None else ()
+        )
         options: dict[str, Any] = {'headers': request_headers(settings, USER_AGENT, client_headers)}
         if 'timeout' in settings:
             timeout = settings['timeout']

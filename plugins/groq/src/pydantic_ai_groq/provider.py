@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import httpx
 from groq import AsyncGroq
@@ -15,6 +15,7 @@ from pydantic_ai.providers import Provider, ProviderProfile
 from pydantic_ai.ratelimit import RateLimiter
 from pydantic_ai.secrets import declare_secret, declare_secret_header
 
+from ._chat_client import GroqChatClient, is_chat_client
 from ._utils import check_exclusive
 
 __all__ = ('GroqProvider', 'CHAT_COMPLETIONS_PATH')
@@ -104,12 +105,15 @@ class GroqProvider(Provider[AsyncGroq]):
     """What the class declares for `pai`, the cassette plugin and the registry: a `ProviderProfile`, derived from the
     class attributes above of the class it is read on (a subclass sets those, not this)."""
 
+    _client: AsyncGroq | GroqChatClient
+    """The client: the `AsyncGroq` built or passed, or a `GroqChatClient` passed as `groq_client`."""
+
     def __init__(
         self,
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        groq_client: AsyncGroq | None = None,
+        groq_client: AsyncGroq | GroqChatClient | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_retries: int | None = None,
         timeout: float | httpx.Timeout | None = None,
@@ -120,7 +124,10 @@ class GroqProvider(Provider[AsyncGroq]):
         Args:
             api_key: The API key. Defaults to the `GROQ_API_KEY` environment variable.
             base_url: The API's base URL. Defaults to `GROQ_BASE_URL`, else `https://api.groq.com`.
-            groq_client: An existing `AsyncGroq` client, used as-is; then no other argument may be given.
+            groq_client: An existing `AsyncGroq` client, used as-is; then no other argument may be given. Or, for
+                tests, a `GroqChatClient`: any object with `chat.completions.create`, which gets the request body
+                and answers with the SDK's objects, as the original API's tests do (see `_chat_client`); rate
+                limits, retries and headers do not apply to it.
             http_client: An `httpx.AsyncClient` for the SDK to send requests with. Defaults to a client shared by
                 all providers (`pydantic_ai.models.cached_async_http_client()`).
             max_retries: How many times the SDK retries a request that failed with a connection error, a timeout,
@@ -148,10 +155,15 @@ class GroqProvider(Provider[AsyncGroq]):
                 timeout=timeout,
             )
             if not isinstance(groq_client, AsyncGroq):
-                raise UserError(
-                    f'`groq_client` must be a `groq.AsyncGroq`, got {type(groq_client).__name__}'
-                    + ('; use AsyncGroq, the asynchronous client.' if type(groq_client).__name__ == 'Groq' else '.')
-                )
+                if not is_chat_client(groq_client):
+                    raise UserError(
+                        f'`groq_client` must be a `groq.AsyncGroq` (or, for tests, an object with '
+                        f'`chat.completions.create`), got {type(groq_client).__name__}'
+                        + ('; use AsyncGroq, the asynchronous client.' if type(groq_client).__name__ == 'Groq' else '.')
+                    )
+                # A test double: nothing to authenticate, and no HTTP layer for headers to go to.
+                self._client = groq_client
+                return
             declare_secret(groq_client.api_key)
             headers = gateway_headers(self)
             self._client = groq_client.copy(default_headers=headers) if headers else groq_client
@@ -208,8 +220,9 @@ class GroqProvider(Provider[AsyncGroq]):
 
     @property
     def base_url(self) -> str:
-        """The base URL requests go to."""
-        return str(self._client.base_url)
+        """The base URL requests go to; with a `GroqChatClient`, `default_base_url` (that client sends nothing)."""
+        client = self._client
+        return str(client.base_url) if isinstance(client, AsyncGroq) else self.default_base_url
 
     @property
     def rate_limiter(self) -> RateLimiter | None:
@@ -218,13 +231,15 @@ class GroqProvider(Provider[AsyncGroq]):
 
     @property
     def client(self) -> AsyncGroq:
-        """The authenticated `AsyncGroq` client."""
-        return self._client
+        """The authenticated `AsyncGroq` client; a `GroqChatClient` passed as `groq_client` is returned as it is.
+
+        It is typed as the client it stands in for, as in the original API (whose tests cast their doubles so).
+        """
+        return cast(AsyncGroq, self._client)
 
     def __repr__(self) -> str:
         # Also called on a provider whose `__init__` failed part-way (tracebacks show it): no client yet then.
-        client = getattr(self, '_client', None)
-        base_url = str(client.base_url) if client is not None else None
+        base_url = self.base_url if hasattr(self, '_client') else None
         return f'{type(self).__name__}(name={self.provider_name!r}, base_url={base_url!r})'
 
 

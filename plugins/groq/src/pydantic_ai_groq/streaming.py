@@ -16,9 +16,14 @@ without building an SDK model per chunk. What each chunk can carry, and where it
   stay in the order they happened, as in the non-streamed answer;
 - `delta.annotations`: citations, collected and attached to the text they cite once the stream has ended (their
   offsets count the whole answer), as a `TextPartDelta` carrying only citations (see `_citations`);
-- `finish_reason`, the response `id`, `service_tier`, and usage from `x_groq.usage` (or the top-level `usage` when
-  that is absent): usage reported on several chunks (Groq-compatible servers send a running total on each) keeps
-  the latest; its timings and a compound answer's `x_groq.usage_breakdown` also go to `provider_details`.
+- `finish_reason`, the response `id`, `service_tier`, and usage: usage reported on several chunks (Groq-compatible
+  servers send a running total on each) keeps the latest; its timings and a compound answer's
+  `x_groq.usage_breakdown` also go to `provider_details`. A chunk's usage is `x_groq.usage`; when that is absent,
+  the top-level `usage` (what OpenAI-compatible servers send; Groq's last chunk has repeated `x_groq.usage` there
+  since 2025-09). One exception: a chunk whose `x_groq` is null reports no usage, whatever its top-level `usage`.
+  Null there says the chunk carries none of Groq's metadata: the original API reads usage from `x_groq` only, and
+  groq SDK chunks built with `x_groq=None` (as test doubles build them) count nothing. Groq itself never sends
+  `x_groq: null` (none of the real recordings has one), so real streams are not affected.
 
 `iter_chunks` reads the bytes of a sent streamed request; every error while streaming is mapped there, once (the
 request's own errors are mapped where it is sent, by the model, as for a request that does not stream). The model
@@ -54,6 +59,9 @@ from ._utils import JSON
 __all__ = ('GroqStreamedResponse', 'iter_chunks', 'failed_chunks', 'peek')
 
 T = TypeVar('T')
+
+_ABSENT = object()
+"""A chunk's `x_groq` when the chunk has none (`x_groq: null` is not the same, see the module's docstring)."""
 
 
 async def iter_chunks(sent: Sent[httpx.Response], model_name: str, *, provider_name: str) -> AsyncGenerator[JSON, None]:
@@ -220,7 +228,7 @@ class GroqStreamedResponse(StreamedResponse):
         """The response id, Groq's request id, usage (with its timings and breakdown) and service tier of a chunk."""
         if self.provider_response_id is None and isinstance(chunk.get('id'), str):
             self.provider_response_id = chunk['id']
-        x_groq = chunk.get('x_groq')
+        x_groq = chunk.get('x_groq', _ABSENT)
         usage = None
         if isinstance(x_groq, dict):
             usage = x_groq.get('usage')
@@ -229,7 +237,8 @@ class GroqStreamedResponse(StreamedResponse):
             breakdown = x_groq.get('usage_breakdown')
             if breakdown is not None:
                 self._set_detail('usage_breakdown', breakdown)
-        if usage is None:
+        if usage is None and x_groq is not None:
+            # The top-level `usage` stands in, except beside `x_groq: null` (see the module's docstring).
             usage = chunk.get('usage')
         if usage is not None:
             self.report_usage(map_usage(usage, requests=0))
