@@ -7,8 +7,14 @@ assertions about what the examples sent. Each entry names its example by a piece
 
 from __future__ import annotations
 
+import json
+
+import yaml
+
 from pydantic_ai_groq.testing import (
     ScriptedResponse,
+    BatchBehaviour,
+    GroqTestServer,
     ToolCall,
     browser_search_run,
     capacity_exceeded,
@@ -27,6 +33,7 @@ from pydantic_ai_groq.testing import (
 )
 
 from docs_runner import Example, ExampleRun, Page
+from support.constants import FAKE_GROQ_API_KEY
 
 __all__ = ('EXAMPLES', 'PAGES')
 
@@ -166,6 +173,49 @@ def _pai_sent_its_options(run: ExampleRun) -> None:
     assert options['model'] == 'openai/gpt-oss-20b' and options['temperature'] == 0.2
     assert options['max_tokens'] == 200 and options['messages'][0] == {'role': 'system', 'content': 'Be terse.'}
     assert as_json['messages'][-1]['content'] == 'Hello'
+
+
+def _script_python_batch(server: GroqTestServer) -> None:
+    call = wire.tool_call('call_1', 'get_weather', '{}')
+    server.batches.behaviour = BatchBehaviour(
+        answers={
+            'capital': wire.chat_completion('Paris'),
+            'weather': wire.chat_completion(tool_calls=[call]),
+            'item-2': wire.chat_completion('Hi!'),
+        }
+    )
+
+
+def _batch_lines_were_built_like_requests(run: ExampleRun) -> None:
+    upload = next(request for request in run.requests if request.path == '/openai/v1/files')
+    assert b'"tools":[{"type":"function","function":{"name":"get_weather"' in upload.body
+    assert b'"custom_id":"item-2"' in upload.body
+
+
+def _script_pai_batch(server: GroqTestServer) -> None:
+    server.batches.behaviour = BatchBehaviour(
+        answers={
+            'fr': wire.chat_completion('Paris'),
+            'chat': wire.chat_completion('Blue.'),
+            'fast': wire.chat_completion('Hi!', model='openai/gpt-oss-20b'),
+        },
+        line_errors={'de': 400},
+    )
+
+
+def _pai_batch_sent_one_batch_per_model(run: ExampleRun) -> None:
+    batches = [request.json for request in run.requests if request.path == '/openai/v1/batches']
+    assert len(batches) == 2
+
+
+def _recorded_once_and_replayed_keyless(run: ExampleRun) -> None:
+    assert len(run.requests) == 1, 'recording sends one request; the keyless replay must send none'
+    cassette = run.workdir / 'tests' / 'cassettes' / 'test_app' / 'test_capital.yaml'
+    text = cassette.read_text()
+    (interaction,) = yaml.safe_load(text)['interactions']
+    body = json.loads(interaction['request']['body'])
+    assert body['messages'] == [{'role': 'user', 'content': 'What is the capital of France?'}]
+    assert FAKE_GROQ_API_KEY not in text and 'authorization' not in interaction['request']['headers']
 
 
 def _streamed(text: str, finish_reason: str = 'stop') -> ScriptedResponse:
@@ -352,6 +402,28 @@ EXAMPLES: list[Example] = [
         "'groq_documents': [handbook]",
         answers=(cited_completion('Staff may work remotely on Fridays.', document_citation('handbook', 0, 35)),),
         check=_documents_were_sent,
+    ),
+    # docs/batches.md
+    Example(
+        'docs/batches.md',
+        'asyncio.run(run_batch())',
+        replace={'poll_interval=30': 'poll_interval=0'},
+        setup=_script_python_batch,
+        check=_batch_lines_were_built_like_requests,
+    ),
+    Example(
+        'docs/batches.md',
+        'pai batch prompts.jsonl',
+        replace={'-o results.jsonl 2>': '-o results.jsonl --poll-interval 0 2>'},
+        setup=_script_pai_batch,
+        check=_pai_batch_sent_one_batch_per_model,
+    ),
+    # docs/testing.md
+    Example(
+        'docs/testing.md',
+        'pytest -q --record-mode=once',
+        answers=(text_completion('The capital of France is Paris.'),),
+        check=_recorded_once_and_replayed_keyless,
     ),
     # docs/cli.md
     Example(
