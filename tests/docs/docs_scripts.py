@@ -15,6 +15,7 @@ from pydantic_ai_groq.testing import (
     ScriptedResponse,
     BatchBehaviour,
     GroqTestServer,
+    RateLimits,
     ToolCall,
     browser_search_run,
     capacity_exceeded,
@@ -218,13 +219,40 @@ def _recorded_once_and_replayed_keyless(run: ExampleRun) -> None:
     assert FAKE_GROQ_API_KEY not in text and 'authorization' not in interaction['request']['headers']
 
 
+def _span_holds_no_key(run: ExampleRun) -> None:
+    assert FAKE_GROQ_API_KEY not in run.printed
+    (body,) = run.bodies
+    assert body['model'] == 'openai/gpt-oss-120b'
+
+
+def _request_log_timed_every_request_and_holds_no_key(run: ExampleRun) -> None:
+    log = (run.workdir / 'requests.jsonl').read_text()
+    records = [json.loads(line) for line in log.splitlines()]
+    assert len(records) == 3 and all(record['seconds'] > 0 for record in records)
+    assert FAKE_GROQ_API_KEY not in log
+
+
+def _limiter_kept_within_the_limit(run: ExampleRun) -> None:
+    ledger = run.server.rate_limit_ledger
+    assert ledger.count(429) == 0 and ledger.count(200) == 30
+    assert ledger.max_window_tokens() <= 300
+    assert len(ledger.tokens_by_window()) >= 2, 'the burst did not need the limiter'
+
+
 def _streamed(text: str, finish_reason: str = 'stop') -> ScriptedResponse:
     """`text` streamed word by word, as `pai` asks for it."""
     words = text.split(' ')
     return streamed_text([word if i == 0 else f' {word}' for i, word in enumerate(words)], finish_reason=finish_reason)
 
 
-PAGES: dict[str, Page] = {}
+PAGES: dict[str, Page] = {
+    # Process-wide tracing set-up, and a lifecycle plugin installed as a distribution.
+    'docs/tracing.md': Page('docs/tracing.md', isolated=True),
+    # The burst example needs a limit to be paced by: small, so that it waits a little and ends quickly.
+    'docs/rate-limits.md': Page(
+        'docs/rate-limits.md', server=lambda: GroqTestServer(rate_limits=RateLimits(tokens=300, window=0.5))
+    ),
+}
 
 EXAMPLES: list[Example] = [
     # README.md
@@ -425,6 +453,20 @@ EXAMPLES: list[Example] = [
         answers=(text_completion('The capital of France is Paris.'),),
         check=_recorded_once_and_replayed_keyless,
     ),
+    # docs/tracing.md
+    Example('docs/tracing.md', 'pydantic_ai.instrument_all()', check=_span_holds_no_key),
+    Example(
+        'docs/tracing.md',
+        "open('requests.jsonl')",
+        answers=(
+            text_completion('Hello', prompt_tokens=9, completion_tokens=1),
+            streamed_text(['He', 'llo'], prompt_tokens=4, completion_tokens=2),
+            http_error(401),
+        ),
+        check=_request_log_timed_every_request_and_holds_no_key,
+    ),
+    # docs/rate-limits.md
+    Example('docs/rate-limits.md', 'provider = GroqProvider()', check=_limiter_kept_within_the_limit),
     # docs/cli.md
     Example(
         'docs/cli.md',
