@@ -33,7 +33,7 @@ from pydantic_ai_groq.testing import (
     wire,
 )
 
-from docs_runner import Example, ExampleRun, Page
+from docs_runner import Example, ExampleRun, Page, PageRun
 from support.constants import FAKE_GROQ_API_KEY
 
 __all__ = ('EXAMPLES', 'PAGES')
@@ -239,6 +239,32 @@ def _limiter_kept_within_the_limit(run: ExampleRun) -> None:
     assert len(ledger.tokens_by_window()) >= 2, 'the burst did not need the limiter'
 
 
+def _helicone_header_and_groq_key_arrived(run: ExampleRun) -> None:
+    (request,) = run.requests
+    assert request.path == '/openai/v1/chat/completions'
+    assert request.headers['helicone-auth'] == 'Bearer hk-test-0123'
+    assert request.headers['authorization'] == f'Bearer {FAKE_GROQ_API_KEY}'
+
+
+POPULATION = 'About 2.1 million people live in Paris.'
+"""The durable-execution pages' answer, after the model called their `population` tool."""
+
+
+def _population_answers() -> tuple[ScriptedResponse, ...]:
+    return tool_call_completion(ToolCall('population', {'city': 'Paris'})), text_completion(POPULATION)
+
+
+def _one_request_per_model_call(run: ExampleRun) -> None:
+    assert len(run.requests) == 2
+    assert run.bodies[1]['messages'][-1]['content'] == '2100000'
+
+
+def _a_second_dbos_run_returns_the_recorded_result(page: PageRun) -> None:
+    sent = page.server.request_count
+    assert page.run_again('SetWorkflowID(').splitlines()[-1] == POPULATION
+    assert page.server.request_count == sent, 'workflow geography-1 had finished: nothing may be sent again'
+
+
 def _streamed(text: str, finish_reason: str = 'stop') -> ScriptedResponse:
     """`text` streamed word by word, as `pai` asks for it."""
     words = text.split(' ')
@@ -249,6 +275,11 @@ PAGES: dict[str, Page] = {
     # Process-wide tracing set-up, and a lifecycle plugin installed as a distribution.
     'docs/tracing.md': Page('docs/tracing.md', isolated=True),
     # The burst example needs a limit to be paced by: small, so that it waits a little and ends quickly.
+    # Distributions installed by the page (entry points are read once per process).
+    'docs/plugins.md': Page('docs/plugins.md', isolated=True),
+    # Durable-execution engines: a Temporal dev server and worker, a DBOS database, each in a process of its own.
+    'docs/durable-temporal.md': Page('docs/durable-temporal.md', isolated=True),
+    'docs/durable-dbos.md': Page('docs/durable-dbos.md', isolated=True, after=_a_second_dbos_run_returns_the_recorded_result),
     'docs/rate-limits.md': Page(
         'docs/rate-limits.md', server=lambda: GroqTestServer(rate_limits=RateLimits(tokens=300, window=0.5))
     ),
@@ -467,6 +498,19 @@ EXAMPLES: list[Example] = [
     ),
     # docs/rate-limits.md
     Example('docs/rate-limits.md', 'provider = GroqProvider()', check=_limiter_kept_within_the_limit),
+    # docs/reliability.md
+    Example('docs/reliability.md', 'except ModelTimeoutError', answers=(text_completion('Too late.').with_stall(1.0),)),
+    # docs/plugins.md
+    Example('docs/plugins.md', "(info,) = [info for info", env={'MYGATEWAY_API_KEY': 'mgw-test-0123'}),
+    Example(
+        'docs/plugins.md',
+        'class HeliconeGroqProvider',
+        env={'HELICONE_API_KEY': 'hk-test-0123'},
+        check=_helicone_header_and_groq_key_arrived,
+    ),
+    # docs/durable-temporal.md and docs/durable-dbos.md
+    Example('docs/durable-temporal.md', 'TemporalAgent(agent)', answers=_population_answers(), check=_one_request_per_model_call),
+    Example('docs/durable-dbos.md', 'SetWorkflowID(', answers=_population_answers(), check=_one_request_per_model_call),
     # docs/cli.md
     Example(
         'docs/cli.md',
