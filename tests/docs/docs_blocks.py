@@ -4,9 +4,10 @@ The conventions (written for authors in `docs/contributing.md`):
 
 - A fenced ```` ```python ```` or ```` ```bash ```` block is an example, and the test suite runs it
   (`tests/docs/test_examples.py`). Other languages (`text`, `toml`, `yaml`, `json`) are shown, not run.
-- What an example prints is shown in the block itself, on lines starting with `#>` (a comment in both languages, so
-  the block still copies and runs as written). The lines are compared with what the example printed on stdout, in
-  order; `...` inside a line matches any text, and a line that is only `#> ...` matches any number of lines.
+- What an example prints is shown in the block itself, on lines starting with `# >` (a comment in both languages, so
+  the block still copies and runs as written; pytest-examples' `#>`, as ruff's formatter, which formats the pages'
+  Python too, writes it). The lines are compared with what the example printed on stdout, in order; `...` inside a
+  line matches any text, and a line that is only `# > ...` matches any number of lines.
 - An example whose first line is `# <path>` (such as `# app.py` or `# pyproject.toml`) is a file of the example's
   project: it is written to that path in the page's scratch directory, and later examples import or use it.
 - An example that cannot run offline says so on its first line, visibly:
@@ -49,7 +50,7 @@ SKIP_REASONS = frozenset(
 _FENCE = re.compile(r'^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^`]*)$')
 _SKIP = re.compile(r'^# \(not run by the test suite: (?P<reason>.+)\)$')
 _FILE = re.compile(r'^# (?P<path>[\w./-]+\.(?:py|toml))$')
-_OUTPUT = re.compile(r'^ *#>(?: (?P<text>.*))?$')
+_OUTPUT = re.compile(r'^ *# >(?: (?P<text>.*))?$')
 
 
 def doc_pages() -> list[Path]:
@@ -130,12 +131,12 @@ def blocks(page: Path) -> list[Block]:
 
 
 def expected_output(block: Block) -> list[str]:
-    """The `#>` lines of a block, without their prefix."""
+    """The `# >` lines of a block, without their prefix."""
     return [m['text'] or '' for m in map(_OUTPUT.match, block.text.splitlines()) if m is not None]
 
 
 def output_matches(expected: list[str], printed: str) -> bool:
-    """Whether `printed` is what the `#>` lines say (`...` matches any text; a lone `...` any lines)."""
+    """Whether `printed` is what the `# >` lines say (`...` matches any text; a lone `...` any lines)."""
     pattern = ''.join(
         r'(?:[^\n]*\n)*?' if line == '...' else '.*?'.join(map(re.escape, line.split('...'))) + r'\n'
         for line in expected

@@ -1,4 +1,4 @@
-"""Run a page's examples, offline, and compare what each prints with its `#>` lines.
+"""Run a page's examples, offline, and compare what each prints with its `# >` lines.
 
 Each page gets a fresh `GroqTestServer` and a scratch directory. Examples see `GROQ_BASE_URL` pointing at the server
 and a fake `GROQ_API_KEY`, so `Agent('groq:...')`, `GroqModel(...)`, `pai` and `python -m ...` run as written; the
@@ -102,6 +102,8 @@ class ExampleRun:
     first_request: int
     namespace: dict[str, Any] | None = None
     """The page's namespace after the example (examples that run in this process)."""
+    stderr: str = ''
+    """What the example wrote on stderr (examples run in a subprocess)."""
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -131,7 +133,7 @@ class PageRun:
 
     def run_again(self, marker: str) -> str:
         """Run an isolated page's example once more, as it ran the first time; return what it printed."""
-        return _run_script(self.run(marker).block, self.workdir, self.env)
+        return _run_script(self.run(marker).block, self.workdir, self.env)[0]
 
 
 def run_page(page: Page, examples: Sequence[Example], workdir: Path, monkeypatch: pytest.MonkeyPatch) -> PageRun:
@@ -206,15 +208,16 @@ def _run_example(
         if value is None:
             example_env.pop(name, None)
     namespace = None
+    stderr = ''
     if block.language == 'bash':
-        printed = _run_bash(block_to_run, workdir, example_env)
+        printed, stderr = _run_bash(block_to_run, workdir, example_env)
     elif page.isolated:
-        printed = _run_script(block_to_run, workdir, example_env)
+        printed, stderr = _run_script(block_to_run, workdir, example_env)
     else:
         printed = local.run(block_to_run, config.env)
         namespace = local.namespace
     _compare(block, printed)
-    return ExampleRun(block, server, workdir, printed, first_request, namespace)
+    return ExampleRun(block, server, workdir, printed, first_request, namespace, stderr)
 
 
 def _compare(block: Block, printed: str) -> None:
@@ -222,25 +225,29 @@ def _compare(block: Block, printed: str) -> None:
     if output_matches(expected, printed):
         return
     shown = '\n'.join(expected)
-    diff = '\n'.join(difflib.unified_diff(shown.splitlines(), printed.splitlines(), 'page (#> lines)', 'printed', lineterm=''))
+    diff = '\n'.join(
+        difflib.unified_diff(shown.splitlines(), printed.splitlines(), 'page (# > lines)', 'printed', lineterm='')
+    )
     if not expected:
-        raise AssertionError(f'{block.where}: the example prints what the page does not show (add #> lines):\n{printed}')
-    raise AssertionError(f'{block.where}: the example printed something else than its #> lines say:\n{diff}')
+        raise AssertionError(
+            f'{block.where}: the example prints what the page does not show (add # > lines):\n{printed}'
+        )
+    raise AssertionError(f'{block.where}: the example printed something else than its # > lines say:\n{diff}')
 
 
-def _run_script(block: Block, workdir: Path, env: Mapping[str, str]) -> str:
+def _run_script(block: Block, workdir: Path, env: Mapping[str, str]) -> tuple[str, str]:
     script = workdir / f'_example_{block.line}.py'
     script.write_text(block.source, encoding='utf-8')
     return _subprocess([sys.executable, str(script)], block, workdir, env)
 
 
-def _run_bash(block: Block, workdir: Path, env: Mapping[str, str]) -> str:
+def _run_bash(block: Block, workdir: Path, env: Mapping[str, str]) -> tuple[str, str]:
     script = workdir / f'_example_{block.line}.sh'
     script.write_text(block.source, encoding='utf-8')
     return _subprocess(['bash', '-e', str(script)], block, workdir, env)
 
 
-def _subprocess(command: list[str], block: Block, workdir: Path, env: Mapping[str, str]) -> str:
+def _subprocess(command: list[str], block: Block, workdir: Path, env: Mapping[str, str]) -> tuple[str, str]:
     done = subprocess.run(
         command, cwd=workdir, env=dict(env), capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
     )
@@ -249,7 +256,7 @@ def _subprocess(command: list[str], block: Block, workdir: Path, env: Mapping[st
             f'{block.where}: the example failed (exit status {done.returncode}).\n'
             f'stdout:\n{done.stdout}\nstderr:\n{done.stderr}'
         )
-    return done.stdout
+    return done.stdout, done.stderr
 
 
 def _write_file(block: Block, workdir: Path) -> None:

@@ -12,10 +12,10 @@ import json
 import yaml
 
 from pydantic_ai_groq.testing import (
-    ScriptedResponse,
     BatchBehaviour,
     GroqTestServer,
     RateLimits,
+    ScriptedResponse,
     ToolCall,
     browser_search_run,
     capacity_exceeded,
@@ -24,8 +24,8 @@ from pydantic_ai_groq.testing import (
     http_error,
     json_response,
     model_decommissioned,
-    streamed_text,
     python_run,
+    streamed_text,
     text_completion,
     tool_call_completion,
     tool_run_completion,
@@ -230,6 +230,7 @@ def _request_log_timed_every_request_and_holds_no_key(run: ExampleRun) -> None:
     records = [json.loads(line) for line in log.splitlines()]
     assert len(records) == 3 and all(record['seconds'] > 0 for record in records)
     assert FAKE_GROQ_API_KEY not in log
+    assert 'Lifecycle plugin' not in run.stderr, run.stderr  # the plugin loaded cleanly
 
 
 def _limiter_kept_within_the_limit(run: ExampleRun) -> None:
@@ -279,7 +280,9 @@ PAGES: dict[str, Page] = {
     'docs/plugins.md': Page('docs/plugins.md', isolated=True),
     # Durable-execution engines: a Temporal dev server and worker, a DBOS database, each in a process of its own.
     'docs/durable-temporal.md': Page('docs/durable-temporal.md', isolated=True),
-    'docs/durable-dbos.md': Page('docs/durable-dbos.md', isolated=True, after=_a_second_dbos_run_returns_the_recorded_result),
+    'docs/durable-dbos.md': Page(
+        'docs/durable-dbos.md', isolated=True, after=_a_second_dbos_run_returns_the_recorded_result
+    ),
     'docs/rate-limits.md': Page(
         'docs/rate-limits.md', server=lambda: GroqTestServer(rate_limits=RateLimits(tokens=300, window=0.5))
     ),
@@ -342,11 +345,17 @@ EXAMPLES: list[Example] = [
         'def three_cities(',
         answers=(
             tool_call_completion(ToolCall('final_result', {'response': ['Vienna', 'Budapest']}, 'call_1')),
-            tool_call_completion(ToolCall('final_result', {'response': ['Vienna', 'Bratislava', 'Budapest']}, 'call_2')),
+            tool_call_completion(
+                ToolCall('final_result', {'response': ['Vienna', 'Bratislava', 'Budapest']}, 'call_2')
+            ),
         ),
     ),
-    Example('docs/agents.md', 'message_history=first.new_messages()', check=_history_was_sent,
-        answers=(text_completion('Nice to meet you, Ada.'), text_completion('Your name is Ada.'))),
+    Example(
+        'docs/agents.md',
+        'message_history=first.new_messages()',
+        check=_history_was_sent,
+        answers=(text_completion('Nice to meet you, Ada.'), text_completion('Your name is Ada.')),
+    ),
     Example(
         'docs/agents.md',
         'poet.run_stream(',
@@ -381,7 +390,10 @@ EXAMPLES: list[Example] = [
     # docs/groq.md
     Example('docs/groq.md', 'except ModelRetiredError', answers=(model_decommissioned('llama-3.3-70b-versatile'),)),
     Example(
-        'docs/groq.md', "'groq_service_tier': 'on_demand'", answers=(text_completion('Swift.'),), check=_groq_settings_were_sent
+        'docs/groq.md',
+        "'groq_service_tier': 'on_demand'",
+        answers=(text_completion('Swift.'),),
+        check=_groq_settings_were_sent,
     ),
     Example(
         'docs/groq.md',
@@ -501,7 +513,7 @@ EXAMPLES: list[Example] = [
     # docs/reliability.md
     Example('docs/reliability.md', 'except ModelTimeoutError', answers=(text_completion('Too late.').with_stall(1.0),)),
     # docs/plugins.md
-    Example('docs/plugins.md', "(info,) = [info for info", env={'MYGATEWAY_API_KEY': 'mgw-test-0123'}),
+    Example('docs/plugins.md', "provider='mygateway')  # reads", env={'MYGATEWAY_API_KEY': 'mgw-test-0123'}),
     Example(
         'docs/plugins.md',
         'class HeliconeGroqProvider',
@@ -509,7 +521,12 @@ EXAMPLES: list[Example] = [
         check=_helicone_header_and_groq_key_arrived,
     ),
     # docs/durable-temporal.md and docs/durable-dbos.md
-    Example('docs/durable-temporal.md', 'TemporalAgent(agent)', answers=_population_answers(), check=_one_request_per_model_call),
+    Example(
+        'docs/durable-temporal.md',
+        'TemporalAgent(agent)',
+        answers=_population_answers(),
+        check=_one_request_per_model_call,
+    ),
     Example('docs/durable-dbos.md', 'SetWorkflowID(', answers=_population_answers(), check=_one_request_per_model_call),
     # docs/cli.md
     Example(
@@ -528,6 +545,9 @@ EXAMPLES: list[Example] = [
         answers=(model_decommissioned('llama-3.3-70b-versatile'), _streamed('Once upon a time, a', 'length')),
     ),
     Example(
-        'docs/groq-today.md', "'groq_service_tier': 'flex'", answers=(capacity_exceeded(),), check=_flex_was_asked_and_not_retried
+        'docs/groq-today.md',
+        "'groq_service_tier': 'flex'",
+        answers=(capacity_exceeded(),),
+        check=_flex_was_asked_and_not_retried,
     ),
 ]
