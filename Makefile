@@ -49,9 +49,12 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-# The site builds from the checkout alone: nothing is downloaded (mkdocs.yml enables no plugin that would).
+# The site builds from the checkout alone: nothing is downloaded (mkdocs.yml enables no plugin that would). Not
+# `--quiet`: it hides warnings from --strict too. The log is shown only when the build fails.
 docs: $(STAMP)
-	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet && echo "docs: site/ built (mkdocs build --strict)"
+	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict >.venv/mkdocs.log 2>&1 \
+		&& echo "docs: site/ built (mkdocs build --strict, no warnings)" \
+		|| (grep -v '^INFO' .venv/mkdocs.log; echo "docs build FAILED"; exit 1)
 
 layout: $(STAMP)
 	$(BIN)/python tests/docs/docs_layout.py --write
