@@ -106,7 +106,7 @@ class Block:
 
 def blocks(page: Path) -> list[Block]:
     """Every fenced code block of `page`, in order."""
-    relative = page.relative_to(PROJECT_ROOT).as_posix()
+    relative = page.relative_to(PROJECT_ROOT).as_posix() if page.is_relative_to(PROJECT_ROOT) else page.as_posix()
     found: list[Block] = []
     lines = page.read_text(encoding='utf-8').split('\n')
     opening: tuple[int, str, str, str] | None = None
