@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo lint format typecheck test check record bench bench-quick bench-quick-summary
+.PHONY: help install demo lint format typecheck test check docs layout record bench bench-quick bench-quick-summary
 
 help:
 	@echo "make install    create .venv, install both distributions and the dev tools, run the offline demo"
 	@echo "make demo       the offline demo: a recorded Groq answer replayed through GroqModel by pai (no key)"
-	@echo "make check      lint, type check, the quick benchmark (one line) and the whole test suite (what .ci/run runs)"
+	@echo "make check      lint, type check, the quick benchmark (one line), the docs build and the whole test suite (what .ci/run runs)"
 	@echo "make test       the test suite only;  make lint / make typecheck / make format"
+	@echo "make docs       build the documentation site into site/ (mkdocs build --strict; offline)"
+	@echo "make layout     rewrite docs/layout.md from the source tree (a test fails when it is out of date)"
 	@echo "make record     re-record the project's cassettes against the real Groq API (needs GROQ_API_KEY)"
 	@echo "make bench      the full benchmark (a few minutes): writes bench/RESULTS.md, AGENT_RESULTS.md, PROFILE.md, RATELIMIT_RESULTS.md, DURABLE_RESULTS.md"
 	@echo "make bench-quick  the benchmark at tiny sizes, report on stdout (part of make check; no thresholds)"
@@ -47,8 +49,19 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-# The quick benchmark runs before the tests and prints one line, so the test summary is the last thing shown.
-check: lint typecheck bench-quick-summary test
+# The site builds from the checkout alone: nothing is downloaded (mkdocs.yml enables no plugin that would). Not
+# `--quiet`: it hides warnings from --strict too. The log is shown only when the build fails.
+docs: $(STAMP)
+	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict >.venv/mkdocs.log 2>&1 \
+		&& echo "docs: site/ built (mkdocs build --strict, no warnings)" \
+		|| (grep -v '^INFO' .venv/mkdocs.log; echo "docs build FAILED"; exit 1)
+
+layout: $(STAMP)
+	$(BIN)/python tests/docs/docs_layout.py --write
+
+# The quick benchmark and the docs build run before the tests and print one line each, so the test summary is the
+# last thing shown.
+check: lint typecheck bench-quick-summary docs test
 
 record: $(STAMP)
 	@test -n "$$GROQ_API_KEY" || (echo "make record needs GROQ_API_KEY set to a real Groq API key" && exit 2)

@@ -1,6 +1,6 @@
 """The cassette plugin as a user meets it: a throwaway project of their own, recorded once, replayed keyless.
 
-The project (its own `pyproject.toml`, a tiny app: an agent on `GroqModel` as in the README, a test marked `vcr`)
+The project (its own `pyproject.toml`, a tiny app: an agent on `GroqModel` as in docs/testing.md, a test marked `vcr`)
 runs under pytest in a subprocess, with the plugin loaded through its `pytest11` entry point exactly as in a user's
 environment:
 

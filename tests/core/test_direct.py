@@ -3,8 +3,8 @@
 Requests reach the core's vendor-neutral models: a `FunctionModel` (whose function records what it was given and
 where it ran) or a `TestModel`. Model strings resolve in a `ProviderRegistry` of the test's own, holding a provider
 registered at run time whose `model_factory` builds a `FunctionModel`. The same functions with Groq end to end (a
-`'groq:...'` string, Groq's wire form, its cassettes, connection reuse over real sockets, the README example) are
-tested in `tests/plugin_groq/test_groq_direct.py`.
+`'groq:...'` string, Groq's wire form, its cassettes, connection reuse over real sockets) are tested in
+`tests/plugin_groq/test_groq_direct.py`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A model written as the docs say (`_request`, `_request_stream`) is seen by the lifecycle hooks, traced, refused while
 requests are disabled, and has its stream closed, without knowing any of it. A subclass in the original API's style
-(overriding `request()` itself) still works and bypasses the duties. The README's example model runs as written.
+(overriding `request()` itself) still works and bypasses the duties. The example model of `docs/plugins.md` runs
+as written.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from support.otel import in_memory_telemetry
 
 pytestmark = pytest.mark.asyncio
 
-README = Path(__file__).resolve().parents[2] / 'README.md'
+PLUGINS_PAGE = Path(__file__).resolve().parents[2] / 'docs' / 'plugins.md'
 NO_TOOLS = ModelRequestParameters()
 
 
@@ -373,12 +374,14 @@ async def test_observe_passes_every_event_through_the_observers_in_order_and_acl
     assert stream.get().parts == [TextPart('x ')]
 
 
-# -- the README's example model ---------------------------------------------------------------------------------------
+# -- the example model of docs/plugins.md ------------------------------------------------------------------------------
 
 
-def _readme_model_block() -> str:
+def _docs_model_block() -> str:
     blocks = [
-        b for b in re.findall(r'```python\n(.*?)```', README.read_text(), flags=re.DOTALL) if 'class EchoCloud' in b
+        b
+        for b in re.findall(r'```python\n(.*?)```', PLUGINS_PAGE.read_text(), flags=re.DOTALL)
+        if 'class EchoCloud' in b
     ]
     assert len(blocks) == 1
     return blocks[0]
@@ -395,9 +398,9 @@ def _echo_cloud(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={'text': body['prompt'][::-1], 'prompt_tokens': 3, 'tokens': 2})
 
 
-async def test_the_readme_model_of_your_own_runs_with_hooks_check_and_closing(recorder: Recorder) -> None:
-    namespace: dict[str, Any] = {'__name__': '__readme__'}
-    exec(compile(_readme_model_block(), 'README.md', 'exec', dont_inherit=True), namespace)
+async def test_the_docs_model_of_your_own_runs_with_hooks_check_and_closing(recorder: Recorder) -> None:
+    namespace: dict[str, Any] = {'__name__': '__docs__'}
+    exec(compile(_docs_model_block(), 'docs/plugins.md', 'exec', dont_inherit=True), namespace)
     async with httpx.AsyncClient(transport=httpx.MockTransport(_echo_cloud), base_url='http://echo.example') as client:
         model = namespace['EchoCloudModel']('echo-1', client)
 

@@ -1,9 +1,10 @@
 """A Groq-compatible gateway registered under its own name does not speak Groq.
 
-A `GroqProvider` subclass (the README's shortest provider plugin) is what the user chose: the library's and `pai`'s
-messages name it, its key variable and key page when it declares them, and nothing of Groq's (no Groq key page, no
-"The connection to Groq", no Groq model catalogue). `pai models -p <it>` says what happened when it has no model to
-show, with a non-zero exit where asking failed. Each test runs against the local test server or a closed port.
+A `GroqProvider` subclass (the shortest provider plugin of docs/plugins.md) is what the user chose: the library's and
+`pai`'s messages name it, its key variable and key page when it declares them, and nothing of Groq's (no Groq key
+page, no "The connection to Groq", no Groq model catalogue). `pai models -p <it>` says what happened when it has no
+model to show, with a non-zero exit where asking failed. Each test runs against the local test server or a closed
+port.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ MODEL = 'llama-3.3-70b-versatile'
 
 
 class MyGatewayProvider(GroqProvider):
-    """The README's shortest form: a name, the variable holding its key, its base URL."""
+    """The shortest form of docs/plugins.md: a name, the variable holding its key, its base URL."""
 
     provider_name = 'mygw-test'
     api_key_env_var = 'MYGW_TEST_API_KEY'

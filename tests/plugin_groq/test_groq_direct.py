@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from pydantic_ai.tools import ToolDefinition
 from pydantic_ai_groq import GroqModel, GroqProvider
 from pydantic_ai_groq.testing import GroqFake, GroqTestServer, raw_sse, text_completion, wire
 
-from support.constants import CASSETTES_DIR, MODEL_NAME, PROJECT_ROOT, user_prompt
+from support.constants import CASSETTES_DIR, MODEL_NAME, user_prompt
 
 CASSETTES = CASSETTES_DIR / 'test_groq_cassettes'
 
@@ -229,27 +228,3 @@ def test_infer_model_errors_list_the_installed_groq_provider() -> None:
         infer_model('nonexistent-provider-xyz:foo')
     assert 'groq' in unknown.value.available
     assert "'groq'" in str(unknown.value)
-
-
-# The README
-
-
-def test_readme_direct_requests_example_runs(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    readme = (PROJECT_ROOT / 'README.md').read_text()
-    [code] = [
-        block for block in re.findall(r'```python\n(.*?)```', readme, flags=re.DOTALL) if 'model_request_sync(' in block
-    ]
-    with GroqTestServer() as server:
-        server.enqueue(text_completion('Voice assistants.', completion_tokens=3))
-        monkeypatch.setenv('GROQ_API_KEY', 'gsk-test')
-        monkeypatch.setenv('GROQ_BASE_URL', server.base_url)
-        try:
-            exec(compile(code, 'README.md', 'exec'), {'__name__': '__readme__'})
-        finally:
-            _run_in_thread_loop(pydantic_ai.models.cached_async_http_client().aclose())
-
-    assert capsys.readouterr().out == 'Voice assistants. 3\n'
-    assert server.last_request.json['max_tokens'] == 60
-    assert server.last_request.json['model'] == 'openai/gpt-oss-120b'

@@ -135,7 +135,7 @@ class GroqProvider(Provider[AsyncGroq]):
             timeout: Seconds (or an `httpx.Timeout`) before a request times out; a per-request `timeout` setting
                 overrides it. Defaults to the SDK's 60 s read and 5 s connect.
             rate_limit: Pace requests by the `x-ratelimit-*` headers of the answers, shared by every model using
-                this provider (see README, "Rate limits"): `True` (the default) for a limiter reading Groq's
+                this provider (see the docs' "Rate limits" page): `True` (the default) for a limiter reading Groq's
                 headers, `False` for none, or a `pydantic_ai.ratelimit.RateLimiter` of your own (a concurrency cap,
                 fixed limits for a gateway that sends no headers, or one limiter shared by several providers).
 
