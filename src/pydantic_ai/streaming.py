@@ -241,6 +241,15 @@ class ModelResponsePartsManager:
         Raises:
             UnexpectedModelBehavior: see `check_complete()`.
         """
+        yield from self._flush_held_text()
+        self.check_complete()
+
+    def _flush_held_text(self) -> Iterator[ModelResponseStreamEvent]:
+        """Emit the text the tag splitters hold back as a possible partial tag: it was not a tag after all.
+
+        Called at the end of the stream, and before a part of another kind starts (a tool call, a built-in tool's
+        part): a tag does not continue across another part, and the text goes where it arrived, before that part.
+        """
         for splitter in self._splitters.values():
             for thinking, key, text in splitter.flush():
                 if thinking:
@@ -249,7 +258,6 @@ class ModelResponsePartsManager:
                     )
                 else:
                     yield from self.handle_text_delta(vendor_part_id=key, content=text)
-        self.check_complete()
 
     def check_complete(self) -> None:
         """Raise if the stream left a tool call that never received its name.
@@ -378,6 +386,7 @@ class ModelResponsePartsManager:
         self, *, vendor_part_id: Hashable | None, part: BuiltinToolCallPart | BuiltinToolReturnPart
     ) -> Iterator[ModelResponseStreamEvent]:
         """Add a complete part that does not stream in fragments (a built-in tool's call or its result)."""
+        yield from self._flush_held_text()
         yield self._start(vendor_part_id, _CompletePart(part))
 
     def handle_citations(self, *, index: int, citations: Sequence[Citation]) -> Iterator[ModelResponseStreamEvent]:
@@ -466,5 +475,8 @@ class ModelResponsePartsManager:
         builder.add(tool_name, args, tool_call_id)
         yield from self._start_tool_call(vendor_part_id, builder)
 
-    def _start_tool_call(self, vendor_part_id: Hashable | None, builder: _ToolCallBuilder) -> Iterator[PartStartEvent]:
+    def _start_tool_call(
+        self, vendor_part_id: Hashable | None, builder: _ToolCallBuilder
+    ) -> Iterator[ModelResponseStreamEvent]:
+        yield from self._flush_held_text()
         yield self._start(vendor_part_id, builder)

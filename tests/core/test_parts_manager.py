@@ -9,12 +9,14 @@ import pytest
 
 from pydantic_ai.exceptions import UnexpectedModelBehavior
 from pydantic_ai.messages import (
+    BuiltinToolCallPart,
     ModelResponsePart,
     ModelResponseStreamEvent,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
+    ThinkingPart,
     ToolCallPart,
     ToolCallPartDelta,
 )
@@ -449,3 +451,37 @@ def test_event_index_matches_position_in_get_parts_while_a_tool_name_is_pending(
     parts = manager.get_parts()
     assert events[0].index < len(parts)
     assert parts[events[0].index] == TextPart('hello')
+
+
+TAGS = ('<think>', '</think>')
+
+
+def test_text_held_back_as_a_possible_tag_goes_before_a_tool_call_that_starts_next() -> None:
+    manager = ModelResponsePartsManager()
+    events = [
+        *manager.handle_text_delta(vendor_part_id='content', content='Let me check <', thinking_tags=TAGS),
+        *manager.handle_tool_call_delta(vendor_part_id=0, tool_name='lookup', args='{}', tool_call_id='c1'),
+        *manager.finish(),
+    ]
+
+    assert manager.get_parts() == [TextPart('Let me check <'), ToolCallPart('lookup', '{}', tool_call_id='c1')]
+    assert [type(e).__name__ for e in events] == ['PartStartEvent', 'PartDeltaEvent', 'PartStartEvent']
+
+
+def test_text_held_back_as_a_possible_tag_goes_before_a_built_in_tool_part() -> None:
+    manager = ModelResponsePartsManager()
+    call = BuiltinToolCallPart('web_search', {'query': 'x'}, tool_call_id='b1')
+    list(manager.handle_text_delta(vendor_part_id='content', content='<', thinking_tags=TAGS))
+    list(manager.handle_part(vendor_part_id='run-0', part=call))
+    list(manager.finish())
+
+    assert manager.get_parts() == [TextPart('<'), call]
+
+
+def test_a_tag_split_across_chunks_of_one_channel_is_still_found() -> None:
+    manager = ModelResponsePartsManager()
+    for chunk in ('<thi', 'nk>hmm</th', 'ink>answer'):
+        list(manager.handle_text_delta(vendor_part_id='content', content=chunk, thinking_tags=TAGS))
+    list(manager.finish())
+
+    assert manager.get_parts() == [ThinkingPart('hmm'), TextPart('answer')]
