@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from inprocess_agents import Deps, RequestCounter, weather, without_timestamps
+from inprocess_agents import Deps, Forecast, RequestCounter, weather, without_timestamps
 from temporal_workflows import MisuseWorkflow, WeatherWorkflow, temporal_weather
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
@@ -57,6 +57,15 @@ async def test_a_durable_run_builds_the_messages_and_result_of_a_plain_run(worke
     # The same conversation: two parallel tool calls, a ModelRetry answered with a retry prompt, the result tool.
     assert without_timestamps(durable.messages) == without_timestamps(plain.all_messages())
     assert counter.ended == 3
+
+
+@pytest.mark.asyncio
+async def test_a_result_that_fails_validation_is_retried_as_in_a_plain_run(worker: tuple[Client, str]) -> None:
+    client, queue = worker
+    durable = await _execute(client, queue, WeatherWorkflow.run, 'fix the result', Deps(unit='C'))
+    plain = await weather.run('fix the result', deps=Deps(unit='C'))
+    assert durable.forecast == plain.data == Forecast(summary='warm', degrees=25)
+    assert without_timestamps(durable.messages) == without_timestamps(plain.all_messages())
 
 
 @pytest.mark.asyncio
