@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Any, Generic, Literal
+from typing import Any, Generic, Literal, cast
 
 from dbos import DBOS, StepOptions
 from pydantic import TypeAdapter, ValidationError
@@ -134,7 +134,8 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
             if tool.schema.is_async:
                 self._tool_steps[tool_name] = DBOS.step(name=step_name, **options)(_function(self._tool_step))
             else:
-                self._tool_steps[tool_name] = _sync_tool_step({'name': step_name, **options})
+                # `StepConfig`'s keys are a subset of DBOS's `StepOptions`, with the same types.
+                self._tool_steps[tool_name] = _sync_tool_step(cast(StepOptions, {'name': step_name, **options}))
         self._run_workflow = DBOS.workflow(name=f'{self._name}.run')(_function(self._workflow))
         self._batch_submit_step = DBOS.step(name=f'{self._name}.batch_submit')(_function(self._batch_submit))
         self._batch_wait_step = DBOS.step(name=f'{self._name}.batch_wait')(_function(self._batch_wait))
