@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,12 +35,23 @@ def side(tmp_path: Path) -> Side:
     return Side(path)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        'markers',
+        'durable_processes(**engines): how many app processes of each engine (dbos=, temporal=) the test starts',
+    )
+
+
 @pytest.fixture(scope='session', autouse=True)
-def warm_pool() -> Iterator[WarmPool]:
-    """Spare app processes for the kill tests, started with the first durable test so they are ready in time."""
+def warm_pool(request: pytest.FixtureRequest) -> Iterator[WarmPool]:
+    """Spare app processes, started with the first durable test so they are ready in time; as many as will be used."""
+    demand: Counter[str] = Counter()
+    for item in request.session.items:
+        for mark in item.iter_markers('durable_processes'):
+            demand.update(mark.kwargs)
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join([str(HERE), env.get('PYTHONPATH', '')])
-    pool = WarmPool(env)
+    pool = WarmPool(env, dict(demand))
     yield pool
     pool.close()
 

@@ -24,10 +24,10 @@ def _blocks(page: str) -> list[str]:
     return re.findall(r'```python\n(.*?)```', (DOCS / page).read_text(), flags=re.DOTALL)
 
 
-def _run(code: str, directory: Path, server: GroqTestServer, pool: WarmPool) -> str:
+def _run(code: str, directory: Path, server: GroqTestServer, pool: WarmPool, engine: str) -> str:
     script = directory / 'example.py'
     script.write_text(code)
-    process = pool.run_script({'GROQ_API_KEY': 'gsk-test', 'GROQ_BASE_URL': server.base_url}, script)
+    process = pool.run_script(engine, {'GROQ_API_KEY': 'gsk-test', 'GROQ_BASE_URL': server.base_url}, script)
     try:
         out, err = process.communicate(timeout=DEADLINE)
     finally:
@@ -44,21 +44,23 @@ def answering_server(groq_server: GroqTestServer) -> GroqTestServer:
     return groq_server
 
 
+@pytest.mark.durable_processes(temporal=1)
 def test_the_temporal_page_example_runs_a_workflow_on_a_local_dev_server(
     tmp_path: Path, answering_server: GroqTestServer, warm_pool: WarmPool
 ) -> None:
     (example,) = _blocks('durable-temporal.md')
-    out = _run(example, tmp_path, answering_server, warm_pool)
+    out = _run(example, tmp_path, answering_server, warm_pool, 'temporal')
     assert out.splitlines()[-1] == ANSWER
     assert answering_server.request_count == 2
 
 
+@pytest.mark.durable_processes(dbos=3)
 def test_the_dbos_page_example_runs_and_a_second_run_returns_the_recorded_result(
     tmp_path: Path, answering_server: GroqTestServer, warm_pool: WarmPool
 ) -> None:
     example, wal = _blocks('durable-dbos.md')
-    _run(wal, tmp_path, answering_server, warm_pool)
-    assert _run(example, tmp_path, answering_server, warm_pool).splitlines()[-1] == ANSWER
+    _run(wal, tmp_path, answering_server, warm_pool, 'dbos')
+    assert _run(example, tmp_path, answering_server, warm_pool, 'dbos').splitlines()[-1] == ANSWER
     assert answering_server.request_count == 2
-    assert _run(example, tmp_path, answering_server, warm_pool).splitlines()[-1] == ANSWER
+    assert _run(example, tmp_path, answering_server, warm_pool, 'dbos').splitlines()[-1] == ANSWER
     assert answering_server.request_count == 2  # the workflow id had finished: nothing was sent again

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pydantic_ai_groq.testing import BatchBehaviour, GroqTestServer, ToolCall, text_completion, tool_call_completion
 
 from support.durable import DEADLINE, Processes, Side, chat_bodies, wait_until
+
+pytestmark = pytest.mark.durable_processes(dbos=2)  # the killed process and the one that resumes its run
 
 
 def test_a_process_killed_while_a_tool_runs_is_resumed_by_another_and_each_request_is_sent_once(

@@ -18,7 +18,7 @@ from pydantic_ai_groq.testing import BatchBehaviour, GroqTestServer, ToolCall, t
 
 from support.durable import DEADLINE, Processes, Side, chat_bodies, wait_until
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.durable_processes(temporal=2)]  # the killed worker and the next
 
 
 async def _start(address: str, processes: Processes, workflow: str, args: list[Any]) -> tuple[Any, str, Any]:

@@ -1,8 +1,8 @@
-"""A spare process for the durable tests: imports the engines and this library, then runs the app it is told to.
+"""A spare process for the durable tests: imports one engine and this library, then runs what it is told to.
 
-`python warm.py` imports what `dbos_app.py` and `temporal_app.py` import (the slow part of starting either: about a
-second and a half on a loaded two-core machine), then reads one line of JSON from stdin and
-runs what it says, with the environment variables of `"env"` set:
+`python warm.py dbos` (or `temporal`) imports what a DBOS (or Temporal) app of these tests imports, the slow part of
+starting one (about a second on a loaded two-core machine), then reads one line of JSON from stdin and runs what it
+says, with the environment variables of `"env"` set:
 
 - `{"env": {...}, "module": "dbos_app", "args": [...]}`: imports the module and calls its `main(*args)`; the app's
   own modules (`durable_agent`, which reads the environment) are imported only then;
@@ -20,16 +20,15 @@ import os
 import runpy
 import sys
 
-import dbos  # noqa: F401
-import temporalio.client  # noqa: F401
-import temporalio.worker  # noqa: F401
-
-import pydantic_ai.durable_exec.dbos  # noqa: F401
-import pydantic_ai.durable_exec.temporal  # noqa: F401
-import pydantic_ai_groq  # noqa: F401
+ENGINES = {
+    'dbos': ('pydantic_ai.durable_exec.dbos',),
+    'temporal': ('pydantic_ai.durable_exec.temporal', 'temporalio.client', 'temporalio.worker'),
+}
 
 
-def main() -> None:
+def main(engine: str) -> None:
+    for module in ('pydantic_ai_groq', *ENGINES[engine]):
+        importlib.import_module(module)
     line = sys.stdin.readline()
     if not line:
         return
@@ -47,4 +46,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1])

@@ -52,54 +52,63 @@ class Side:
 
 
 class WarmPool:
-    """Spare Python processes (`warm.py`) that have imported the engines and this library, waiting for their app.
+    """Spare Python processes (`warm.py`) that have imported one engine and this library, waiting for their app.
 
-    Starting an interpreter and importing dbos, temporalio and this library takes about a second and a half here,
-    and a test that kills a process and resumes its run in another needs two in a row. A spare is started as soon
-    as one is taken, so its imports overlap the test's waits instead of lengthening them.
+    Starting an interpreter and importing an engine and this library takes about a second here, and a test that kills
+    a process and resumes its run in another needs two in a row. Up to `ahead` spares of each engine are kept ready,
+    so their imports overlap the tests' waits instead of lengthening them; no more are started than `demand` says
+    the session's tests will use (the `durable_processes` marks), since on a busy machine a spare's imports compete
+    for the CPU with the test that runs meanwhile.
     """
 
-    def __init__(self, env: dict[str, str], size: int = 2) -> None:
+    def __init__(self, env: dict[str, str], demand: dict[str, int], ahead: int = 2) -> None:
         self.env = env
-        self.size = size
-        self.spares: list[subprocess.Popen[str]] = []
-        self.fill()
+        self.remaining = dict(demand)
+        self.ahead = ahead
+        self.spares: dict[str, list[subprocess.Popen[str]]] = {engine: [] for engine in demand}
+        for engine in demand:
+            self.fill(engine)
 
-    def fill(self) -> None:
-        self.spares = [spare for spare in self.spares if spare.poll() is None]
-        while len(self.spares) < self.size:
-            self.spares.append(
-                subprocess.Popen(
-                    [sys.executable, 'warm.py'],
-                    cwd=HERE,
-                    env=self.env,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-            )
+    def fill(self, engine: str) -> None:
+        spares = self.spares.setdefault(engine, [])
+        spares[:] = [spare for spare in spares if spare.poll() is None]
+        while len(spares) < self.ahead and self.remaining.get(engine, 0) > 0:
+            self.remaining[engine] -= 1
+            spares.append(self._spawn(engine))
 
-    def take(self, env: dict[str, str], module: str, args: tuple[str, ...]) -> subprocess.Popen[str]:
+    def _spawn(self, engine: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, 'warm.py', engine],
+            cwd=HERE,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def take(self, engine: str, env: dict[str, str], module: str, args: tuple[str, ...]) -> subprocess.Popen[str]:
         """A spare running `module.main(*args)` with `env` added to its environment."""
-        return self._send({'env': env, 'module': module, 'args': list(args)})
+        return self._send(engine, {'env': env, 'module': module, 'args': list(args)})
 
-    def run_script(self, env: dict[str, str], script: Path) -> subprocess.Popen[str]:
+    def run_script(self, engine: str, env: dict[str, str], script: Path) -> subprocess.Popen[str]:
         """A spare running `script` as `python script` would, from the script's directory."""
-        return self._send({'env': env, 'script': str(script)})
+        return self._send(engine, {'env': env, 'script': str(script)})
 
-    def _send(self, command: dict[str, Any]) -> subprocess.Popen[str]:
-        self.fill()
-        process = self.spares.pop(0)
+    def _send(self, engine: str, command: dict[str, Any]) -> subprocess.Popen[str]:
+        self.fill(engine)
+        spares = self.spares[engine]
+        # A test the marks did not count still gets a process, started now.
+        process = spares.pop(0) if spares else self._spawn(engine)
         assert process.stdin is not None
         process.stdin.write(json.dumps(command) + '\n')
         process.stdin.flush()  # left open: `communicate()` closes it
-        self.fill()
+        self.fill(engine)
         return process
 
     def close(self) -> None:
-        _end(self.spares)
-        self.spares = []
+        _end([spare for spares in self.spares.values() for spare in spares])
+        self.spares = {}
 
 
 class Processes:
@@ -112,7 +121,7 @@ class Processes:
 
     def start(self, module: str, *args: str) -> subprocess.Popen[str]:
         """A process running `main(*args)` of `module` (`dbos_app` or `temporal_app`)."""
-        process = self.pool.take(self.env, module, args)
+        process = self.pool.take(module.removesuffix('_app'), self.env, module, args)
         self.started.append(process)
         return process
 
