@@ -1,20 +1,22 @@
 """The examples of `docs/durable-temporal.md` and `docs/durable-dbos.md` run as written, offline.
 
-Each page's program runs as a script (`python example.py`, in a spare process of `WarmPool` that imported the engines
-beforehand) with `GROQ_BASE_URL` pointing at the local Groq test server, which answers with a tool call, then the
-answer.
+Each page's program runs in a subprocess with `GROQ_BASE_URL` pointing at the local Groq test server, which answers
+with a tool call, then the answer.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pydantic_ai_groq.testing import GroqTestServer, ToolCall, text_completion, tool_call_completion
 
-from support.durable import DEADLINE, WarmPool
+from support.durable import DEADLINE
 
 DOCS = Path(__file__).resolve().parents[2] / 'docs'
 ANSWER = 'About 2.1 million people live in Paris.'
@@ -24,18 +26,15 @@ def _blocks(page: str) -> list[str]:
     return re.findall(r'```python\n(.*?)```', (DOCS / page).read_text(), flags=re.DOTALL)
 
 
-def _run(code: str, directory: Path, server: GroqTestServer, pool: WarmPool, engine: str) -> str:
+def _run(code: str, directory: Path, server: GroqTestServer) -> str:
     script = directory / 'example.py'
     script.write_text(code)
-    process = pool.run_script(engine, {'GROQ_API_KEY': 'gsk-test', 'GROQ_BASE_URL': server.base_url}, script)
-    try:
-        out, err = process.communicate(timeout=DEADLINE)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 0, err
-    return out
+    env = dict(os.environ, GROQ_API_KEY='gsk-test', GROQ_BASE_URL=server.base_url)
+    completed = subprocess.run(
+        [sys.executable, str(script)], cwd=directory, env=env, capture_output=True, text=True, timeout=DEADLINE
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
 
 
 @pytest.fixture
@@ -44,23 +43,21 @@ def answering_server(groq_server: GroqTestServer) -> GroqTestServer:
     return groq_server
 
 
-@pytest.mark.durable_processes(temporal=1)
 def test_the_temporal_page_example_runs_a_workflow_on_a_local_dev_server(
-    tmp_path: Path, answering_server: GroqTestServer, warm_pool: WarmPool
+    tmp_path: Path, answering_server: GroqTestServer
 ) -> None:
     (example,) = _blocks('durable-temporal.md')
-    out = _run(example, tmp_path, answering_server, warm_pool, 'temporal')
+    out = _run(example, tmp_path, answering_server)
     assert out.splitlines()[-1] == ANSWER
     assert answering_server.request_count == 2
 
 
-@pytest.mark.durable_processes(dbos=3)
 def test_the_dbos_page_example_runs_and_a_second_run_returns_the_recorded_result(
-    tmp_path: Path, answering_server: GroqTestServer, warm_pool: WarmPool
+    tmp_path: Path, answering_server: GroqTestServer
 ) -> None:
     example, wal = _blocks('durable-dbos.md')
-    _run(wal, tmp_path, answering_server, warm_pool, 'dbos')
-    assert _run(example, tmp_path, answering_server, warm_pool, 'dbos').splitlines()[-1] == ANSWER
+    _run(wal, tmp_path, answering_server)
+    assert _run(example, tmp_path, answering_server).splitlines()[-1] == ANSWER
     assert answering_server.request_count == 2
-    assert _run(example, tmp_path, answering_server, warm_pool, 'dbos').splitlines()[-1] == ANSWER
+    assert _run(example, tmp_path, answering_server).splitlines()[-1] == ANSWER
     assert answering_server.request_count == 2  # the workflow id had finished: nothing was sent again

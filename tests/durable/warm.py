@@ -2,13 +2,8 @@
 
 `python warm.py dbos` (or `temporal`) imports what a DBOS (or Temporal) app of these tests imports, the slow part of
 starting one (about a second on a loaded two-core machine), then reads one line of JSON from stdin and runs what it
-says, with the environment variables of `"env"` set:
-
-- `{"env": {...}, "module": "dbos_app", "args": [...]}`: imports the module and calls its `main(*args)`; the app's
-  own modules (`durable_agent`, which reads the environment) are imported only then;
-- `{"env": {...}, "script": "/path/example.py"}`: runs the script as `python example.py` would (as `__main__`, from
-  its directory), for the documentation's examples.
-
+says, `{"env": {...}, "module": "dbos_app", "args": [...]}`: sets the environment variables, imports the module and
+calls its `main(*args)`. The app's own modules (`durable_agent`, which reads the environment) are imported only then.
 An end of input before any command (the test session ended without needing this process) exits quietly.
 """
 
@@ -17,7 +12,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import runpy
 import sys
 
 ENGINES = {
@@ -34,13 +28,6 @@ def main(engine: str) -> None:
         return
     command = json.loads(line)
     os.environ.update(command['env'])
-    if 'script' in command:
-        script = command['script']
-        os.chdir(os.path.dirname(script))
-        sys.path[0] = os.path.dirname(script)
-        sys.argv = [script]
-        runpy.run_path(script, run_name='__main__')
-        return
     sys.argv = [f'{command["module"]}.py', *command['args']]
     importlib.import_module(command['module']).main(*command['args'])
 

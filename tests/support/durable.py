@@ -89,13 +89,7 @@ class WarmPool:
 
     def take(self, engine: str, env: dict[str, str], module: str, args: tuple[str, ...]) -> subprocess.Popen[str]:
         """A spare running `module.main(*args)` with `env` added to its environment."""
-        return self._send(engine, {'env': env, 'module': module, 'args': list(args)})
-
-    def run_script(self, engine: str, env: dict[str, str], script: Path) -> subprocess.Popen[str]:
-        """A spare running `script` as `python script` would, from the script's directory."""
-        return self._send(engine, {'env': env, 'script': str(script)})
-
-    def _send(self, engine: str, command: dict[str, Any]) -> subprocess.Popen[str]:
+        command = {'env': env, 'module': module, 'args': list(args)}
         self.fill(engine)
         spares = self.spares[engine]
         # A test the marks did not count still gets a process, started now.
