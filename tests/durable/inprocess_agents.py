@@ -48,6 +48,10 @@ def _script(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     )
     if prompt == 'stubborn':
         return ModelResponse([ToolCallPart('always_retry', {}, f'r{len(messages)}')])
+    if prompt == 'fix the result':  # an invalid result first: the result's validation asks the model again
+        if not any(isinstance(p, RetryPromptPart) for p in last.parts):
+            return ModelResponse([ToolCallPart('final_result', {'summary': 'warm', 'degrees': 'warm'}, 'bad')])
+        return ModelResponse([ToolCallPart('final_result', {'summary': 'warm', 'degrees': 25}, 'good')])
     if any(isinstance(p, UserPromptPart) for p in last.parts):
         return ModelResponse([ToolCallPart('temperature', {'city': 'Paris'}, 't1'), ToolCallPart('flaky', {}, 'f1')])
     if any(isinstance(p, RetryPromptPart) and p.tool_name == 'flaky' for p in last.parts):

@@ -1,7 +1,7 @@
 """The Temporal side of the durable tests: the workflow, and (run as a script) a worker process.
 
-`python temporal_app.py <server address> <task queue>` runs a worker until it is killed; it prints `ready` once
-it polls.
+`python temporal_app.py <server address> <task queue>` (or `main(address, task_queue)` in a spare process of the
+tests' `WarmPool`) runs a worker until it is killed; it prints `ready` once it polls.
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ with workflow.unsafe.imports_passed_through():
     from pydantic_ai import ModelMessage, ModelRequest, TextPart
     from pydantic_ai.durable_exec.temporal import TemporalAgent
 
-# Short timeouts so that a killed worker's activity is retried within seconds (heartbeats, every second, keep a
-# live one going on a loaded machine).
+# A killed worker's activity is retried once its heartbeats stop for HEARTBEAT_TIMEOUT. A live one heartbeats every
+# third of it (`_heartbeating`), and the worker sends each heartbeat at once (`max_heartbeat_throttle_interval`
+# below; by default the SDK holds them back up to 80 % of the timeout): a live worker may stall for over a second
+# on a loaded machine before its activity is taken for dead.
+HEARTBEAT_TIMEOUT = timedelta(seconds=2)
 temporal_agent = TemporalAgent(
     agent,
     activity_config={
         'start_to_close_timeout': timedelta(seconds=120),
-        'heartbeat_timeout': timedelta(seconds=3),
+        'heartbeat_timeout': HEARTBEAT_TIMEOUT,
         'retry_policy': RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=5),
     },
 )
@@ -53,7 +56,7 @@ class BatchWorkflow:
         results = await temporal_agent.model_request_batch(
             [(None, [ModelRequest.user_text_prompt(prompt)]) for prompt in prompts],
             poll_interval=0.1,
-            wait_activity_config={'heartbeat_timeout': timedelta(seconds=3)},
+            wait_activity_config={'heartbeat_timeout': HEARTBEAT_TIMEOUT},
         )
         texts: list[str] = []
         for result in results:
@@ -76,13 +79,20 @@ async def _worker(address: str, task_queue: str) -> None:
         task_queue=task_queue,
         workflows=[TripWorkflow, BatchWorkflow],
         plugins=[AgentPlugin(temporal_agent)],
-        # A killed worker's cached workflow moves to the shared queue after this long (10 s by default).
-        sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
+        # No workflow cache, so no sticky queue: a killed worker's workflow tasks go to the shared queue at once
+        # (with a cache they wait out the sticky queue's timeout first), and every workflow task replays the run's
+        # history from the start, which the hooks' count (once per real request) then checks too.
+        max_cached_workflows=0,
+        max_heartbeat_throttle_interval=timedelta(milliseconds=300),
     )
     async with worker:
         print('ready', flush=True)
         await asyncio.Event().wait()
 
 
+def main(address: str, task_queue: str) -> None:
+    asyncio.run(_worker(address, task_queue))
+
+
 if __name__ == '__main__':
-    asyncio.run(_worker(sys.argv[1], sys.argv[2]))
+    main(*sys.argv[1:])

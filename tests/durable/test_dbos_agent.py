@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dbos import DBOS, SetWorkflowID
-from inprocess_agents import Deps, RequestCounter, weather, without_timestamps
+from inprocess_agents import Deps, Forecast, RequestCounter, weather, without_timestamps
 
 from pydantic_ai import Agent, UnexpectedModelBehavior, Usage, UsageLimitExceeded, UsageLimits, UserError
 from pydantic_ai.durable_exec.dbos import DBOSAgent
 from pydantic_ai.lifecycle import register_plugin, unregister_plugin
+from pydantic_ai.models.instrumented import instrument_all
 from pydantic_ai.models.test import TestModel
+
+from support.otel import in_memory_telemetry
 
 _agents: dict[str, DBOSAgent[Any, Any]] = {}
 _workflows: dict[str, Any] = {}
@@ -33,12 +38,33 @@ def opaque() -> Opaque:
     return Opaque()
 
 
+threads = Agent(TestModel(), name='threads')
+
+
+async def _later(value: int) -> int:
+    return value + 1
+
+
+@threads.tool_plain
+def in_a_thread(value: int) -> int:
+    """A sync tool: it runs in a worker thread, away from the event loop."""
+    assert threading.current_thread() is not threading.main_thread()
+    return value * 2
+
+
+@threads.tool_plain
+def deferred(value: int) -> Awaitable[int]:
+    """A sync function returning an awaitable, which the run awaits (as a plain run does)."""
+    return _later(value)
+
+
 @pytest.fixture(scope='module')
 def dbos_weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DBOSAgent[Deps, Any]]:
     path: Path = tmp_path_factory.mktemp('dbos') / 'dbos.sqlite'
     DBOS(config={'name': 'inprocess', 'system_database_url': f'sqlite:///{path}', 'log_level': 'WARNING'})
     agent = DBOSAgent(weather)
     _agents['odd'] = DBOSAgent(odd)
+    _agents['threads'] = DBOSAgent(threads)
 
     @DBOS.workflow(name='calls_run_sync')
     def calls_run_sync() -> str:
@@ -87,6 +113,71 @@ async def test_a_workflow_id_already_run_returns_the_recorded_result_without_a_r
     assert again.data == first.data
     assert again.all_messages() == first.all_messages()  # timestamps included: the recorded run, not a new one
     assert counter.ended == 0
+
+
+@pytest.mark.asyncio
+async def test_tracing_spans_of_a_durable_run_are_one_per_real_request_and_none_for_a_recorded_run(
+    dbos_weather: DBOSAgent[Deps, Any],
+) -> None:
+    telemetry = in_memory_telemetry()
+    workflow_id = f'weather-{uuid.uuid4().hex[:8]}'
+    instrument_all(telemetry.settings())
+    try:
+        with SetWorkflowID(workflow_id):
+            await dbos_weather.run('Weather?', deps=Deps(unit='C'))
+        assert len(telemetry.spans()) == 3  # the three model requests, traced inside their steps
+        with SetWorkflowID(workflow_id):
+            await dbos_weather.run('Weather?', deps=Deps(unit='C'))
+        assert len(telemetry.spans()) == 3
+    finally:
+        instrument_all(False)
+        telemetry.tracer_provider.shutdown()
+        telemetry.meter_provider.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_each_model_request_and_tool_call_is_recorded_once_as_a_step_in_call_order(
+    dbos_weather: DBOSAgent[Deps, Any],
+) -> None:
+    workflow_id = f'weather-{uuid.uuid4().hex[:8]}'
+    with SetWorkflowID(workflow_id):
+        await dbos_weather.run('Weather?', deps=Deps(unit='C'))
+    steps = await DBOS.list_workflow_steps_async(workflow_id)
+    # Two concurrent tool calls (an async tool and a sync one), a ModelRetry recorded as the outcome, the result.
+    assert [step['function_name'] for step in steps] == [
+        'weather.model_request',
+        'weather.tool.temperature',
+        'weather.tool.flaky',
+        'weather.model_request',
+        'weather.tool.flaky',
+        'weather.model_request',
+    ]
+    assert [step['function_id'] for step in steps] == list(range(1, 7))
+    assert json.loads(steps[2]['output']) == {'value': None, 'retry': 'try again'}
+    # The workflow's recorded input and output are JSON made by pydantic, not pickles of the user's types.
+    status = await DBOS.get_workflow_status_async(workflow_id)
+    assert status is not None and status.input is not None
+    (recorded_input,) = status.input['args']
+    assert json.loads(recorded_input)['deps'] == {'unit': 'C'}
+    assert json.loads(status.output)['data'] == {'summary': '21 C', 'degrees': 21}
+
+
+@pytest.mark.asyncio
+async def test_sync_tools_run_in_a_worker_thread_and_an_awaitable_they_return_is_awaited(
+    dbos_weather: DBOSAgent[Deps, Any],
+) -> None:
+    durable = await _agents['threads'].run('go')
+    plain = await threads.run('go')
+    assert durable.data == plain.data
+    assert without_timestamps(durable.all_messages()) == without_timestamps(plain.all_messages())
+
+
+@pytest.mark.asyncio
+async def test_a_result_that_fails_validation_is_retried_as_in_a_plain_run(dbos_weather: DBOSAgent[Deps, Any]) -> None:
+    durable = await dbos_weather.run('fix the result', deps=Deps(unit='C'))
+    plain = await weather.run('fix the result', deps=Deps(unit='C'))
+    assert durable.data == plain.data == Forecast(summary='warm', degrees=25)
+    assert without_timestamps(durable.all_messages()) == without_timestamps(plain.all_messages())
 
 
 @pytest.mark.asyncio

@@ -18,12 +18,12 @@ from pydantic_ai_groq.testing import BatchBehaviour, GroqTestServer, ToolCall, t
 
 from support.durable import DEADLINE, Processes, Side, chat_bodies, wait_until
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.durable_processes(temporal=2)]  # the killed worker and the next
 
 
 async def _start(address: str, processes: Processes, workflow: str, args: list[Any]) -> tuple[Any, str, Any]:
     queue = f'q-{uuid.uuid4().hex[:8]}'
-    worker = processes.start('temporal_app.py', address, queue)
+    worker = processes.start('temporal_app', address, queue)
     client = await Client.connect(address, plugins=[PydanticAIPlugin()])
     handle = await client.start_workflow(workflow, args=args, id=f'wf-{uuid.uuid4().hex[:8]}', task_queue=queue)
     return handle, queue, worker
@@ -42,7 +42,7 @@ async def test_a_worker_killed_while_a_tool_runs_is_resumed_by_another_and_each_
 
     await asyncio.to_thread(wait_until, lambda: side.count('lookup start') == 1, 'the tool to start')
     processes.kill(worker)
-    processes.start('temporal_app.py', temporal_address, queue)
+    processes.start('temporal_app', temporal_address, queue)
     result = await asyncio.wait_for(handle.result(), DEADLINE)
 
     assert result['data'] == 'Paris: pack an umbrella.'
@@ -68,7 +68,7 @@ async def test_a_worker_killed_mid_request_after_a_tool_completed_resends_only_t
 
     await asyncio.to_thread(wait_until, lambda: len(chat_bodies(groq_server)) == 2, 'the second request to arrive')
     processes.kill(worker)
-    processes.start('temporal_app.py', temporal_address, queue)
+    processes.start('temporal_app', temporal_address, queue)
     result = await asyncio.wait_for(handle.result(), DEADLINE)
 
     assert result['data'] == 'Oslo: bring a coat.'
@@ -90,7 +90,7 @@ async def test_a_batch_polled_by_a_killed_worker_is_polled_to_completion_by_anot
 
     await asyncio.to_thread(wait_until, polled, 'the batch to be polled')
     processes.kill(worker)
-    processes.start('temporal_app.py', temporal_address, queue)
+    processes.start('temporal_app', temporal_address, queue)
     result = await asyncio.wait_for(handle.result(), DEADLINE)
 
     assert result == ['Hi', 'Bye']  # the test server echoes each item's prompt

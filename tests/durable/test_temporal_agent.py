@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from inprocess_agents import Deps, RequestCounter, weather, without_timestamps
+from inprocess_agents import Deps, Forecast, RequestCounter, weather, without_timestamps
 from temporal_workflows import MisuseWorkflow, WeatherWorkflow, temporal_weather
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
@@ -24,8 +24,9 @@ from pydantic_ai.models.test import TestModel
 from support.otel import in_memory_telemetry
 
 
-@pytest_asyncio.fixture
+@pytest_asyncio.fixture(scope='module', loop_scope='module')
 async def worker(temporal_address: str) -> AsyncIterator[tuple[Client, str]]:
+    """One worker for the module's workflows (each test's workflows have ids of their own)."""
     client = await Client.connect(temporal_address, plugins=[PydanticAIPlugin()])
     queue = f'inprocess-{uuid.uuid4().hex[:8]}'
     async with Worker(
@@ -40,7 +41,7 @@ async def _execute(client: Client, queue: str, workflow: Any, *args: Any) -> Any
     )
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope='module')
 async def test_a_durable_run_builds_the_messages_and_result_of_a_plain_run(worker: tuple[Client, str]) -> None:
     client, queue = worker
     counter = RequestCounter()
@@ -59,7 +60,16 @@ async def test_a_durable_run_builds_the_messages_and_result_of_a_plain_run(worke
     assert counter.ended == 3
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope='module')
+async def test_a_result_that_fails_validation_is_retried_as_in_a_plain_run(worker: tuple[Client, str]) -> None:
+    client, queue = worker
+    durable = await _execute(client, queue, WeatherWorkflow.run, 'fix the result', Deps(unit='C'))
+    plain = await weather.run('fix the result', deps=Deps(unit='C'))
+    assert durable.forecast == plain.data == Forecast(summary='warm', degrees=25)
+    assert without_timestamps(durable.messages) == without_timestamps(plain.all_messages())
+
+
+@pytest.mark.asyncio(loop_scope='module')
 async def test_a_completed_workflow_replays_deterministically_without_repeating_requests(
     worker: tuple[Client, str],
 ) -> None:
@@ -79,7 +89,7 @@ async def test_a_completed_workflow_replays_deterministically_without_repeating_
     assert counter.ended == 0  # replay reads recorded responses; hooks and spans fire only for real requests
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope='module')
 async def test_tracing_spans_of_a_durable_run_are_one_per_real_request_and_none_on_replay(
     worker: tuple[Client, str],
 ) -> None:
@@ -103,7 +113,7 @@ async def test_tracing_spans_of_a_durable_run_are_one_per_real_request_and_none_
         telemetry.meter_provider.shutdown()
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope='module')
 @pytest.mark.parametrize(
     ('kind', 'error_type', 'message'),
     [
@@ -127,7 +137,7 @@ async def test_errors_of_a_durable_run_fail_the_workflow_as_they_fail_a_plain_ru
     assert message in cause.message
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope='module')
 async def test_outside_a_workflow_the_temporal_agent_runs_as_the_plain_agent() -> None:
     result = await temporal_weather.run('Weather?', deps=Deps(unit='K'))
     assert result.data.summary == '21 K'

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+from collections.abc import Awaitable
 from typing import Any
 
 from ..agent import Agent, RunExecutor, use_executor
@@ -12,7 +15,16 @@ from ..registry import infer_model
 from ..tools import RunContext, Tool
 from ._payloads import ToolCallOutput, jsonable_tool_value
 
-__all__ = ('StepRunContext', 'agent_tools', 'check_run_model', 'durable_name', 'durable_model', 'run_tool_step')
+__all__ = (
+    'StepRunContext',
+    'agent_tools',
+    'call_sync_tool_step',
+    'call_tool_step',
+    'check_run_model',
+    'durable_name',
+    'durable_model',
+    'run_tool_step',
+)
 
 _IN_PROCESS = RunExecutor()
 
@@ -97,16 +109,48 @@ def _unavailable(field: str) -> str:
 
 
 async def run_tool_step(tool: Tool[Any], call: ToolCallPart, ctx: RunContext[Any]) -> ToolCallOutput:
-    """The body of a tool-call step: validate the model's arguments, call the tool, record its value or retry.
+    """The body of a tool-call activity: validate the model's arguments, then as `call_tool_step`.
 
-    Validation already passed in the run loop; it runs again here because only the raw arguments cross the
-    boundary. A `ModelRetry` becomes part of the recorded outcome (a replay answers the model the same way); any
-    other exception is the engine's to retry or record. Runs started by the tool itself are not durable steps.
+    Validation already passed in the run loop; it runs again here because only the raw arguments cross the boundary
+    into another process.
     """
     positional, keywords = tool.schema.validate(call.args)
+    return await call_tool_step(tool, call, ctx, positional, keywords)
+
+
+async def call_tool_step(
+    tool: Tool[Any], call: ToolCallPart, ctx: RunContext[Any], args: list[Any], kwargs: dict[str, Any]
+) -> ToolCallOutput:
+    """The body of a tool-call step whose arguments validated: call the tool, record its value or retry.
+
+    A `ModelRetry` becomes part of the recorded outcome (a replay answers the model the same way); any other
+    exception is the engine's to retry or record. Runs started by the tool itself are not durable steps.
+    """
     try:
         with use_executor(_IN_PROCESS):
-            value = await _IN_PROCESS.call_tool(tool, call, ctx, positional, keywords)
+            value = await _IN_PROCESS.call_tool(tool, call, ctx, args, kwargs)
     except ModelRetry as exc:
         return ToolCallOutput(retry=exc.message)
     return ToolCallOutput(value=jsonable_tool_value(tool.name, value))
+
+
+def call_sync_tool_step(
+    tool: Tool[Any], ctx: RunContext[Any], args: list[Any], kwargs: dict[str, Any], loop: asyncio.AbstractEventLoop
+) -> ToolCallOutput:
+    """`call_tool_step` for a tool whose function is not `async`, run in a worker thread (as a plain run does).
+
+    An awaitable the function returns is awaited on `loop`, the run's event loop, which is free meanwhile (the run
+    waits for this thread).
+    """
+    try:
+        with use_executor(_IN_PROCESS):
+            value = tool.function(*([ctx] if tool.takes_ctx else []), *args, **kwargs)
+            if inspect.isawaitable(value):
+                value = asyncio.run_coroutine_threadsafe(_awaited(value), loop).result()
+    except ModelRetry as exc:
+        return ToolCallOutput(retry=exc.message)
+    return ToolCallOutput(value=jsonable_tool_value(tool.name, value))
+
+
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable

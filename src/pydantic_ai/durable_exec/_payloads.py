@@ -121,8 +121,13 @@ class ModelRequestInput(_Payload):
     def of(
         cls, messages: list[ModelMessage], settings: ModelSettings | None, parameters: ModelRequestParameters
     ) -> ModelRequestInput:
-        """The payload of a request."""
-        return cls(
+        """The payload of a request.
+
+        Built without validation: the run loop's messages are typed already, and validating the whole conversation
+        again before each request would cost time in proportion to its length. The payload is validated where it is
+        read back (the activity's input).
+        """
+        return cls.model_construct(
             messages=messages,
             settings=dict(settings) if settings is not None else None,
             parameters=RequestParametersPayload.of(parameters),

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Any, Generic, Literal
+from typing import Any, Generic, Literal, cast
 
-from dbos import DBOS
+from dbos import DBOS, StepOptions
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 from typing_extensions import TypedDict
@@ -26,7 +26,14 @@ from ...result import RunResult, StreamedRunResult
 from ...settings import ModelSettings
 from ...tools import RunContext, Tool
 from ...usage import Usage, UsageLimits
-from .._common import agent_tools, check_run_model, durable_model, durable_name, run_tool_step
+from .._common import (
+    agent_tools,
+    call_sync_tool_step,
+    call_tool_step,
+    check_run_model,
+    durable_model,
+    durable_name,
+)
 from .._payloads import (
     BatchItemPayload,
     BatchJobPayload,
@@ -118,12 +125,17 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
         model_step = _checked(model_step_config, 'model_step_config')
         self._request_step = DBOS.step(name=f'{self._name}.model_request', **model_step)(_function(self._model_request))
         self._tool_steps: dict[str, Callable[..., Awaitable[str]]] = {}
-        for tool_name in self._tools:
+        for tool_name, tool in self._tools.items():
             config = configs.get(tool_name, {})
-            if config is not False:
-                options = _checked(config, f'tool_step_config[{tool_name!r}]')
-                step = DBOS.step(name=f'{self._name}.tool.{tool_name}', **options)(_function(self._tool_step))
-                self._tool_steps[tool_name] = step
+            if config is False:
+                continue
+            options = _checked(config, f'tool_step_config[{tool_name!r}]')
+            step_name = f'{self._name}.tool.{tool_name}'
+            if tool.schema.is_async:
+                self._tool_steps[tool_name] = DBOS.step(name=step_name, **options)(_function(self._tool_step))
+            else:
+                # `StepConfig`'s keys are a subset of DBOS's `StepOptions`, with the same types.
+                self._tool_steps[tool_name] = _sync_tool_step(cast(StepOptions, {'name': step_name, **options}))
         self._run_workflow = DBOS.workflow(name=f'{self._name}.run')(_function(self._workflow))
         self._batch_submit_step = DBOS.step(name=f'{self._name}.batch_submit')(_function(self._batch_submit))
         self._batch_wait_step = DBOS.step(name=f'{self._name}.batch_wait')(_function(self._batch_wait))
@@ -304,7 +316,8 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
                 infer_name=False,
             )
         messages = result.all_messages()
-        return RunOutput(
+        # Typed already: validated when `run` reads the recorded output back, not also here.
+        return RunOutput.model_construct(
             messages=messages,
             new_message_index=len(messages) - len(result.new_messages()),
             data=self._result_adapter.dump_python(result.data, mode='json'),
@@ -320,8 +333,10 @@ class DBOSAgent(Generic[AgentDepsT, ResultDataT]):
             response=response, usage=usage, received_at=datetime.now(tz=timezone.utc)
         ).model_dump_json()
 
-    async def _tool_step(self, tool: Tool[Any], call: ToolCallPart, ctx: RunContext[Any]) -> str:
-        return (await run_tool_step(tool, call, ctx)).model_dump_json()
+    async def _tool_step(
+        self, tool: Tool[Any], call: ToolCallPart, ctx: RunContext[Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> str:
+        return (await call_tool_step(tool, call, ctx, args, kwargs)).model_dump_json()
 
     async def _batch(self, batch_input_json: str) -> str:
         batch_input = BatchWorkflowInput.model_validate_json(batch_input_json)
@@ -372,7 +387,7 @@ class _DBOSExecutor(RunExecutor):
         step = self._agent._tool_steps.get(tool.name)
         if step is None:
             return await super().call_tool(tool, call, ctx, args, kwargs)
-        output = ToolCallOutput.model_validate_json(await step(tool, call, ctx))
+        output = ToolCallOutput.model_validate_json(await step(tool, call, ctx, args, kwargs))
         if output.retry is not None:
             raise ModelRetry(output.retry)
         return output.value
@@ -385,6 +400,25 @@ def _function(method: Callable[..., Awaitable[str]]) -> Callable[..., Awaitable[
         return await method(*args)
 
     call.__name__ = call.__qualname__ = method.__name__.lstrip('_')
+    return call
+
+
+def _sync_tool_step(options: StepOptions) -> Callable[..., Awaitable[str]]:
+    """A step for a tool whose function is not `async`: the step's check, call and record in one worker thread.
+
+    An `async` step costs DBOS three hand-offs to its thread pool (check, record, and one between), and the sync
+    function a fourth; this runs the whole step in one, as DBOS's `run_step_async` does for a sync function. The
+    step's id is taken on the event loop before the hand-off, so concurrent tool calls keep their order on recovery.
+    """
+
+    def body(tool: Tool[Any], ctx: RunContext[Any], args: list[Any], kwargs: dict[str, Any], loop: Any) -> str:
+        return call_sync_tool_step(tool, ctx, args, kwargs, loop).model_dump_json()
+
+    async def call(
+        tool: Tool[Any], call: ToolCallPart, ctx: RunContext[Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> str:
+        return await DBOS.run_step_async(options, body, tool, ctx, args, kwargs, asyncio.get_running_loop())
+
     return call
 
 
