@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import pytest
 
 import pydantic_ai.models
 from pydantic_ai.exceptions import UserError
 from pydantic_ai.models import check_allow_model_requests, override_allow_model_requests
+
+_T = TypeVar('_T')
 
 pytestmark = pytest.mark.forbid_model_requests
 
@@ -79,6 +82,11 @@ def test_value_assigned_inside_a_block_is_undone_when_the_block_ends_as_in_the_o
     assert switch() is False
 
 
+def _task_in_fresh_context(coroutine: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
+    """A task of the running loop that starts from an empty context (`create_task(context=)` is Python 3.11+)."""
+    return contextvars.Context().run(asyncio.get_running_loop().create_task, coroutine)
+
+
 @pytest.mark.asyncio
 async def test_task_started_before_an_override_in_another_context_sees_it() -> None:
     entered = asyncio.Event()
@@ -92,7 +100,7 @@ async def test_task_started_before_an_override_in_another_context_sees_it() -> N
         return before, during
 
     # A fresh context: the task has no override of its own, as a test task started before a sync fixture's override.
-    task = asyncio.get_running_loop().create_task(test_body(), context=contextvars.Context())
+    task = _task_in_fresh_context(test_body())
     await asyncio.sleep(0)
     with override_allow_model_requests(True):
         entered.set()
@@ -111,7 +119,7 @@ async def test_task_with_its_own_override_is_unaffected_by_an_override_elsewhere
             await other_entered.wait()
             return allowed()
 
-    task = asyncio.get_running_loop().create_task(with_own_override(False), context=contextvars.Context())
+    task = _task_in_fresh_context(with_own_override(False))
     await own_entered.wait()
     with override_allow_model_requests(True):
         other_entered.set()

@@ -293,7 +293,7 @@ class _LocalRunner:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.namespace: dict[str, Any] = {'__name__': '__main__'}
         self.context = contextvars.Context()
-        self.loop_runner = asyncio.Runner()
+        self.loop = asyncio.new_event_loop()
         self.monkeypatch = monkeypatch
 
     def run(self, block: Block, env: Mapping[str, str | None]) -> str:
@@ -307,12 +307,21 @@ class _LocalRunner:
 
     def _execute(self, code: Any) -> None:
         if code.co_flags & 0x80:  # CO_COROUTINE: the example awaits at top level
-            self.loop_runner.run(eval(code, self.namespace))
+            # The task is created here, so it runs in (a copy of) this runner's context, as `asyncio.Runner` would
+            # run it (not used: Python 3.10 has none).
+            self.loop.run_until_complete(self.loop.create_task(eval(code, self.namespace)))
         else:
             exec(code, self.namespace)
 
     def close(self) -> None:
-        self.context.run(self.loop_runner.close)
+        def finish() -> None:
+            try:
+                self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+                self.loop.run_until_complete(self.loop.shutdown_default_executor())
+            finally:
+                self.loop.close()
+
+        self.context.run(finish)
 
 
 @contextlib.contextmanager
