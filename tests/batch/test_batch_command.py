@@ -32,6 +32,7 @@ from pydantic_ai.messages import (
 from pydantic_ai_groq.testing import BatchBehaviour, GroqTestServer
 
 from support.constants import FAKE_GROQ_API_KEY, PROJECT_ROOT
+from support.processes import interruptible_popen
 
 MODEL = 'groq:llama-3.3-70b-versatile'
 
@@ -163,10 +164,9 @@ def test_pai_batch_interrupted_leaves_the_batch_running_and_resume_collects_it(
     prompts = write_lines(tmp_path / 'p.jsonl', *({'custom_id': f'k{i}', 'prompt': f'p{i}'} for i in range(5)))
     out = tmp_path / 'out.jsonl'
     env = dict(os.environ, GROQ_BASE_URL=server.base_url, GROQ_API_KEY=FAKE_GROQ_API_KEY)
-    process = subprocess.Popen(
+    process = interruptible_popen(
         [sys.executable, '-m', 'pydantic_ai', 'batch', str(prompts), '-o', str(out), '--model', MODEL],
         stderr=subprocess.PIPE,
-        text=True,
         env=env,
         cwd=PROJECT_ROOT,
     )

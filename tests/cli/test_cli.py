@@ -44,6 +44,7 @@ from pydantic_ai_groq.testing import (
 )
 
 from support.distributions import write_distribution
+from support.processes import interruptible_popen
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / 'cassettes' / 'test_groq_cassettes'
@@ -448,13 +449,12 @@ def test_interrupt_exits_130_and_closes_the_stream(tmp_path: Path) -> None:
     with GroqTestServer() as server:
         server.enqueue(streamed_text(['first words ', 'never sent']).with_stall_after(3, 30))
         env = clean_env(GROQ_API_KEY='gsk-test', GROQ_BASE_URL=server.base_url, HOME=str(tmp_path))
-        process = subprocess.Popen(
+        process = interruptible_popen(
             [sys.executable, '-m', 'pydantic_ai', 'q'],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
-            text=True,
         )
         try:
             assert process.stdout is not None

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from support.constants import PROJECT_ROOT
+from support.processes import interruptible_popen
 
 
 def clean_env() -> dict[str, str]:
@@ -22,11 +23,10 @@ def clean_env() -> dict[str, str]:
 @pytest.fixture
 def serving() -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
     """The command, started; its first four lines (the banner) read."""
-    process = subprocess.Popen(
+    process = interruptible_popen(
         [sys.executable, '-m', 'pydantic_ai_groq.testing', 'serve'],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         env=clean_env(),
     )
     try:
