@@ -18,14 +18,14 @@ from dbos import DBOS, SetWorkflowID
 from durable_agent import TripDeps, agent
 
 from pydantic_ai import ModelRequest
-from pydantic_ai.durable_exec.dbos import DBOSAgent
+from pydantic_ai.durable_exec.dbos import DBOSAgent, sqlite_config
 
 
 def main(path: str, workflow_id: str, mode: str, prompt: str = '') -> None:
     DBOS(
         config={
             'name': 'durable-tests',
-            'system_database_url': f'sqlite:///{path}',
+            **sqlite_config(path),
             'log_level': 'WARNING',
             # DBOS's background listener sleeps this long between polls, and `DBOS.destroy()` waits for it (1 s).
             'notification_listener_polling_interval_sec': 0.05,

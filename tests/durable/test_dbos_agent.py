@@ -14,7 +14,7 @@ from dbos import DBOS, SetWorkflowID
 from inprocess_agents import Deps, Forecast, RequestCounter, weather, without_timestamps
 
 from pydantic_ai import Agent, UnexpectedModelBehavior, Usage, UsageLimitExceeded, UsageLimits, UserError
-from pydantic_ai.durable_exec.dbos import DBOSAgent
+from pydantic_ai.durable_exec.dbos import DBOSAgent, sqlite_config
 from pydantic_ai.lifecycle import register_plugin, unregister_plugin
 from pydantic_ai.models.instrumented import instrument_all
 from pydantic_ai.models.test import TestModel
@@ -61,7 +61,7 @@ def deferred(value: int) -> Awaitable[int]:
 @pytest.fixture(scope='module')
 def dbos_weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DBOSAgent[Deps, Any]]:
     path: Path = tmp_path_factory.mktemp('dbos') / 'dbos.sqlite'
-    DBOS(config={'name': 'inprocess', 'system_database_url': f'sqlite:///{path}', 'log_level': 'WARNING'})
+    DBOS(config={'name': 'inprocess', **sqlite_config(path), 'log_level': 'WARNING'})
     agent = DBOSAgent(weather)
     _agents['odd'] = DBOSAgent(odd)
     _agents['threads'] = DBOSAgent(threads)

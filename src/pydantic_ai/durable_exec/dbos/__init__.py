@@ -3,9 +3,9 @@
 ```python
 from dbos import DBOS
 
-from pydantic_ai.durable_exec.dbos import DBOSAgent
+from pydantic_ai.durable_exec.dbos import DBOSAgent, sqlite_config
 
-DBOS(config={'name': 'answers', 'system_database_url': 'sqlite:///answers.sqlite'})
+DBOS(config={'name': 'answers', **sqlite_config('answers.sqlite')})  # or your Postgres URL
 dbos_agent = DBOSAgent(agent)  # before DBOS.launch(); the agent needs a name and a model
 DBOS.launch()  # also resumes the runs a dead process left unfinished
 result = await dbos_agent.run('Hello?')
@@ -22,5 +22,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("pydantic_ai.durable_exec.dbos needs DBOS: pip install 'pydantic-ai-core[dbos]'") from exc
 
 from ._agent import DBOSAgent, StepConfig
+from ._sqlite import SQLiteConfig, needs_unixepoch_subsec, sqlite_config
 
-__all__ = ('DBOSAgent', 'StepConfig')
+__all__ = ('DBOSAgent', 'SQLiteConfig', 'StepConfig', 'needs_unixepoch_subsec', 'sqlite_config')
