@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -62,9 +63,8 @@ def sqlite_config(path: str | os.PathLike[str], *, synchronous: Synchronous = 'N
         raise UserError(f"sqlite_config(synchronous={synchronous!r}): use 'OFF', 'NORMAL', 'FULL' or 'EXTRA'.")
     database = Path(path)
     try:
-        with sqlite3.connect(database) as connection:
+        with contextlib.closing(sqlite3.connect(database)) as connection:
             connection.execute('PRAGMA journal_mode=WAL')
-        connection.close()
     except sqlite3.Error as exc:
         raise UserError(f'sqlite_config: cannot use {str(database)!r} as an SQLite database: {exc}') from exc
     return SQLiteConfig(
