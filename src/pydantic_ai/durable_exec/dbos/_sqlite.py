@@ -1,4 +1,4 @@
-"""`sqlite_config`: DBOS's system database in one SQLite file, set up as these docs recommend."""
+"""`sqlite_config`: DBOS's system database in one SQLite file, in WAL mode, on any SQLite 3."""
 
 from __future__ import annotations
 
