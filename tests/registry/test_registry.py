@@ -1057,22 +1057,21 @@ def test_import_path_without_plugin_says_which_distribution_to_install(path: str
 
 def test_import_path_of_absent_groq_plugin_says_to_install_pydantic_ai_groq(monkeypatch: pytest.MonkeyPatch) -> None:
     assert importlib.import_module('pydantic_ai.models.groq').GroqModel is GroqModel
-    real_entry_points = importlib.metadata.entry_points
-    groups: list[str | None] = []
+    real_distributions = importlib.metadata.distributions
+    scans: list[list[str]] = []
 
-    def entry_points_without_modules(**params: Any) -> Any:
-        groups.append(params.get('group'))
-        if params.get('group') == 'pydantic_ai.modules':
-            return importlib.metadata.EntryPoints(())
-        return real_entry_points(**params)
+    def distributions_without_the_plugin(**params: Any) -> Any:
+        found = [d for d in real_distributions(**params) if d.metadata['Name'] != 'pydantic-ai-groq']
+        scans.append([d.metadata['Name'] for d in found])
+        return found
 
     monkeypatch.delitem(sys.modules, 'pydantic_ai.models.groq')
-    monkeypatch.setattr(importlib.metadata, 'entry_points', entry_points_without_modules)
+    monkeypatch.setattr(importlib.metadata, 'distributions', distributions_without_the_plugin)
 
     with pytest.raises(ModuleNotFoundError, match='pip install pydantic-ai-groq'):
         importlib.import_module('pydantic_ai.models.groq')
     assert 'pydantic_ai.models.groq' not in sys.modules
-    assert groups == ['pydantic_ai.modules']
+    assert len(scans) == 1 and 'pydantic-ai-core' in scans[0]  # one read of the installed distributions
 
 
 def test_modules_entry_point_adds_import_path_reexporting_public_names(site: Site) -> None:
