@@ -23,13 +23,15 @@ from pydantic_ai.durable_exec.dbos import DBOSAgent, sqlite_config
 
 def main(path: str, workflow_id: str, mode: str, prompt: str = '') -> None:
     DBOS(
-        config={
-            'name': 'durable-tests',
-            **sqlite_config(path),
-            'log_level': 'WARNING',
-            # DBOS's background listener sleeps this long between polls, and `DBOS.destroy()` waits for it (1 s).
-            'notification_listener_polling_interval_sec': 0.05,
-        }
+        config=sqlite_config(
+            path,
+            {
+                'name': 'durable-tests',
+                'log_level': 'WARNING',
+                # DBOS's background listener sleeps this long between polls, and `DBOS.destroy()` waits for it (1 s).
+                'notification_listener_polling_interval_sec': 0.05,
+            },
+        )
     )
     dbos_agent = DBOSAgent(agent)
 

@@ -61,7 +61,7 @@ def deferred(value: int) -> Awaitable[int]:
 @pytest.fixture(scope='module')
 def dbos_weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DBOSAgent[Deps, Any]]:
     path: Path = tmp_path_factory.mktemp('dbos') / 'dbos.sqlite'
-    DBOS(config={'name': 'inprocess', **sqlite_config(path), 'log_level': 'WARNING'})
+    DBOS(config=sqlite_config(path, {'name': 'inprocess', 'log_level': 'WARNING'}))
     agent = DBOSAgent(weather)
     _agents['odd'] = DBOSAgent(odd)
     _agents['threads'] = DBOSAgent(threads)

@@ -14,20 +14,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbos import DBOSConfig
 
 from pydantic_ai.durable_exec.dbos import _sqlite, needs_unixepoch_subsec, sqlite_config
 from pydantic_ai.exceptions import UserError
 
 
-def _connect(config: Any) -> sqlite3.Connection:
-    connection: sqlite3.Connection = config['db_engine_kwargs']['creator']()
+def _connect(config: DBOSConfig) -> sqlite3.Connection:
+    engine_kwargs = config.get('db_engine_kwargs') or {}
+    connection: sqlite3.Connection = engine_kwargs['creator']()
     return connection
 
 
 def test_the_file_is_in_wal_mode_and_each_connection_sets_synchronous(tmp_path: Path) -> None:
     path = tmp_path / 'dbos.sqlite'
-    config = sqlite_config(path)
+    given: DBOSConfig = {'name': 'tests', 'log_level': 'WARNING', 'db_engine_kwargs': {'pool_size': 3}}
+    config = sqlite_config(path, given)
     assert config['system_database_url'] == f'sqlite:///{path}'
+    assert (config['name'], config['log_level']) == ('tests', 'WARNING')
+    assert (config.get('db_engine_kwargs') or {})['pool_size'] == 3
+    assert given == {'name': 'tests', 'log_level': 'WARNING', 'db_engine_kwargs': {'pool_size': 3}}  # not changed
     with sqlite3.connect(path) as other:
         assert other.execute('PRAGMA journal_mode').fetchone() == ('wal',)
     other.close()
@@ -42,20 +48,35 @@ def test_the_file_is_in_wal_mode_and_each_connection_sets_synchronous(tmp_path: 
     assert seen == [(1,)]
     connection.close()
 
-    full = _connect(sqlite_config(path, synchronous='FULL'))
+    full = _connect(sqlite_config(path, {'name': 'tests'}, synchronous='FULL'))
     assert full.execute('PRAGMA synchronous').fetchone() == (2,)
     full.close()
 
 
+@pytest.mark.parametrize(
+    'config',
+    [
+        {'name': 'tests', 'system_database_url': 'postgresql://localhost/dbos'},
+        {'name': 'tests', 'db_engine_kwargs': {'creator': sqlite3.connect}},
+    ],
+    ids=['url', 'creator'],
+)
+def test_a_config_naming_its_database_already_is_a_user_error(tmp_path: Path, config: DBOSConfig) -> None:
+    with pytest.raises(UserError, match='names its system database already .*; give one or the other'):
+        sqlite_config(tmp_path / 'x.sqlite', config)
+    assert not (tmp_path / 'x.sqlite').exists()  # nothing was created
+
+
 def test_a_wrong_level_or_a_path_that_is_no_database_is_a_user_error(tmp_path: Path) -> None:
+    config: DBOSConfig = {'name': 'tests'}
     with pytest.raises(UserError, match=r"synchronous='SOMETIMES'\): use 'OFF', 'NORMAL', 'FULL' or 'EXTRA'"):
-        sqlite_config(tmp_path / 'x.sqlite', synchronous='SOMETIMES')  # type: ignore[arg-type]
+        sqlite_config(tmp_path / 'x.sqlite', config, synchronous='SOMETIMES')  # type: ignore[arg-type]
     with pytest.raises(UserError, match='cannot use .* as an SQLite database'):
-        sqlite_config(tmp_path)  # a directory
+        sqlite_config(tmp_path, config)  # a directory
     not_sqlite = tmp_path / 'notes.txt'
     not_sqlite.write_text('not a database, but long enough to have a header of its own ' * 4)
     with pytest.raises(UserError, match='notes.txt'):
-        sqlite_config(not_sqlite)
+        sqlite_config(not_sqlite, config)
 
 
 def test_the_check_agrees_with_this_sqlite() -> None:
@@ -76,7 +97,7 @@ def test_where_needed_connections_understand_unixepoch_subsec_and_answer_the_res
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_sqlite, 'needs_unixepoch_subsec', lambda: True)
-    connection = _connect(sqlite_config(tmp_path / 'dbos.sqlite'))
+    connection = _connect(sqlite_config(tmp_path / 'dbos.sqlite', {'name': 'tests'}))
     before = time.time()
     (subsec,) = connection.execute("SELECT unixepoch('subsec')").fetchone()
     assert before <= subsec <= time.time() and isinstance(subsec, float)
@@ -93,9 +114,18 @@ def test_where_needed_connections_understand_unixepoch_subsec_and_answer_the_res
 
 def test_where_not_needed_unixepoch_is_sqlites_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_sqlite, 'needs_unixepoch_subsec', lambda: False)
-    connection = _connect(sqlite_config(tmp_path / 'dbos.sqlite'))
+    connection = _connect(sqlite_config(tmp_path / 'dbos.sqlite', {'name': 'tests'}))
     builtin = sqlite3.connect(':memory:')
     query = "SELECT unixepoch('subsec') IS NULL"
     assert connection.execute(query).fetchone() == builtin.execute(query).fetchone()
     builtin.close()
     connection.close()
+
+
+def test_the_typechecked_call_shapes_run(tmp_path: Path) -> None:
+    from typechecked import dbos_config
+
+    configs = dbos_config.configs(tmp_path)
+    assert [config['system_database_url'] for config in configs] == [
+        f'sqlite:///{tmp_path / name}' for name in ('a.sqlite', 'b.sqlite', 'c.sqlite')
+    ]

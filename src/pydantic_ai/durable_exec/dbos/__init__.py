@@ -5,7 +5,7 @@ from dbos import DBOS
 
 from pydantic_ai.durable_exec.dbos import DBOSAgent, sqlite_config
 
-DBOS(config={'name': 'answers', **sqlite_config('answers.sqlite')})  # or your Postgres URL
+DBOS(config=sqlite_config('answers.sqlite', {'name': 'answers'}))  # or a Postgres system_database_url
 dbos_agent = DBOSAgent(agent)  # before DBOS.launch(); the agent needs a name and a model
 DBOS.launch()  # also resumes the runs a dead process left unfinished
 result = await dbos_agent.run('Hello?')
@@ -22,6 +22,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("pydantic_ai.durable_exec.dbos needs DBOS: pip install 'pydantic-ai-core[dbos]'") from exc
 
 from ._agent import DBOSAgent, StepConfig
-from ._sqlite import SQLiteConfig, needs_unixepoch_subsec, sqlite_config
+from ._sqlite import needs_unixepoch_subsec, sqlite_config
 
-__all__ = ('DBOSAgent', 'SQLiteConfig', 'StepConfig', 'needs_unixepoch_subsec', 'sqlite_config')
+__all__ = ('DBOSAgent', 'StepConfig', 'needs_unixepoch_subsec', 'sqlite_config')

@@ -12,20 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from typing_extensions import TypedDict
+from dbos import DBOSConfig
 
 from ...exceptions import UserError
 
-__all__ = ('SQLiteConfig', 'needs_unixepoch_subsec', 'sqlite_config')
+__all__ = ('needs_unixepoch_subsec', 'sqlite_config')
 
 Synchronous = Literal['OFF', 'NORMAL', 'FULL', 'EXTRA']
-
-
-class SQLiteConfig(TypedDict):
-    """The keys of DBOS's config that `sqlite_config` fills: `DBOS(config={'name': ..., **sqlite_config(path)})`."""
-
-    system_database_url: str
-    db_engine_kwargs: dict[str, Any]
 
 
 def needs_unixepoch_subsec() -> bool:
@@ -38,11 +31,13 @@ def needs_unixepoch_subsec() -> bool:
     return sys.version_info >= (3, 12) and sqlite3.sqlite_version_info < (3, 42, 0)
 
 
-def sqlite_config(path: str | os.PathLike[str], *, synchronous: Synchronous = 'NORMAL') -> SQLiteConfig:
-    """DBOS's system database in the SQLite file `path`: WAL mode, `synchronous` per connection, any SQLite 3.
+def sqlite_config(
+    path: str | os.PathLike[str], config: DBOSConfig, *, synchronous: Synchronous = 'NORMAL'
+) -> DBOSConfig:
+    """`config` with DBOS's system database in the SQLite file `path`: WAL mode, `synchronous`, any SQLite 3.
 
     ```python
-    DBOS(config={'name': 'answers', **sqlite_config('answers.sqlite')})
+    DBOS(config=sqlite_config('answers.sqlite', {'name': 'answers'}))
     ```
 
     The file (created if missing) is switched to WAL mode now, once: WAL is a property of the file. Each connection
@@ -53,11 +48,23 @@ def sqlite_config(path: str | os.PathLike[str], *, synchronous: Synchronous = 'N
 
     Args:
         path: The database file.
+        config: The rest of DBOS's config (`name`, `log_level`, ...); it is copied, not changed. Its
+            `db_engine_kwargs` are kept, with a `creator` added.
         synchronous: SQLite's `synchronous` setting for DBOS's connections.
 
+    Returns:
+        A copy of `config` with `system_database_url` and `db_engine_kwargs` set.
+
     Raises:
-        UserError: `synchronous` is not one of SQLite's levels, or the file cannot be opened as a database.
+        UserError: `config` names a database or a connection `creator` already, `synchronous` is not one of
+            SQLite's levels, or the file cannot be opened as a database.
     """
+    engine_kwargs = dict(config.get('db_engine_kwargs') or {})
+    if config.get('system_database_url') or config.get('system_database_engine') or 'creator' in engine_kwargs:
+        raise UserError(
+            'sqlite_config: the config given names its system database already (system_database_url, '
+            'system_database_engine or a db_engine_kwargs creator); give one or the other.'
+        )
     level = str(synchronous).upper()
     if level not in ('OFF', 'NORMAL', 'FULL', 'EXTRA'):
         raise UserError(f"sqlite_config(synchronous={synchronous!r}): use 'OFF', 'NORMAL', 'FULL' or 'EXTRA'.")
@@ -67,10 +74,8 @@ def sqlite_config(path: str | os.PathLike[str], *, synchronous: Synchronous = 'N
             connection.execute('PRAGMA journal_mode=WAL')
     except sqlite3.Error as exc:
         raise UserError(f'sqlite_config: cannot use {str(database)!r} as an SQLite database: {exc}') from exc
-    return SQLiteConfig(
-        system_database_url=f'sqlite:///{database}',
-        db_engine_kwargs={'creator': _connector(str(database), level, needs_unixepoch_subsec())},
-    )
+    engine_kwargs['creator'] = _connector(str(database), level, needs_unixepoch_subsec())
+    return {**config, 'system_database_url': f'sqlite:///{database}', 'db_engine_kwargs': engine_kwargs}
 
 
 def _connector(database: str, synchronous: str, unixepoch_subsec: bool) -> Callable[[], sqlite3.Connection]:
