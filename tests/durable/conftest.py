@@ -8,6 +8,7 @@ their runs in fresh processes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -94,9 +95,30 @@ def temporal_address() -> Iterator[str]:
         with socket.socket() as sock:
             return sock.connect_ex(('127.0.0.1', port)) == 0
 
+    address = f'127.0.0.1:{port}'
+
+    def serving() -> bool:
+        # Listening is not serving: for a moment after it binds, the frontend answers "not healthy yet" (a test
+        # connecting then failed in CI), so wait until a client connects and the default namespace is there.
+        return asyncio.run(_temporal_serves(address))
+
     try:
         wait_until(accepting, 'the Temporal dev server to listen')
-        yield f'127.0.0.1:{port}'
+        wait_until(serving, 'the Temporal dev server to serve the default namespace')
+        yield address
     finally:
         server.kill()  # in memory, nothing to save: a graceful stop takes over a second
         server.wait()
+
+
+async def _temporal_serves(address: str) -> bool:
+    from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+    from temporalio.client import Client
+    from temporalio.service import RPCError
+
+    try:
+        client = await Client.connect(address)
+        await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace='default'))
+    except (RuntimeError, RPCError):  # connecting fails with RuntimeError, a call to a server not ready with RPCError
+        return False
+    return True
