@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import uuid
@@ -14,8 +15,10 @@ from dbos import DBOS, SetWorkflowID
 from inprocess_agents import Deps, Forecast, RequestCounter, weather, without_timestamps
 
 from pydantic_ai import Agent, UnexpectedModelBehavior, Usage, UsageLimitExceeded, UsageLimits, UserError
-from pydantic_ai.durable_exec.dbos import DBOSAgent, sqlite_config
+from pydantic_ai.durable_exec.dbos import DBOSAgent, StepConfig, sqlite_config
 from pydantic_ai.lifecycle import register_plugin, unregister_plugin
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.instrumented import instrument_all
 from pydantic_ai.models.test import TestModel
 
@@ -58,6 +61,58 @@ def deferred(value: int) -> Awaitable[int]:
     return _later(value)
 
 
+class Hang:
+    """What the hanging model saw: its request started, then was cancelled."""
+
+    started: asyncio.Event  # set by the test, in its event loop
+    cancelled = 0
+
+
+async def _hang(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    Hang.started.set()
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        Hang.cancelled += 1
+        raise
+    raise AssertionError('the request was not cancelled')
+
+
+hangs = Agent(FunctionModel(_hang), name='hangs')
+
+attempts: dict[str, int] = {}
+
+
+def _fails_once_then_calls_tools(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    attempts['model'] = attempts.get('model', 0) + 1
+    if attempts['model'] == 1:
+        raise ConnectionError('the first request fails')
+    if len(messages) == 1:
+        return ModelResponse([ToolCallPart('flaky_async', {}, 'a'), ToolCallPart('flaky_sync', {}, 's')])
+    return ModelResponse([TextPart('done')])
+
+
+retrying = Agent(FunctionModel(_fails_once_then_calls_tools), name='retrying')
+
+
+@retrying.tool_plain
+async def flaky_async() -> int:
+    """Fails on its first call."""
+    attempts['flaky_async'] = attempts.get('flaky_async', 0) + 1
+    if attempts['flaky_async'] == 1:
+        raise ConnectionError('the first call fails')
+    return attempts['flaky_async']
+
+
+@retrying.tool_plain
+def flaky_sync() -> int:
+    """Fails on its first call."""
+    attempts['flaky_sync'] = attempts.get('flaky_sync', 0) + 1
+    if attempts['flaky_sync'] == 1:
+        raise ConnectionError('the first call fails')
+    return attempts['flaky_sync']
+
+
 @pytest.fixture(scope='module')
 def dbos_weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DBOSAgent[Deps, Any]]:
     path: Path = tmp_path_factory.mktemp('dbos') / 'dbos.sqlite'
@@ -65,6 +120,11 @@ def dbos_weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DBOSAgent
     agent = DBOSAgent(weather)
     _agents['odd'] = DBOSAgent(odd)
     _agents['threads'] = DBOSAgent(threads)
+    _agents['hangs'] = DBOSAgent(hangs)
+    retry: StepConfig = {'retries_allowed': True, 'interval_seconds': 0.01, 'max_attempts': 2}
+    _agents['retrying'] = DBOSAgent(
+        retrying, model_step_config=retry, tool_step_config={'flaky_async': retry, 'flaky_sync': retry}
+    )
 
     @DBOS.workflow(name='calls_run_sync')
     def calls_run_sync() -> str:
@@ -203,6 +263,44 @@ async def test_streaming_another_model_and_unserializable_values_are_refused_wit
         await dbos_weather.run('Weather?', deps=Opaque())  # type: ignore[arg-type]
     with pytest.raises(UserError, match="Tool 'opaque' returned a Opaque, which cannot be recorded"):
         await _agents['odd'].run('go')
+
+
+@pytest.mark.asyncio
+async def test_cancelling_a_durable_run_cancels_the_request_in_flight_and_records_no_outcome_for_it(
+    dbos_weather: DBOSAgent[Deps, Any],
+) -> None:
+    Hang.started = asyncio.Event()
+    workflow_id = f'hangs-{uuid.uuid4().hex[:8]}'
+    with SetWorkflowID(workflow_id):
+        run = asyncio.ensure_future(_agents['hangs'].run('wait'))
+    await asyncio.wait_for(Hang.started.wait(), 10)
+    cancelled_before = Hang.cancelled
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(run, 10)
+    assert Hang.cancelled == cancelled_before + 1  # the model's coroutine was cancelled, not left running
+    assert await DBOS.list_workflow_steps_async(workflow_id) == []  # a cancelled request is no outcome to replay
+    # The step's worker thread was freed: the next durable run goes through.
+    assert (await dbos_weather.run('Weather?', deps=Deps(unit='C'))).data.summary == '21 C'
+
+
+@pytest.mark.asyncio
+async def test_step_options_retry_a_failing_request_and_failing_tools_inside_their_steps(
+    dbos_weather: DBOSAgent[Deps, Any],
+) -> None:
+    attempts.clear()
+    workflow_id = f'retrying-{uuid.uuid4().hex[:8]}'
+    with SetWorkflowID(workflow_id):
+        result = await _agents['retrying'].run('go')
+    assert result.data == 'done'
+    assert attempts == {'model': 3, 'flaky_async': 2, 'flaky_sync': 2}  # one failed attempt each, retried by DBOS
+    steps = await DBOS.list_workflow_steps_async(workflow_id)
+    assert [(step['function_name'], step['error']) for step in steps] == [
+        ('retrying.model_request', None),
+        ('retrying.tool.flaky_async', None),
+        ('retrying.tool.flaky_sync', None),
+        ('retrying.model_request', None),
+    ]
 
 
 def test_run_sync_works_outside_a_workflow_and_is_refused_inside_one(dbos_weather: DBOSAgent[Deps, Any]) -> None:
