@@ -83,10 +83,16 @@ hangs = Agent(FunctionModel(_hang), name='hangs')
 attempts: dict[str, int] = {}
 
 
+def _attempt(name: str) -> int:
+    """Count an attempt of `name`; the first one fails."""
+    attempts[name] = attempts.get(name, 0) + 1
+    if attempts[name] == 1:
+        raise ConnectionError(f'the first attempt of {name} fails')
+    return attempts[name]
+
+
 def _fails_once_then_calls_tools(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-    attempts['model'] = attempts.get('model', 0) + 1
-    if attempts['model'] == 1:
-        raise ConnectionError('the first request fails')
+    _attempt('model')
     if len(messages) == 1:
         return ModelResponse([ToolCallPart('flaky_async', {}, 'a'), ToolCallPart('flaky_sync', {}, 's')])
     return ModelResponse([TextPart('done')])
@@ -98,19 +104,13 @@ retrying = Agent(FunctionModel(_fails_once_then_calls_tools), name='retrying')
 @retrying.tool_plain
 async def flaky_async() -> int:
     """Fails on its first call."""
-    attempts['flaky_async'] = attempts.get('flaky_async', 0) + 1
-    if attempts['flaky_async'] == 1:
-        raise ConnectionError('the first call fails')
-    return attempts['flaky_async']
+    return _attempt('flaky_async')
 
 
 @retrying.tool_plain
 def flaky_sync() -> int:
     """Fails on its first call."""
-    attempts['flaky_sync'] = attempts.get('flaky_sync', 0) + 1
-    if attempts['flaky_sync'] == 1:
-        raise ConnectionError('the first call fails')
-    return attempts['flaky_sync']
+    return _attempt('flaky_sync')
 
 
 @pytest.fixture(scope='module')
