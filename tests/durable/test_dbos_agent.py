@@ -280,6 +280,8 @@ async def test_cancelling_a_durable_run_cancels_the_request_in_flight_and_record
         await asyncio.wait_for(run, 10)
     assert Hang.cancelled == cancelled_before + 1  # the model's coroutine was cancelled, not left running
     assert await DBOS.list_workflow_steps_async(workflow_id) == []  # a cancelled request is no outcome to replay
+    status = await DBOS.get_workflow_status_async(workflow_id)
+    assert status is not None and status.status == 'PENDING'  # neither failed nor ended: recovery runs it again
     # The step's worker thread was freed: the next durable run goes through.
     assert (await dbos_weather.run('Weather?', deps=Deps(unit='C'))).data.summary == '21 C'
 
